@@ -1,0 +1,15 @@
+import type { CommandModule } from 'yargs';
+import { depsCommand } from './deps.js';
+import { doctorCommand } from './doctor.js';
+import { setupCommand } from './setup.js';
+
+/**
+ * Every mprt command, one module each in cli/commands/. A command module only parses its arguments
+ * and calls into the library modules (vendor, build, emulator, testing, formats).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [
+    setupCommand,
+    depsCommand,
+    doctorCommand,
+];

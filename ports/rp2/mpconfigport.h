@@ -1,0 +1,162 @@
+// MicroPythonRT rp2 port: MicroPython feature configuration.
+//
+// This header is included by every MicroPython source file (via py/mpconfig.h), so it holds only
+// values that are fixed for the port. Everything a user can change with `mprt build --set` lives in
+// the generated mprt_config.h, which only the port files that need it include: changing such a value
+// never rebuilds the MicroPython core.
+
+#ifndef MPRT_RP2_MPCONFIGPORT_H
+#define MPRT_RP2_MPCONFIGPORT_H
+
+#include <stdint.h>
+#include <alloca.h>
+#include "hardware/flash.h"
+#include "hardware/spi.h"
+#include "hardware/sync.h"
+#include "pico/binary_info.h"
+#include "pico/multicore.h"
+
+// Board identity (generated per board from templates/board/mpconfigboard.h.hbs).
+#include "mpconfigboard.h"
+
+#define MICROPY_HW_MCU_NAME                     "RP2040"
+#define MICROPY_CONFIG_ROM_LEVEL                (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
+
+// ---- USB device (TinyUSB): always on; whether it carries the REPL is a port option ----
+#define MICROPY_HW_ENABLE_USBDEV                (1)
+#define MICROPY_HW_USB_CDC                      (1)
+#define MICROPY_HW_USB_MSC                      (0)
+#define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (1)
+#define MICROPY_HW_USB_VID                      (0x2E8A)
+#define MICROPY_HW_USB_PID                      (0x0005)
+#define MICROPY_HW_USB_CDC_TX_TIMEOUT           (500)
+// The UART REPL is implemented by our console layer (mp_console_uart.c), not by upstream uart.c.
+#define MICROPY_HW_ENABLE_UART_REPL             (0)
+#define MICROPY_HW_ENABLE_PSRAM                 (0)
+#define MICROPY_HW_ROMFS_BYTES                  (0)
+#define MICROPY_HW_BOOTSEL_DELAY_US             (8)
+#define MICROPY_HW_SOFT_TIMER_ALARM_NUM         (2)
+
+// ---- memory ----
+#define MICROPY_ENABLE_GC                       (1)
+#define MICROPY_GC_STACK_ENTRY_TYPE             uint16_t
+#define MICROPY_ALLOC_PATH_MAX                  (128)
+#define MICROPY_QSTR_BYTES_IN_HASH              (1)
+#define MICROPY_STACK_CHECK_MARGIN              (256)
+#define MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF  (1)
+#define MICROPY_TRACKED_ALLOC                   (MICROPY_SSL_MBEDTLS)
+
+// ---- compiler, emitters, VM ----
+#define MICROPY_PERSISTENT_CODE_LOAD            (1)
+#define MICROPY_EMIT_THUMB                      (1)
+#define MICROPY_EMIT_INLINE_THUMB               (1)
+#define MICROPY_EMIT_THUMB_ARMV7M               (0)
+#define MICROPY_EMIT_INLINE_THUMB_FLOAT         (0)
+#define MICROPY_OPT_COMPUTED_GOTO               (1)
+#define MICROPY_READER_VFS                      (1)
+#define MICROPY_LONGINT_IMPL                    (MICROPY_LONGINT_IMPL_MPZ)
+#define MICROPY_FLOAT_IMPL                      (MICROPY_FLOAT_IMPL_FLOAT)
+#define MICROPY_SCHEDULER_DEPTH                 (8)
+#define MICROPY_SCHEDULER_STATIC_NODES          (1)
+#define MICROPY_USE_INTERNAL_ERRNO              (1)
+#define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))
+
+// ---- threads (core 1; the RTOS issue replaces this with tasks) ----
+#define MICROPY_PY_THREAD                       (1)
+#define MICROPY_PY_THREAD_GIL                   (0)
+#define MICROPY_THREAD_YIELD()                  mp_handle_pending(true)
+
+// ---- builtins and modules (kept equal to the stock RPI_PICO firmware) ----
+#define MICROPY_PY_BUILTINS_HELP_TEXT           rp2_help_text
+#define MICROPY_PY_SYS_PLATFORM                 "rp2"
+#define MICROPY_EPOCH_IS_1970                   (1)
+#define MICROPY_PY_OS_INCLUDEFILE               "ports/rp2/modos.c"
+#define MICROPY_PY_OS_DUPTERM                   (1)
+#define MICROPY_PY_OS_DUPTERM_NOTIFY            (1)
+#define MICROPY_PY_OS_SYNC                      (1)
+#define MICROPY_PY_OS_UNAME                     (1)
+#define MICROPY_PY_OS_URANDOM                   (1)
+#define MICROPY_PY_RE_MATCH_GROUPS              (1)
+#define MICROPY_PY_RE_MATCH_SPAN_START_END      (1)
+#define MICROPY_PY_HASHLIB_SHA1                 (1)
+#define MICROPY_PY_CRYPTOLIB                    (1)
+#define MICROPY_PY_TIME_GMTIME_LOCALTIME_MKTIME (1)
+#define MICROPY_PY_TIME_TIME_TIME_NS            (1)
+#define MICROPY_PY_TIME_INCLUDEFILE             "ports/rp2/modtime.c"
+#define MICROPY_PY_RANDOM_SEED_INIT_FUNC        (rosc_random_u32())
+#define MICROPY_PY_ONEWIRE                      (1)
+#define MICROPY_SSL_MBEDTLS                     (1)
+
+// machine: the upstream rp2 drivers, compiled by reference from the MicroPython tree
+#define MICROPY_PY_MACHINE                      (1)
+#define MICROPY_PY_MACHINE_INCLUDEFILE          "ports/rp2/modmachine.c"
+#define MICROPY_PY_MACHINE_RESET                (1)
+#define MICROPY_PY_MACHINE_BARE_METAL_FUNCS     (1)
+#define MICROPY_PY_MACHINE_BOOTLOADER           (1)
+#define MICROPY_PY_MACHINE_DISABLE_IRQ_ENABLE_IRQ (1)
+#define MICROPY_PY_MACHINE_ADC                  (1)
+#define MICROPY_PY_MACHINE_ADC_INCLUDEFILE      "ports/rp2/machine_adc.c"
+#define MICROPY_PY_MACHINE_PIN_MAKE_NEW         mp_pin_make_new
+#define MICROPY_PY_MACHINE_BITSTREAM            (1)
+#define MICROPY_PY_MACHINE_DHT_READINTO         (1)
+#define MICROPY_PY_MACHINE_PULSE                (1)
+#define MICROPY_PY_MACHINE_PWM                  (1)
+#define MICROPY_PY_MACHINE_PWM_INCLUDEFILE      "ports/rp2/machine_pwm.c"
+#define MICROPY_PY_MACHINE_I2C                  (1)
+#define MICROPY_PY_MACHINE_SOFTI2C              (1)
+#define MICROPY_PY_MACHINE_I2S                  (1)
+#define MICROPY_PY_MACHINE_I2S_INCLUDEFILE      "ports/rp2/machine_i2s.c"
+#define MICROPY_PY_MACHINE_I2S_CONSTANT_RX      (RX)
+#define MICROPY_PY_MACHINE_I2S_CONSTANT_TX      (TX)
+#define MICROPY_PY_MACHINE_I2S_RING_BUF         (1)
+#define MICROPY_PY_MACHINE_SPI                  (1)
+#define MICROPY_PY_MACHINE_SPI_MSB              (SPI_MSB_FIRST)
+#define MICROPY_PY_MACHINE_SPI_LSB              (SPI_LSB_FIRST)
+#define MICROPY_PY_MACHINE_SOFTSPI              (1)
+#define MICROPY_PY_MACHINE_UART                 (1)
+#define MICROPY_PY_MACHINE_UART_INCLUDEFILE     "ports/rp2/machine_uart.c"
+#define MICROPY_PY_MACHINE_UART_SENDBREAK       (1)
+#define MICROPY_PY_MACHINE_UART_IRQ             (1)
+#define MICROPY_PY_MACHINE_WDT                  (1)
+#define MICROPY_PY_MACHINE_WDT_INCLUDEFILE      "ports/rp2/machine_wdt.c"
+#define MICROPY_PY_MACHINE_FREQ_NUM_ARGS_MAX    (2)
+
+// ---- filesystems: littlefs on the flash filesystem partition, FAT for SD cards ----
+#define MICROPY_VFS                             (1)
+#define MICROPY_VFS_LFS2                        (1)
+#define MICROPY_VFS_FAT                         (1)
+#define MICROPY_VFS_ROM                         (0)
+#define MICROPY_FATFS_ENABLE_LFN                (2)
+#define MICROPY_FATFS_LFN_CODE_PAGE             437
+#define MICROPY_FATFS_RPATH                     (2)
+
+// ---- networking: none built in (Pico W Wi-Fi comes later as a loadable module) ----
+#define MICROPY_PY_LWIP_PPP                     (0)
+#define MICROPY_PY_LWIP_SOCK_RAW                (0)
+#define MICROPY_PORT_NETWORK_INTERFACES
+#define MICROPY_BOARD_PENDSV_ENTRIES
+
+// ---- hooks used by the upstream drivers ----
+#define MICROPY_BOARD_ENTER_BOOTLOADER(nargs, args)
+#define MICROPY_BOARD_STARTUP()
+#define MICROPY_BOARD_EARLY_INIT()
+#define MICROPY_BOARD_START_SOFT_RESET()
+#define MICROPY_BOARD_END_SOFT_RESET()
+
+#define MP_STATE_PORT MP_STATE_VM
+
+#define MP_SSIZE_MAX (0x7fffffff)
+typedef intptr_t mp_int_t;
+typedef uintptr_t mp_uint_t;
+typedef intptr_t mp_off_t;
+
+// Frozen module names are listed in the binary info, as the stock firmware does.
+#define BINARY_INFO_TAG_MICROPYTHON BINARY_INFO_MAKE_TAG('M', 'P')
+#define BINARY_INFO_ID_MP_FROZEN 0x4a99d719
+#define MICROPY_FROZEN_LIST_ITEM(name, file) bi_decl(bi_string(BINARY_INFO_TAG_MICROPYTHON, BINARY_INFO_ID_MP_FROZEN, name))
+
+uint32_t rosc_random_u32(void);
+void lwip_lock_acquire(void);
+void lwip_lock_release(void);
+
+#endif // MPRT_RP2_MPCONFIGPORT_H

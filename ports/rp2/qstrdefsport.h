@@ -1,0 +1,1 @@
+// qstrs specific to the MicroPythonRT rp2 port (none beyond those found in the sources).
