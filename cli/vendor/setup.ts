@@ -18,6 +18,8 @@ export interface SetupOptions {
     log: (line: string) => void;
     warn: (line: string) => void;
     env?: NodeJS.ProcessEnv;
+    /** The lock file (default vendor/lock.json). */
+    lockFile?: string;
 }
 
 export interface ComponentState {
@@ -75,11 +77,17 @@ function archiveName(c: Component, debianVersion: string, dir: string): string {
 }
 
 /** Locked files that are already in the download cache with the right hash (then nothing is fetched). */
-async function cachedLockedFiles(locked: LockedComponent | undefined): Promise<boolean> {
+async function cachedLockedFiles(locked: LockedComponent | undefined, warn?: (s: string) => void): Promise<boolean> {
     if (!locked) return false;
     for (const f of locked.files) {
         const p = join(downloadsDir(), f.name);
-        if (!existsSync(p) || (await sha256File(p)) !== f.sha256) return false;
+        if (!existsSync(p)) return false;
+        const actual = await sha256File(p);
+        if (actual !== f.sha256) {
+            rmSync(p, { force: true });
+            warn?.(`deleted ${p}: its sha256 ${actual} is not the locked ${f.sha256}; fetching it again`);
+            return false;
+        }
     }
     return true;
 }
@@ -112,7 +120,7 @@ async function fetchComponent(
     if (src.type !== 'debian-source' && src.type !== 'debian-deb') {
         throw new Error(`fetchComponent: unsupported source type for ${c.name}`);
     }
-    if (!opts.updateLock && locked && (await cachedLockedFiles(locked))) {
+    if (!opts.updateLock && locked && (await cachedLockedFiles(locked, opts.warn))) {
         return { debianVersion: locked.debianVersion, files: locked.files, lockChanged: false };
     }
     const archive = await fetcher.debian(!!opts.updateLock);
@@ -214,7 +222,7 @@ async function unpack(c: Component, files: { name: string; sha256: string }[], d
 export async function setupComponents(opts: SetupOptions): Promise<ComponentState[]> {
     const env = opts.env ?? process.env;
     const manifest: Manifest = loadManifest();
-    const lock: LockFile = readLock() ?? { suite: manifest.suite, components: {} };
+    const lock: LockFile = readLock(opts.lockFile) ?? { suite: manifest.suite, components: {} };
     const fetcher = new Fetcher(manifest.suite, opts.log);
     const chosen = manifest.components.filter((c) =>
         opts.only ? opts.only.includes(c.name) : c.required,
@@ -253,6 +261,6 @@ export async function setupComponents(opts: SetupOptions): Promise<ComponentStat
             lockDirty = true;
         }
     }
-    if (lockDirty) writeLock(lock);
+    if (lockDirty) writeLock(lock, opts.lockFile);
     return states;
 }
