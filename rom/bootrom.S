@@ -66,10 +66,11 @@ rom_table_lookup:
 /*
  * Reset: like the real ROM's flash boot, copy boot stage 2 (the first 256 bytes of flash) to the
  * top of SRAM and run it with LR = 0, which makes it enter the flash image's vector table.
+ * (No CRC check of boot stage 2: a UF2 built by pico-sdk always has a valid one.)
  */
     .balign 2
 rom_reset:
-    ldr r0, =SRAM_END
+    ldr r0, =BOOT2_RAM              /* stack below boot stage 2, which occupies the top 256 bytes */
     mov sp, r0
     ldr r0, =XIP_BASE
     ldr r1, =BOOT2_RAM
@@ -119,6 +120,29 @@ sf_stubs:
     table_stubs 0x40, 32
 sd_stubs:
     table_stubs 0x80, 32
+
+/*
+ * ROM v2 has no double sincos table entry: for v2 the SDK's sincos() calls three internal routines of
+ * the real ROM at fixed addresses (and, in debug builds, checks their first instruction). These
+ * stand-ins start with the same instruction, trap to the host, and return natively.
+ */
+    .section .rom_v2_dsincos, "ax"
+v2_dsincos_internal:                /* 0x3854 */
+    push {lr}
+    bkpt #0xc0
+    pop {pc}
+
+    .section .rom_v2_dcos_finish, "ax"
+v2_dcos_finish:                     /* 0x389c */
+    mov r1, r11
+    bkpt #0xc1
+    bx lr
+
+    .section .rom_v2_dsin_finish, "ax"
+v2_dsin_finish:                     /* 0x38d8 */
+    mov r1, r9
+    bkpt #0xc2
+    bx lr
 
     .section .rodata
     .balign 4

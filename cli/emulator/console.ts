@@ -152,7 +152,7 @@ export class UartConsole implements ConsoleLink {
     private readonly uart: HarnessUart;
 
     constructor(mcu: RP2040, onData: (data: Uint8Array) => void, index = 0) {
-        this.uart = mcu.uart[index] as HarnessUart;
+        this.uart = mcu.uart[index] as unknown as HarnessUart;
         this.uart.onByte = (value) => onData(Uint8Array.of(value));
         this.uart.onRxSpace = () => this.refill();
     }

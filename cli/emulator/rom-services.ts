@@ -10,22 +10,17 @@
  */
 import type { RP2040 } from 'rp2040js';
 import { bkptAt, readRomTables, romCode, type RomTables } from './rom.js';
+import type { FloatRomEntry, FloatRomInternal, FloatRomResult } from './rom-float.js';
 
 export const FLASH_SECTOR_SIZE = 4096;
 export const FLASH_PAGE_SIZE = 256;
 const SRAM_BASE = 0x20000000;
 
-/** The shape cli/emulator/rom-float.ts exports for the SF and SD tables. */
-export interface FloatRomEntryLike {
-    name: string;
-    /** Byte offset of the entry in its table. */
-    offset: number;
-    call(regs: { r: Uint32Array }): { r0: number; r1?: number; r2?: number; r3?: number; flags?: number };
-}
-
+/** What cli/emulator/rom-float.ts exports: the SF and SD tables and the v2 fixed-address helpers. */
 export interface FloatTables {
-    SF_TABLE: FloatRomEntryLike[];
-    SD_TABLE: FloatRomEntryLike[];
+    SF_TABLE: FloatRomEntry[];
+    SD_TABLE: FloatRomEntry[];
+    SD_V2_INTERNALS?: FloatRomInternal[];
 }
 
 export interface RomServiceEvents {
@@ -54,10 +49,15 @@ export function patchRealRom(rom: Uint8Array): void {
 }
 
 type Handler = () => void;
+/** Handlers that return to LR themselves; the others let the ROM code after the BKPT run. */
+interface Service {
+    run: Handler;
+    returnToLr: boolean;
+}
 
 export class RomServices {
     readonly tables: RomTables;
-    private readonly handlers: (Handler | undefined)[] = new Array(256);
+    private readonly handlers: (Service | undefined)[] = new Array(256);
     /** Which service each bkpt id maps to, for messages and tests ('MC', 'SF+0x08', ...). */
     readonly names: (string | undefined)[] = new Array(256);
     /** Number of host-serviced calls, by name. */
@@ -77,7 +77,10 @@ export class RomServices {
             const id = bkptAt(rom, addr);
             if (id === undefined) continue;
             this.names[id] = code;
-            this.handlers[id] = handler ?? (() => this.events.fault(`ROM function '${code}' is not implemented by the emulator`));
+            this.handlers[id] = {
+                run: handler ?? (() => this.events.fault(`ROM function '${code}' is not implemented by the emulator`)),
+                returnToLr: true,
+            };
         }
         for (const code of ['SF', 'SD'] as const) {
             const table = this.tables.data.get(code);
@@ -93,10 +96,23 @@ export class RomServices {
                 const entry = entries.find((e) => e.offset === offset);
                 const name = `${code}+0x${offset.toString(16).padStart(2, '0')}${entry ? ` (${entry.name})` : ''}`;
                 this.names[id] = name;
-                this.handlers[id] = entry
-                    ? () => this.floatCall(entry)
-                    : () => this.events.fault(`soft-float ROM entry ${name} is not implemented by the emulator`);
+                this.handlers[id] = {
+                    run: entry
+                        ? () => this.setResult(entry.call(this.mcu.core.registers.subarray(0, 4)))
+                        : () => this.events.fault(`soft-float ROM entry ${name} is not implemented by the emulator`),
+                    returnToLr: true,
+                };
             }
+        }
+        for (const internal of float?.SD_V2_INTERNALS ?? []) {
+            // the stand-in starts with the real routine's first instruction; the BKPT follows it
+            const id = bkptAt(rom, internal.address) ?? bkptAt(rom, internal.address + 2);
+            if (id === undefined) continue;
+            this.names[id] = internal.name;
+            this.handlers[id] = {
+                run: () => this.setResult(internal.call(this.mcu.core.registers.subarray(0, 8))),
+                returnToLr: false,
+            };
         }
     }
 
@@ -118,19 +134,27 @@ export class RomServices {
             const name = this.names[imm] ?? String(imm);
             this.callCounts.set(name, (this.callCounts.get(name) ?? 0) + 1);
         }
-        const lr = core.registers[14];
-        core.PC = (lr & ~1) >>> 0;
-        handler();
+        if (handler.returnToLr) core.PC = (core.registers[14] & ~1) >>> 0;
+        handler.run();
     }
 
-    private floatCall(entry: FloatRomEntryLike): void {
-        const regs = this.mcu.core.registers;
-        const res = entry.call({ r: regs.subarray(0, 4) });
+    private setResult(res: FloatRomResult): void {
+        const core = this.mcu.core;
+        const regs = core.registers;
         regs[0] = res.r0;
         if (res.r1 !== undefined) regs[1] = res.r1;
         if (res.r2 !== undefined) regs[2] = res.r2;
         if (res.r3 !== undefined) regs[3] = res.r3;
-        if (res.flags !== undefined) this.mcu.core.APSR = res.flags;
+        if (res.r4 !== undefined) regs[4] = res.r4;
+        if (res.r5 !== undefined) regs[5] = res.r5;
+        if (res.r6 !== undefined) regs[6] = res.r6;
+        if (res.r7 !== undefined) regs[7] = res.r7;
+        if (res.flags) {
+            core.N = res.flags.n;
+            core.Z = res.flags.z;
+            core.C = res.flags.c;
+            core.V = res.flags.v;
+        }
     }
 
     // ---- memory helpers: a fast path for SRAM, the bus for anything else ----

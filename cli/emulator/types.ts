@@ -30,6 +30,8 @@ export interface ExecResult {
     timedOut: boolean;
     /** Emulated milliseconds the execution took. */
     emulatedMs: number;
+    /** The chip reset itself while running the code (machine.reset(), watchdog); the board was booted again. */
+    reset?: boolean;
 }
 
 export interface EmulatedBoard {

@@ -263,7 +263,8 @@ export function uf2ToFlatImage(bytes: Uint8Array, opts: { familyId?: number; fil
 /**
  * Checks what the RP2040 boot ROM requires of a UF2 to be flashed: the RP2040 family, 256-byte payloads at
  * 256-byte aligned addresses, everything inside the flash (default 2 MB at 0x10000000), and (unless
- * `allowPartial`, for a file that only updates a region) a first block at the start of flash, where boot stage 2 must be. Throws Uf2FormatError naming the offending block.
+ * `allowPartial`, for a file that only updates a region) a first block at the start of flash, where boot
+ * stage 2 must be. Throws Uf2FormatError naming the offending block.
  */
 export function checkRp2040Uf2(decoded: Uf2Decoded, opts: { flashSize?: number; allowPartial?: boolean } = {}): void {
     const flashSize = opts.flashSize ?? RP2040_FLASH_SIZE;

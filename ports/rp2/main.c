@@ -20,7 +20,7 @@
 #include "pico/aon_timer.h"
 #include "pico/binary_info.h"
 #include "pico/stdlib.h"
-#include "RP2040.h"
+#include "hardware/structs/scb.h"
 #include "mp_console.h"
 #include "mprt_config.h"
 
@@ -40,7 +40,7 @@ bi_decl(bi_program_feature_group_with_flags(BINARY_INFO_TAG_MICROPYTHON,
 
 static void hardware_init(void) {
     // Tickless: every pending interrupt must wake a WFE.
-    SCB->SCR |= SCB_SCR_SEVONPEND_Msk;
+    scb_hw->scr |= M0PLUS_SCR_SEVONPEND_BITS;
     pendsv_init();
     soft_timer_init();
     // 125 MHz system clock; the peripheral clock stays at 48 MHz.

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { openBoard } from '../emulator/board.js';
+import { interactive, lastBuildFirmware, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
+import { MprtError } from '../util/errors.js';
+
+interface Args {
+    firmware?: string;
+    run?: string[];
+    exec?: string[];
+    timeout: number;
+    'wall-timeout': number;
+    'boot-timeout': number;
+    'flash-image'?: string;
+    uart: boolean;
+    bootrom?: string;
+    pty: boolean;
+    'pty-link'?: string;
+    json: boolean;
+    verbose: boolean;
+}
+
+function readScripts(args: Args): ScriptSource[] {
+    const sources: ScriptSource[] = [];
+    for (const file of args.run ?? []) {
+        if (!existsSync(file)) throw new MprtError(`script ${file} not found`, { exitCode: 2 });
+        sources.push({ name: file, code: readFileSync(file, 'utf8') });
+    }
+    for (const code of args.exec ?? []) sources.push({ name: '--exec', code });
+    return sources;
+}
+
+export const emulateCommand: CommandModule<object, Args> = {
+    command: 'emulate [firmware]',
+    describe: 'Run firmware on an emulated RP2040 (rp2040js): a REPL, a pty for mpremote, or scripts',
+    builder: (y) =>
+        y
+            .positional('firmware', { type: 'string', describe: 'firmware.uf2 or firmware.elf (default: the last `mprt build`)' })
+            .option('run', { type: 'string', array: true, describe: 'run FILE.py through the raw REPL (repeatable)' })
+            .option('exec', { type: 'string', array: true, describe: 'run CODE through the raw REPL (repeatable, after --run files)' })
+            .option('timeout', { type: 'number', default: 60, describe: 'emulated seconds each script may take (exit 124 when exceeded)' })
+            .option('wall-timeout', { type: 'number', default: 600, describe: 'wall-clock safety net, seconds, for any single wait' })
+            .option('boot-timeout', { type: 'number', default: 10, describe: 'emulated seconds to reach the REPL prompt' })
+            .option('flash-image', { type: 'string', describe: 'keep the 2 MB flash in FILE across runs (created when absent)' })
+            .option('uart', { type: 'boolean', default: false, describe: 'console on UART0 instead of USB CDC' })
+            .option('bootrom', { type: 'string', describe: 'use this real RP2040 boot ROM image instead of ours' })
+            .option('pty', { type: 'boolean', default: false, describe: 'serve the console on a pseudo-terminal and print its path' })
+            .option('pty-link', { type: 'string', describe: 'with --pty: create the pty link at this path' })
+            .option('json', { type: 'boolean', default: false, describe: 'with --run/--exec: print results as JSON on stdout' })
+            .option('verbose', { type: 'boolean', default: false, describe: 'print rp2040js warnings' })
+            .example('$0 emulate', 'REPL on the last build (Ctrl-] quits)')
+            .example('$0 emulate build/pico/firmware.uf2 --exec "print(1+1)"', 'run code, exit 0 / 1 (raised) / 124 (timeout)')
+            .example('$0 emulate --pty', 'then: mpremote connect <printed path> exec "print(123)"')
+            .epilog('Exit codes: 0 ok, 1 the code raised, 2 bad input, 3 the board did not boot or stopped, 124 timeout.'),
+    handler: async (args) => {
+        const firmware = args.firmware ? resolve(args.firmware) : lastBuildFirmware();
+        const sources = readScripts(args);
+        if (sources.length && args.pty) throw new MprtError('--pty cannot be combined with --run/--exec', { exitCode: 2 });
+        const wallStart = Date.now();
+        const board = await openBoard({
+            firmware,
+            flashImage: args['flash-image'] ? resolve(args['flash-image']) : undefined,
+            console: args.uart ? 'uart' : 'usb',
+            bootrom: args.bootrom ? resolve(args.bootrom) : undefined,
+            wallTimeoutMs: args['wall-timeout'] * 1000,
+            verbose: args.verbose,
+        });
+        try {
+            await board.boot({ timeoutMs: args['boot-timeout'] * 1000 });
+            const boot = { emulatedMs: board.nowMs(), wallMs: Date.now() - wallStart };
+            if (sources.length) {
+                const json = args.json;
+                const { exitCode, outcomes } = await runScripts(board, sources, {
+                    timeoutMs: args.timeout * 1000,
+                    out: json ? undefined : (s) => process.stdout.write(s),
+                    err: json ? undefined : (s) => process.stderr.write(s),
+                });
+                if (json) {
+                    process.stdout.write(JSON.stringify({ firmware, exitCode, boot, results: outcomes, cycles: board.cycles() }, null, 2) + '\n');
+                }
+                process.exitCode = exitCode;
+            } else if (args.pty) {
+                await servePty(board, {
+                    link: args['pty-link'] ? resolve(args['pty-link']) : undefined,
+                    announce: (path) => process.stdout.write(args.json ? JSON.stringify({ pty: path, boot }) + '\n' : `${path}\n`),
+                });
+            } else {
+                await interactive(board);
+            }
+        } finally {
+            await board.close();
+        }
+    },
+};

@@ -1,0 +1,138 @@
+/**
+ * The effective configuration of a build: schema defaults < board defaults < config file
+ * (mprt.config.json or --config FILE) < --set key=value. Unknown keys are errors listing the valid
+ * ones.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { MprtError } from '../util/errors.js';
+import { defaults, findKey, validKeys, type ConfigValue } from './schema.js';
+import { parseValue } from './values.js';
+import { computeLayout, type Layout } from './layout.js';
+
+export const DEFAULT_CONFIG_FILE = 'mprt.config.json';
+
+export interface Config {
+    ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
+    flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
+    console: 'usb' | 'uart';
+    console_uart_baud: number;
+    /** Entries as given; relative paths are resolved against `frozenBase`. */
+    frozen: string[];
+}
+
+export interface EffectiveConfig {
+    config: Config;
+    /** Flat key → value, for reports. */
+    values: Record<string, ConfigValue>;
+    /** Flat key → where the value came from ("default", "board pico", a file path, "--set"). */
+    origins: Record<string, string>;
+    /** Directory relative frozen paths are resolved against (the config file's, else the cwd). */
+    frozenBase: string;
+    configFile?: string;
+    layout: Layout;
+}
+
+function unknownKey(key: string, origin: string): MprtError {
+    return new MprtError(`unknown configuration key '${key}' (in ${origin})`, {
+        hint: `valid keys: ${validKeys().join(', ')}`,
+        exitCode: 2,
+    });
+}
+
+/** Nested objects ({"ram": {"gc_heap_size": 1}}) and dotted keys ("ram.gc_heap_size") both work. */
+export function flattenConfig(obj: unknown, origin: string, prefix = ''): Record<string, unknown> {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+        throw new MprtError(`${origin}: expected a JSON object${prefix ? ` at '${prefix.slice(0, -1)}'` : ''}`, { exitCode: 2 });
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+        if (k.startsWith('$')) continue; // "$schema", "$comment"
+        const key = prefix + k;
+        if (findKey(key)) out[key] = v;
+        else if (typeof v === 'object' && v !== null && !Array.isArray(v)) Object.assign(out, flattenConfig(v, origin, key + '.'));
+        else throw unknownKey(key, origin);
+    }
+    return out;
+}
+
+/** Parses `key=value` from --set. */
+export function parseSetArg(arg: string): [string, string] {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) {
+        throw new MprtError(`--set '${arg}' is not key=value`, { hint: `valid keys: ${validKeys().join(', ')}`, exitCode: 2 });
+    }
+    return [arg.slice(0, eq).trim(), arg.slice(eq + 1)];
+}
+
+export interface LoadOptions {
+    boardDefaults?: Record<string, unknown>;
+    boardName?: string;
+    /** --config FILE; when absent, mprt.config.json in `cwd` is used if it exists. */
+    configFile?: string;
+    set?: string[];
+    cwd?: string;
+}
+
+export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
+    const cwd = opts.cwd ?? process.cwd();
+    const values = defaults();
+    const origins: Record<string, string> = Object.fromEntries(Object.keys(values).map((k) => [k, 'default']));
+
+    const apply = (flat: Record<string, unknown>, origin: string) => {
+        for (const [key, raw] of Object.entries(flat)) {
+            const spec = findKey(key);
+            if (!spec) throw unknownKey(key, origin);
+            values[key] = parseValue(spec, raw, origin);
+            origins[key] = origin;
+        }
+    };
+
+    if (opts.boardDefaults) apply(flattenConfig(opts.boardDefaults, `board ${opts.boardName ?? '?'}`), `board ${opts.boardName ?? '?'}`);
+
+    let configFile: string | undefined;
+    if (opts.configFile) {
+        configFile = isAbsolute(opts.configFile) ? opts.configFile : resolve(cwd, opts.configFile);
+        if (!existsSync(configFile)) {
+            throw new MprtError(`config file ${configFile} not found`, { hint: 'check the --config path', exitCode: 2 });
+        }
+    } else if (existsSync(join(cwd, DEFAULT_CONFIG_FILE))) {
+        configFile = join(cwd, DEFAULT_CONFIG_FILE);
+    }
+    if (configFile) {
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(readFileSync(configFile, 'utf8'));
+        } catch (err) {
+            throw new MprtError(`${configFile} is not valid JSON: ${(err as Error).message}`, { exitCode: 2 });
+        }
+        apply(flattenConfig(parsed, configFile), configFile);
+    }
+
+    const sets: Record<string, unknown> = {};
+    for (const arg of opts.set ?? []) {
+        const [key, raw] = parseSetArg(arg);
+        if (!findKey(key)) throw unknownKey(key, '--set');
+        sets[key] = raw;
+    }
+    apply(sets, '--set');
+
+    const config: Config = {
+        ram: {
+            gc_heap_size: values['ram.gc_heap_size'] as number,
+            c_heap_size: values['ram.c_heap_size'] as number,
+            stack_size: values['ram.stack_size'] as number,
+        },
+        flash: {
+            firmware_size: values['flash.firmware_size'] as number,
+            modules_size: values['flash.modules_size'] as number,
+            settings_size: values['flash.settings_size'] as number,
+            fs_size: values['flash.fs_size'] as number,
+        },
+        console: values['console'] as 'usb' | 'uart',
+        console_uart_baud: values['console_uart_baud'] as number,
+        frozen: values['frozen'] as string[],
+    };
+    const layout = computeLayout(config);
+    return { config, values, origins, frozenBase: configFile ? dirname(configFile) : cwd, configFile, layout };
+}

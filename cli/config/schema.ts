@@ -1,0 +1,142 @@
+/**
+ * The build options of a firmware (template values), with their types, defaults and allowed ranges.
+ * Pure: no fs. docs/configuration.md documents the same keys; tests check the two agree.
+ */
+
+export const KB = 1024;
+export const FLASH_SECTOR = 4 * KB;
+export const FLASH_TOTAL = 2048 * KB;
+/** SRAM0-3 (striped, 256 KB) + SRAM4/5 (4 KB each) form one block from 0x20000000 to 0x20042000. */
+export const RAM_TOTAL = 264 * KB;
+
+export type ConfigValue = number | string | string[];
+
+interface KeyBase {
+    key: string;
+    description: string;
+    /** true when only port files or the linker script use it: changing it never rebuilds the core. */
+    portOnly: boolean;
+}
+
+export interface SizeKey extends KeyBase {
+    type: 'size';
+    default: number;
+    min: number;
+    max: number;
+    /** Values must be a multiple of this. */
+    multipleOf: number;
+    /** 0 is allowed and means "automatic" (described in `autoMeaning`). */
+    autoMeaning?: string;
+}
+
+export interface IntKey extends KeyBase {
+    type: 'int';
+    default: number;
+    min: number;
+    max: number;
+}
+
+export interface EnumKey extends KeyBase {
+    type: 'enum';
+    default: string;
+    values: string[];
+}
+
+export interface ListKey extends KeyBase {
+    type: 'list';
+    default: string[];
+    /** Named entries that need no path. Other entries are paths to .py files or directories. */
+    named: Record<string, string>;
+}
+
+export type KeySpec = SizeKey | IntKey | EnumKey | ListKey;
+
+export const FROZEN_SETS: Record<string, string> = {
+    asyncio: 'MicroPython\'s asyncio package (extmod/asyncio)',
+    rp2: 'the `rp2` module\'s Python part: PIO assembler helpers (ports/rp2/modules/rp2.py of MicroPython)',
+};
+
+export const SCHEMA: KeySpec[] = [
+    {
+        key: 'ram.gc_heap_size', type: 'size', default: 0, min: 32 * KB, max: 240 * KB, multipleOf: 16,
+        autoMeaning: 'all RAM left after static data, the C heap and the stack',
+        description: 'MicroPython GC heap (bytes)', portOnly: true,
+    },
+    {
+        key: 'ram.c_heap_size', type: 'size', default: 4 * KB, min: 0, max: 128 * KB, multipleOf: 8,
+        description: 'C heap for malloc() (Picolibc), separate from the GC heap (bytes)', portOnly: true,
+    },
+    {
+        key: 'ram.stack_size', type: 'size', default: 8 * KB, min: 4 * KB, max: 64 * KB, multipleOf: 8,
+        description: 'main (core 0) stack (bytes); it ends at the top of RAM', portOnly: true,
+    },
+    {
+        key: 'flash.firmware_size', type: 'size', default: 768 * KB, min: 256 * KB, max: 1536 * KB, multipleOf: FLASH_SECTOR,
+        description: 'flash reserved for the firmware image, from the start of flash (bytes)', portOnly: true,
+    },
+    {
+        key: 'flash.modules_size', type: 'size', default: 256 * KB, min: 0, max: 1024 * KB, multipleOf: FLASH_SECTOR,
+        description: 'flash region for installed native modules and frozen (freeze) modules, after the firmware (bytes)',
+        portOnly: true,
+    },
+    {
+        key: 'flash.settings_size', type: 'size', default: 4 * KB, min: 4 * KB, max: 64 * KB, multipleOf: FLASH_SECTOR,
+        description: 'settings/environment sectors at the very end of flash (bytes)', portOnly: true,
+    },
+    {
+        key: 'flash.fs_size', type: 'size', default: 0, min: 64 * KB, max: 1792 * KB, multipleOf: FLASH_SECTOR,
+        autoMeaning: 'all flash between the modules region and the settings sectors',
+        description: 'littlefs filesystem partition, mounted at / (bytes)', portOnly: true,
+    },
+    {
+        key: 'console', type: 'enum', default: 'usb', values: ['usb', 'uart'],
+        description: 'where the REPL is: usb = USB CDC; uart = UART0 (GP0 TX, GP1 RX), USB CDC mirrors it',
+        portOnly: true,
+    },
+    {
+        key: 'console_uart_baud', type: 'int', default: 115200, min: 1200, max: 3000000,
+        description: 'UART0 console baud rate (console=uart)', portOnly: true,
+    },
+    {
+        key: 'frozen', type: 'list', default: ['asyncio', 'rp2'], named: FROZEN_SETS,
+        description: 'Python modules frozen into the firmware: named sets (asyncio, rp2) or paths to .py files/directories',
+        portOnly: false,
+    },
+];
+
+export function findKey(key: string): KeySpec | undefined {
+    return SCHEMA.find((k) => k.key === key);
+}
+
+export function validKeys(): string[] {
+    return SCHEMA.map((k) => k.key);
+}
+
+export function defaults(): Record<string, ConfigValue> {
+    const out: Record<string, ConfigValue> = {};
+    for (const k of SCHEMA) out[k.key] = Array.isArray(k.default) ? [...k.default] : k.default;
+    return out;
+}
+
+/** Human form of a byte count: 4096 → "4K", 786432 → "768K", 2097152 → "2M". */
+export function formatSize(n: number): string {
+    if (n !== 0 && n % (1024 * KB) === 0) return `${n / (1024 * KB)}M`;
+    if (n !== 0 && n % KB === 0) return `${n / KB}K`;
+    return String(n);
+}
+
+/** The allowed values of a key, in words (used in error messages and docs). */
+export function describeRange(spec: KeySpec): string {
+    switch (spec.type) {
+        case 'size': {
+            const range = `${formatSize(spec.min)}..${formatSize(spec.max)}, a multiple of ${spec.multipleOf}`;
+            return spec.autoMeaning ? `0 (auto: ${spec.autoMeaning}) or ${range}` : range;
+        }
+        case 'int':
+            return `an integer ${spec.min}..${spec.max}`;
+        case 'enum':
+            return `one of ${spec.values.join(', ')}`;
+        case 'list':
+            return `a list (comma-separated with --set) of ${Object.keys(spec.named).join(', ')} or paths to .py files/directories`;
+    }
+}

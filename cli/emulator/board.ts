@@ -1,0 +1,510 @@
+/**
+ * The emulated board: an RP2040 (rp2040js, one Cortex-M0+ core) with our boot ROM, 2 MB of flash that
+ * can persist in a file, and a console on USB CDC or UART0. Implements EmulatedBoard (types.ts).
+ *
+ * Time: every wait is bounded in emulated time (deterministic, whatever the host load) and, as a safety
+ * net, in wall-clock time. The simulation runs in batches of instructions with no per-instruction work
+ * of ours beyond the loop itself; a batch ends early when console output arrives for a waiter, the
+ * firmware resets the chip (watchdog), or a ROM trap cannot be serviced.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { RP2040 } from 'rp2040js';
+import { MprtError } from '../util/errors.js';
+import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
+import { fixFlashCommands, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
+import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
+import { loadRomFile, ourRomPath } from './rom.js';
+import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
+import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
+
+interface SimClock {
+    readonly nanos: number;
+    nextAlarm: { nanos: number } | null;
+    tick(deltaNanos: number): void;
+}
+
+interface CoreInternals {
+    waiting: boolean;
+    cycles: number;
+    executeInstruction(): number;
+}
+
+/** The board went into a state it cannot leave by itself (fault, BOOTSEL). */
+export class BoardStopped extends MprtError {}
+
+const INSTRUCTIONS_PER_BATCH = 250_000;
+/** Longest emulated stretch between two checks of a wait condition. */
+const SLICE_NANOS = 2e6;
+const DEFAULT_WALL_TIMEOUT_MS = 10 * 60 * 1000;
+const RAW_REPL_BANNER = 'raw REPL; CTRL-B to exit\r\n>';
+
+let floatTablesPromise: Promise<FloatTables | undefined> | undefined;
+
+/** The soft-float handlers (cli/emulator/rom-float.ts), when that module is present. */
+function loadFloatTables(): Promise<FloatTables | undefined> {
+    floatTablesPromise ??= (async () => {
+        const url = new URL('./rom-float.js', import.meta.url).href;
+        try {
+            const mod = (await import(url)) as Partial<FloatTables>;
+            if (Array.isArray(mod.SF_TABLE) && Array.isArray(mod.SD_TABLE)) return mod as FloatTables;
+        } catch {
+            // not there yet: float entries trap with a clear message
+        }
+        return undefined;
+    })();
+    return floatTablesPromise;
+}
+
+export interface OpenBoardOptions extends BoardOptions {
+    /** Called with every console byte chunk as it arrives (in addition to buffering for readUntil). */
+    onOutput?: (data: Uint8Array) => void;
+    /** Print rp2040js warnings to stderr. */
+    verbose?: boolean;
+}
+
+/** Creates the board and loads the firmware; call boot() to start it. */
+export async function openBoard(opts: OpenBoardOptions): Promise<Rp2040Board> {
+    const firmware = loadFirmware(opts.firmware);
+    const romPath = opts.bootrom ?? (await ourRomPath());
+    const rom = loadRomFile(romPath);
+    const realRom = opts.bootrom !== undefined;
+    if (realRom) patchRealRom(rom);
+    const float = realRom ? undefined : await loadFloatTables();
+    if ((opts.cores ?? 1) !== 1) {
+        throw new MprtError('only one core is emulated (rp2040js has no core 1)', { exitCode: 2 });
+    }
+    return new Rp2040Board(opts, firmware, rom, realRom, float);
+}
+
+export class Rp2040Board implements EmulatedBoard {
+    mcu!: RP2040;
+    private clock!: SimClock;
+    private rom!: RomServices;
+    private link!: ConsoleLink;
+    private logger!: HarnessLogger;
+    private readonly consoleKind: ConsoleKind;
+    private readonly decoder = new TextDecoder('utf-8');
+    private text = '';
+    private halt = false;
+    private outputListener: ((data: Uint8Array) => void) | undefined;
+    private haltOnOutput = false;
+    private rebootRequested = false;
+    private stopped: string | undefined;
+    private usbBootRequested = false;
+    private waitCycles = 0;
+    private flashDirty = false;
+    private inRawRepl = false;
+    private usbConnectsAtBoot = 0;
+    private usbEnableCount = 0;
+    private readonly uniqueId: Uint8Array;
+    private readonly wallTimeoutMs: number;
+    /** Wall-clock pacing: when set, emulated time may run ahead of wall time by at most this many ms. */
+    realTimeSlackMs: number | undefined;
+    private wallStart = 0;
+    private emuStartNanos = 0;
+    /** Reboots done by the firmware itself (watchdog / machine.reset()). */
+    resets = 0;
+    /** Emulated time of the chip instances before the current one (reboots start a new clock). */
+    private earlierNanos = 0;
+
+    constructor(
+        private readonly opts: OpenBoardOptions,
+        readonly firmware: Firmware,
+        private readonly romImage: Uint8Array,
+        private readonly realRom: boolean,
+        private readonly float: FloatTables | undefined,
+    ) {
+        this.consoleKind = opts.console ?? 'usb';
+        this.wallTimeoutMs = opts.wallTimeoutMs ?? DEFAULT_WALL_TIMEOUT_MS;
+        // a stable per-image id: what machine.unique_id() and the USB serial number report
+        this.uniqueId = createHash('sha256').update('mprt-unique-id:' + firmware.sha256).digest().subarray(0, 8);
+        const flash = new Uint8Array(FLASH_SIZE).fill(0xff);
+        if (opts.flashImage && existsSync(opts.flashImage)) {
+            const saved = readFileSync(opts.flashImage);
+            if (saved.length !== FLASH_SIZE) {
+                throw new MprtError(`flash image ${opts.flashImage} is ${saved.length} bytes, expected ${FLASH_SIZE} (2 MB)`, {
+                    exitCode: 2,
+                    hint: 'delete it to start from a fresh flash',
+                });
+            }
+            flash.set(saved);
+        }
+        // like dropping the UF2 on the BOOTSEL drive: the firmware's blocks are written, the rest is kept
+        for (const piece of firmware.pieces) flash.set(piece.data, piece.offset);
+        this.flashDirty = opts.flashImage !== undefined;
+        this.createChip(flash);
+    }
+
+    private createChip(flash: Uint8Array): void {
+        const mcu = new RP2040();
+        this.logger = new HarnessLogger(mcu);
+        this.logger.verbose = this.opts.verbose ?? false;
+        mcu.logger = this.logger;
+        mcu.loadBootrom(new Uint32Array(this.romImage.buffer.slice(0)));
+        mcu.flash.set(flash.subarray(0, FLASH_SIZE));
+        fixUart(mcu.uart[0]);
+        fixUart(mcu.uart[1]);
+        fixFlashCommands(mcu, this.uniqueId);
+        fixSioFifo(mcu);
+        fixSpi(mcu);
+        const watchdog = mcu.peripherals[0x40058] as unknown as { onWatchdogTrigger?: () => void };
+        watchdog.onWatchdogTrigger = () => {
+            this.rebootRequested = true;
+            this.halt = true;
+        };
+        this.rom = new RomServices(mcu, this.romImage, {
+            flashWritten: () => {
+                this.flashDirty = true;
+            },
+            usbBoot: () => {
+                this.usbBootRequested = true;
+                this.stop('the firmware rebooted into USB boot mode (BOOTSEL)');
+            },
+            fault: (message) => this.stop(message),
+        }, this.float);
+        this.rom.install();
+        const onData = (data: Uint8Array) => this.received(data);
+        if (this.consoleKind === 'usb') {
+            const usb = mcu.usbCtrl;
+            this.link = new UsbConsole(usb, onData);
+            const enabled = usb.onUSBEnabled;
+            usb.onUSBEnabled = () => {
+                this.usbEnableCount++;
+                enabled?.();
+            };
+        } else {
+            this.link = new UartConsole(mcu, onData, 0);
+        }
+        if (this.realRom) {
+            // the real ROM's reset path needs core 1 and the QSPI flash; start at boot stage 2 instead
+            mcu.core.SP = 0x20042000;
+            mcu.core.PC = 0x10000000;
+        }
+        this.mcu = mcu;
+        this.clock = mcu.clock as unknown as SimClock;
+        this.waitCycles = 0;
+        this.inRawRepl = false;
+        this.usbEnableCount = 0;
+        this.stopped = undefined;
+    }
+
+    private stop(message: string): void {
+        this.stopped ??= message;
+        this.halt = true;
+    }
+
+    /** Sends console output to `listener` instead of buffering it for readUntil (pty / terminal modes). */
+    setOutputListener(listener: ((data: Uint8Array) => void) | undefined): void {
+        this.outputListener = listener;
+    }
+
+    private received(data: Uint8Array): void {
+        this.opts.onOutput?.(data);
+        if (this.outputListener) {
+            this.outputListener(data);
+            return;
+        }
+        this.text += this.decoder.decode(data, { stream: true });
+        if (this.haltOnOutput) this.halt = true;
+    }
+
+    /** Runs the chip until `deadlineNanos` (emulated), a halt request, or the end of one batch. */
+    private runBatch(deadlineNanos: number): void {
+        const core = this.mcu.core as unknown as CoreInternals;
+        const clock = this.clock;
+        const nsPerCycle = 1e9 / this.mcu.clkSys;
+        this.halt = false;
+        for (let i = 0; i < INSTRUCTIONS_PER_BATCH; i++) {
+            if (core.waiting) {
+                const next = clock.nextAlarm;
+                const now = clock.nanos;
+                const target = next ? Math.min(next.nanos, deadlineNanos) : deadlineNanos;
+                if (target > now) {
+                    this.waitCycles += (target - now) / nsPerCycle;
+                    clock.tick(target - now);
+                } else if (next) {
+                    clock.tick(0);
+                }
+                if (this.halt || clock.nanos >= deadlineNanos) break;
+                continue;
+            }
+            clock.tick(core.executeInstruction() * nsPerCycle);
+            if (this.halt) break;
+            if ((i & 1023) === 0 && clock.nanos >= deadlineNanos) break;
+        }
+    }
+
+    private handleReboot(): void {
+        if (!this.rebootRequested) return;
+        this.rebootRequested = false;
+        this.resets++;
+        this.earlierNanos += this.clock.nanos;
+        const flash = this.mcu.flash.slice(0, FLASH_SIZE);
+        this.createChip(flash);
+    }
+
+    /**
+     * Runs until `done()` is true or `timeoutMs` of emulated time pass. Returns whether done() held.
+     * Yields to the event loop between batches (host I/O keeps flowing).
+     */
+    async runUntil(done: () => boolean, timeoutMs: number, opts: { haltOnOutput?: boolean; wallTimeoutMs?: number } = {}): Promise<boolean> {
+        const wallDeadline = Date.now() + (opts.wallTimeoutMs ?? this.wallTimeoutMs);
+        const deadline = this.clock.nanos + timeoutMs * 1e6;
+        this.haltOnOutput = opts.haltOnOutput ?? true;
+        try {
+            for (;;) {
+                if (done()) return true;
+                if (this.stopped) throw new BoardStopped(`emulated board stopped: ${this.stopped}`, { exitCode: 3 });
+                if (this.clock.nanos >= deadline) return false;
+                if (Date.now() > wallDeadline) {
+                    throw new MprtError(`wall-clock safety net hit (${Math.round((opts.wallTimeoutMs ?? this.wallTimeoutMs) / 1000)} s) while the emulated board was running`, { exitCode: 124 });
+                }
+                this.runBatch(Math.min(deadline, this.clock.nanos + SLICE_NANOS));
+                this.handleReboot();
+                await this.pace();
+            }
+        } finally {
+            this.haltOnOutput = false;
+        }
+    }
+
+    /** Lets the event loop run; in real-time mode also sleeps while emulated time is ahead of wall time. */
+    private async pace(): Promise<void> {
+        if (this.realTimeSlackMs === undefined) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            return;
+        }
+        if (!this.wallStart) {
+            this.wallStart = Date.now();
+            this.emuStartNanos = this.clock.nanos;
+        }
+        const ahead = (this.clock.nanos - this.emuStartNanos) / 1e6 - (Date.now() - this.wallStart);
+        if (ahead > this.realTimeSlackMs) {
+            await new Promise<void>((resolve) => setTimeout(resolve, Math.min(ahead, 50)));
+        } else {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        if (ahead < -1000) {
+            // we are slower than real time: do not try to catch up later
+            this.wallStart = Date.now();
+            this.emuStartNanos = this.clock.nanos;
+        }
+    }
+
+    /** Runs forever (interactive / pty modes) until `stop()` returns true. */
+    async serve(stop: () => boolean): Promise<void> {
+        this.realTimeSlackMs ??= 20;
+        while (!stop()) {
+            await this.runUntil(stop, 100, { haltOnOutput: false });
+        }
+    }
+
+    async boot(opts: { timeoutMs?: number } = {}): Promise<void> {
+        const timeoutMs = opts.timeoutMs ?? 10_000;
+        const start = this.clock.nanos;
+        const left = () => Math.max(0, timeoutMs - (this.clock.nanos - start) / 1e6);
+        if (this.consoleKind === 'usb') {
+            const up = await this.runUntil(() => this.link.connected(), left());
+            if (!up) throw new MprtError(`the firmware did not bring up its USB serial port within ${timeoutMs} emulated ms`, { exitCode: 3, hint: 'is the REPL on UART? try --uart' });
+            this.usbConnectsAtBoot = this.link.connectCount();
+        }
+        // the banner may have gone out before the host opened the port: ask for a fresh prompt
+        for (let attempt = 0; ; attempt++) {
+            if (this.text.includes('>>> ')) break;
+            this.link.send(Uint8Array.of(0x0d));
+            const got = await this.runUntil(() => this.text.includes('>>> '), Math.min(500, left()));
+            if (got) break;
+            if (left() <= 0) {
+                throw new MprtError(`no REPL prompt from the firmware within ${timeoutMs} emulated ms`, {
+                    exitCode: 3,
+                    hint: this.consoleKind === 'usb' ? 'is the REPL on UART? try --uart' : 'is the REPL on USB? drop --uart',
+                });
+            }
+        }
+        this.text = this.text.slice(this.text.lastIndexOf('>>> ') + 4);
+        this.text = '';
+        this.inRawRepl = false;
+    }
+
+    write(data: string | Uint8Array): void {
+        this.inRawRepl = false;
+        this.send(data);
+    }
+
+    private send(data: string | Uint8Array): void {
+        this.link.send(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    }
+
+    async readUntil(pattern: string | RegExp, opts: { timeoutMs?: number } = {}): Promise<string> {
+        let end = -1;
+        const find = () => {
+            if (typeof pattern === 'string') {
+                const i = this.text.indexOf(pattern);
+                end = i < 0 ? -1 : i + pattern.length;
+            } else {
+                const m = pattern.exec(this.text);
+                end = m ? m.index + m[0].length : -1;
+            }
+            return end >= 0;
+        };
+        const ok = await this.runUntil(find, opts.timeoutMs ?? 10_000);
+        if (!ok) {
+            throw new MprtError(`timed out after ${opts.timeoutMs ?? 10_000} emulated ms waiting for ${JSON.stringify(String(pattern))}; got ${JSON.stringify(this.text.slice(-200))}`, { exitCode: 124 });
+        }
+        const out = this.text.slice(0, end);
+        this.text = this.text.slice(end);
+        return out;
+    }
+
+    drain(): string {
+        const out = this.text;
+        this.text = '';
+        return out;
+    }
+
+    private async enterRawRepl(): Promise<void> {
+        if (this.inRawRepl) return;
+        this.link.discard();
+        this.send('\r\x03\x03');
+        await this.runUntil(() => false, 20);
+        this.text = '';
+        this.send('\r\x01');
+        try {
+            await this.readUntil(RAW_REPL_BANNER, { timeoutMs: 2000 });
+        } catch {
+            // a program may still have been running: interrupt once more
+            this.send('\x03\x03\r\x01');
+            await this.readUntil(RAW_REPL_BANNER, { timeoutMs: 5000 });
+        }
+        this.text = '';
+        this.inRawRepl = true;
+    }
+
+    async exec(code: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+        const timeoutMs = opts.timeoutMs ?? 60_000;
+        await this.enterRawRepl();
+        const start = this.earlierNanos + this.clock.nanos;
+        this.send(code);
+        this.send('\x04');
+        const elapsed = () => (this.earlierNanos + this.clock.nanos - start) / 1e6;
+        const resetsBefore = this.resets;
+        // reply: "OK" stdout \x04 stderr \x04 ">"
+        const replied = () => /^OK[^]*?\x04[^]*?\x04>/.test(this.text) || (this.text.length >= 2 && !this.text.startsWith('OK') && this.text.includes('\x04>'));
+        const complete = () => replied() || this.resets !== resetsBefore;
+        let done: boolean;
+        try {
+            done = await this.runUntil(complete, timeoutMs);
+        } catch (err) {
+            if (err instanceof MprtError && err.exitCode === 124) {
+                this.inRawRepl = false;
+                return { stdout: this.stripOk(this.text), stderr: err.message, timedOut: true, emulatedMs: elapsed() };
+            }
+            throw err;
+        }
+        if (!done) {
+            const partial = this.text;
+            // interrupt it; if the REPL comes back the board stays usable
+            this.send('\x03');
+            const back = await this.runUntil(complete, 2000).catch(() => false);
+            if (!back) this.inRawRepl = false;
+            this.text = '';
+            return { stdout: this.stripOk(partial), stderr: '', timedOut: true, emulatedMs: elapsed() };
+        }
+        if (this.resets !== resetsBefore) {
+            // machine.reset() or the watchdog: the code ended with a reboot
+            const partial = this.stripOk(this.text);
+            this.text = '';
+            this.inRawRepl = false;
+            await this.boot();
+            return { stdout: partial, stderr: '', timedOut: false, emulatedMs: elapsed(), reset: true };
+        }
+        const reply = this.text;
+        this.text = '';
+        if (!reply.startsWith('OK')) {
+            this.inRawRepl = false;
+            return { stdout: '', stderr: `raw REPL refused the code: ${JSON.stringify(reply.slice(0, 200))}`, timedOut: false, emulatedMs: elapsed() };
+        }
+        const body = reply.slice(2);
+        const first = body.indexOf('\x04');
+        const second = body.indexOf('\x04', first + 1);
+        return { stdout: body.slice(0, first), stderr: body.slice(first + 1, second), timedOut: false, emulatedMs: elapsed() };
+    }
+
+    private stripOk(text: string): string {
+        return text.startsWith('OK') ? text.slice(2).split('\x04')[0] : text;
+    }
+
+    async powerCycle(): Promise<void> {
+        this.earlierNanos += this.clock.nanos;
+        const flash = this.mcu.flash.slice(0, FLASH_SIZE);
+        this.createChip(flash);
+        this.text = '';
+        await this.boot();
+    }
+
+    async readFile(path: string): Promise<Uint8Array> {
+        const r = await this.exec(
+            `f=open(${JSON.stringify(path)},'rb')\nwhile 1:\n b=f.read(512)\n if not b:break\n print(b.hex())\nf.close()\n`,
+        );
+        if (r.stderr || r.timedOut) throw new MprtError(`reading ${path} on the board failed: ${r.stderr.trim() || 'timed out'}`);
+        const hex = r.stdout.replace(/\s+/g, '');
+        return Uint8Array.from(Buffer.from(hex, 'hex'));
+    }
+
+    async writeFile(path: string, data: Uint8Array | string): Promise<void> {
+        const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+        let code = `f=open(${JSON.stringify(path)},'wb')\nw=f.write\n`;
+        for (let i = 0; i < bytes.length; i += 256) {
+            code += `w(bytes.fromhex('${Buffer.from(bytes.subarray(i, i + 256)).toString('hex')}'))\n`;
+        }
+        code += 'f.close()\n';
+        const r = await this.exec(code);
+        if (r.stderr || r.timedOut) throw new MprtError(`writing ${path} on the board failed: ${r.stderr.trim() || 'timed out'}`);
+    }
+
+    usbLinkStable(): boolean {
+        return this.consoleKind === 'usb' && this.usbEnableCount === 1 && this.link.connected() && this.link.connectCount() === this.usbConnectsAtBoot;
+    }
+
+    cycles(): { total: number; waiting: number } {
+        const core = this.mcu.core as unknown as CoreInternals;
+        const waiting = Math.round(this.waitCycles);
+        return { total: core.cycles + waiting, waiting };
+    }
+
+    nowMs(): number {
+        return this.clock.nanos / 1e6;
+    }
+
+    /** Whether the firmware asked for USB boot mode (reset_to_usb_boot / machine.bootloader()). */
+    enteredUsbBoot(): boolean {
+        return this.usbBootRequested;
+    }
+
+    /** rp2040js warnings seen so far (unimplemented registers and the like). */
+    warnings(): string[] {
+        return this.logger.warnings;
+    }
+
+    /** Host-serviced ROM calls, counted when enabled (diagnostics). */
+    romCalls(enable?: boolean): Map<string, number> {
+        if (enable !== undefined) this.rom.countCalls = enable;
+        return this.rom.callCounts;
+    }
+
+    /** Writes the flash image file (if any) when flash changed. */
+    flush(): void {
+        const path = this.opts.flashImage;
+        if (!path || !this.flashDirty) return;
+        const tmp = `${path}.tmp-${process.pid}`;
+        writeFileSync(tmp, this.mcu.flash.subarray(0, FLASH_SIZE));
+        renameSync(tmp, path);
+        this.flashDirty = false;
+    }
+
+    async close(): Promise<void> {
+        this.flush();
+        this.halt = true;
+    }
+}

@@ -1,0 +1,198 @@
+/**
+ * Fixes for what rp2040js 1.4.1 gets wrong or leaves out, applied to a chip instance from the outside
+ * (instance-level overrides and added peripherals; rp2040js itself is not modified):
+ * - UART: the TX interrupt is re-raised at every interrupt check, so MicroPython's UART IRQ handler
+ *   (which leaves TXIM enabled) runs forever. Modelled as on the PL011 with an instant transmitter:
+ *   TXRIS is set when a written byte leaves the FIFO, cleared by UARTICR. RX gets a hook so the
+ *   console can refill the 32-byte FIFO as the firmware drains it (flow control).
+ * - SEV is only logged: it must set the event register, or a following WFE sleeps until an interrupt.
+ * - The QSPI flash chip does not answer commands: flash_get_unique_id() (command 0x4B, used for
+ *   machine.unique_id() and the USB serial number) reads zeros. IO_QSPI is added so chip-select
+ *   forcing is seen, and the SSI answers 0x4B (unique id) and 0x9F (JEDEC id) while CS is forced low.
+ * - Log output is silenced (rp2040js logs every SEV and unimplemented register at debug level).
+ */
+import { BasePeripheral } from 'rp2040js';
+import type { Logger, RP2040 } from 'rp2040js';
+
+const UARTDR = 0x0;
+const UARTICR = 0x44;
+const UARTTXINTR = 1 << 5;
+
+interface UartInternals {
+    rp2040: RP2040;
+    irq: number;
+    interruptMask: number;
+    interruptStatus: number;
+    rawWriteValue: number;
+    rxFIFO: { full: boolean; itemCount: number; size: number };
+    checkInterrupts(): void;
+    readUint32(offset: number): number;
+    writeUint32(offset: number, value: number): void;
+    feedByte(value: number): void;
+    onByte?: (value: number) => void;
+}
+
+/** The UART as the harness sees it after fixUart(). */
+export interface HarnessUart {
+    onByte?: (value: number) => void;
+    feedByte(value: number): void;
+    /** Free places in the RX FIFO. */
+    rxSpace(): number;
+    /** Called whenever the firmware read a byte from the RX FIFO. */
+    onRxSpace?: () => void;
+}
+
+export function fixUart(uartObj: unknown): HarnessUart {
+    const u = uartObj as UartInternals & HarnessUart;
+    const proto = Object.getPrototypeOf(u) as UartInternals;
+    u.checkInterrupts = function (this: UartInternals) {
+        this.rp2040.setInterrupt(this.irq, !!(this.interruptStatus & this.interruptMask));
+    };
+    u.readUint32 = function (this: UartInternals & HarnessUart, offset: number) {
+        const value = proto.readUint32.call(this, offset);
+        if (offset === UARTDR) this.onRxSpace?.();
+        return value;
+    };
+    u.writeUint32 = function (this: UartInternals, offset: number, value: number) {
+        proto.writeUint32.call(this, offset, value);
+        if (offset === UARTDR) {
+            // the byte left at once: the FIFO fell through its trigger level
+            this.interruptStatus |= UARTTXINTR;
+            this.checkInterrupts();
+        } else if (offset === UARTICR) {
+            this.checkInterrupts();
+        }
+    };
+    u.rxSpace = function (this: UartInternals) {
+        return this.rxFIFO.size - this.rxFIFO.itemCount;
+    };
+    return u;
+}
+
+/** A logger that drops everything, except that it turns the core's SEV notice into the event it is. */
+export class HarnessLogger implements Logger {
+    readonly warnings: string[] = [];
+    verbose = false;
+
+    constructor(private readonly mcu: RP2040) {}
+
+    debug(): void {}
+
+    info(component: string, message: string): void {
+        if (message === 'SEV') {
+            (this.mcu.core as unknown as { eventRegistered: boolean }).eventRegistered = true;
+            return;
+        }
+        if (this.verbose) process.stderr.write(`[rp2040js] ${component}: ${message}\n`);
+    }
+
+    warn(component: string, message: string): void {
+        if (this.warnings.length < 50) this.warnings.push(`${component}: ${message}`);
+        if (this.verbose) process.stderr.write(`[rp2040js] ${component}: ${message}\n`);
+    }
+
+    error(component: string, message: string): void {
+        this.warn(component, message);
+    }
+}
+
+const IO_QSPI_SS_CTRL = 0x0c;
+const OUTOVER_LOW = 2;
+
+/** IO_QSPI: stores its registers and reports when the firmware forces flash chip-select low/high. */
+class QspiIo extends BasePeripheral {
+    private readonly regs = new Map<number, number>();
+    onChipSelect?: (low: boolean) => void;
+
+    override readUint32(offset: number): number {
+        return this.regs.get(offset) ?? 0;
+    }
+
+    override writeUint32(offset: number, value: number): void {
+        const old = this.regs.get(offset) ?? 0;
+        this.regs.set(offset, value >>> 0);
+        if (offset === IO_QSPI_SS_CTRL && ((old ^ value) & 0x300)) {
+            this.onChipSelect?.(((value >> 8) & 3) === OUTOVER_LOW);
+        }
+    }
+}
+
+const SSI_DR0 = 0x60;
+const JEDEC_ID = [0xef, 0x40, 0x15]; // Winbond W25Q16JV, the Pico's 2 MB flash
+
+/** Makes the flash answer direct commands sent with CS forced low (flash_do_cmd in pico-sdk). */
+export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
+    const io = new QspiIo(mcu, 'IO_QSPI_BASE');
+    mcu.peripherals[0x40018] = io;
+    const ssi = mcu.peripherals[0x18000] as unknown as UartInternals;
+    const proto = Object.getPrototypeOf(ssi) as UartInternals;
+    let csLow = false;
+    let index = 0;
+    let command = 0;
+    const rx: number[] = [];
+    io.onChipSelect = (low) => {
+        csLow = low;
+        index = 0;
+        rx.length = 0;
+    };
+    const respond = (byte: number): number => {
+        const i = index++;
+        if (i === 0) {
+            command = byte;
+            return 0;
+        }
+        if (command === 0x4b && i >= 5 && i < 13) return uniqueId[i - 5];
+        if (command === 0x9f && i <= 3) return JEDEC_ID[i - 1];
+        return 0;
+    };
+    ssi.writeUint32 = function (this: UartInternals, offset: number, value: number) {
+        if (csLow && offset === SSI_DR0) {
+            if (rx.length < 16) rx.push(respond(value & 0xff));
+            return;
+        }
+        proto.writeUint32.call(this, offset, value);
+    };
+    ssi.readUint32 = function (this: UartInternals, offset: number) {
+        if (csLow && offset === SSI_DR0) return rx.shift() ?? 0;
+        return proto.readUint32.call(this, offset);
+    };
+}
+
+const SIO_FIFO_ST = 0x50;
+const SIO_FIFO_WR = 0x54;
+const SIO_FIFO_RD = 0x58;
+const FIFO_ST_RDY = 1 << 1;
+
+/**
+ * The inter-core FIFO: rp2040js has no core 1 and no FIFO registers (and prints a warning to the
+ * console on every access). Core 0 sees an empty FIFO that accepts (and drops) writes.
+ */
+export function fixSioFifo(mcu: RP2040): void {
+    const sio = mcu.sio as unknown as UartInternals;
+    const proto = Object.getPrototypeOf(sio) as UartInternals;
+    sio.readUint32 = function (this: UartInternals, offset: number) {
+        if (offset === SIO_FIFO_ST) return FIFO_ST_RDY;
+        if (offset === SIO_FIFO_RD) return 0;
+        return proto.readUint32.call(this, offset);
+    };
+    sio.writeUint32 = function (this: UartInternals, offset: number, value: number) {
+        if (offset === SIO_FIFO_WR || offset === SIO_FIFO_ST) return;
+        proto.writeUint32.call(this, offset, value);
+    };
+}
+
+/**
+ * SPI: rp2040js completes every frame the moment it is written, so a DMA-driven transfer
+ * (machine.SPI write/readinto of more than a few bytes) overruns the 8-entry RX FIFO, drops bytes,
+ * and the RX DMA channel waits forever. Frames now take their real time on the wire (data bits at
+ * the configured SCK rate), which throttles TX as the hardware does. MISO reads as 0 (nothing attached).
+ */
+export function fixSpi(mcu: RP2040): void {
+    for (const spi of mcu.spi) {
+        const alarm = mcu.clock.createAlarm(() => spi.completeTransmit(0));
+        spi.onTransmit = () => {
+            const hz = spi.clockFrequency || mcu.clkPeri / 2;
+            alarm.schedule(Math.max(1, Math.round((spi.dataBits * 1e9) / hz)));
+        };
+    }
+}

@@ -1,0 +1,160 @@
+/**
+ * `mprt test` and `mprt baseline` as library calls: pick the firmware and tests, run the suite,
+ * write the reports, compare with the stock baseline, print the verdict.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { componentDir } from '../vendor/components.js';
+import { MprtError } from '../util/errors.js';
+import { repoRoot } from '../util/paths.js';
+import { baselineFileName, diffWithBaseline, formatBaseline, formatDiff, toBaselineEntries } from './baseline.js';
+import type { BaselineDiff, BaselineFile } from './baseline.js';
+import { discoverTests } from './discover.js';
+import { countsByDir, summarize, summaryLine, toJunitXml } from './report.js';
+import { stockComponentVersions } from './stock.js';
+import { runSuite } from './suite.js';
+import type { SuiteRun } from './suite.js';
+import type { TestCase } from './types.js';
+
+export const DEFAULT_TIMEOUT_S = 30;
+
+/** The board policy, recorded in reports and the baseline. */
+export const BOARD_POLICY = 'fresh boot per worker; soft reset (raw REPL Ctrl-D) before every test; reboot after a hang';
+
+/** The firmware of the last `mprt build` (build/.last-build.json), else a clear error. */
+export function lastBuildFirmware(cwd = process.cwd()): string {
+    for (const base of [cwd, repoRoot()]) {
+        const f = join(base, 'build', '.last-build.json');
+        if (!existsSync(f)) continue;
+        const rec = JSON.parse(readFileSync(f, 'utf8')) as { firmware?: string };
+        if (rec.firmware) return resolve(dirname(dirname(f)), rec.firmware);
+    }
+    throw new MprtError('no firmware given and no previous build found (build/.last-build.json)', {
+        hint: 'run `npx mprt build` first, or pass --firmware FILE.uf2',
+    });
+}
+
+export function defaultBaselinePath(): string {
+    return join(repoRoot(), 'tests', 'baseline', baselineFileName(stockComponentVersions()));
+}
+
+function upstreamTestsDir(): string {
+    return join(componentDir('micropython'), 'tests');
+}
+
+export function selectTests(paths: readonly string[]): TestCase[] {
+    return discoverTests(paths, { upstreamTests: upstreamTestsDir(), repo: repoRoot(), cwd: process.cwd() });
+}
+
+function fileInfo(path: string): { path: string; sha256: string; size: number } {
+    if (!existsSync(path)) throw new MprtError(`firmware not found: ${path}`, { hint: 'check the path, or run `npx mprt build`', exitCode: 2 });
+    const data = readFileSync(path);
+    return { path, sha256: createHash('sha256').update(data).digest('hex'), size: data.length };
+}
+
+export interface RunOptions {
+    firmware: string;
+    paths: string[];
+    jobs?: number;
+    timeoutS?: number;
+    bootrom?: string;
+    log?: (line: string) => void;
+}
+
+export async function runTests(opts: RunOptions): Promise<{ run: SuiteRun; tests: TestCase[]; firmware: ReturnType<typeof fileInfo> }> {
+    const firmware = fileInfo(resolve(opts.firmware));
+    const tests = selectTests(opts.paths);
+    if (!tests.length) throw new MprtError('no tests found', { hint: 'give test files or directories holding *.py tests', exitCode: 2 });
+    const jobs = Math.max(1, Math.min(opts.jobs ?? Math.min(2, availableParallelism()), tests.length));
+    const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+    log(`running ${tests.length} tests on ${firmware.path} with ${jobs} board(s), timeout ${opts.timeoutS ?? DEFAULT_TIMEOUT_S} s emulated`);
+    const run = await runSuite({
+        tests,
+        upstreamTests: upstreamTestsDir(),
+        board: { firmware: firmware.path, ...(opts.bootrom ? { bootrom: opts.bootrom } : {}) },
+        jobs,
+        timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S,
+        log,
+    });
+    return { run, tests, firmware };
+}
+
+export interface TestCommandOptions extends RunOptions {
+    json?: string;
+    junit?: string;
+    /** A baseline file; undefined: the default one for the current component versions if present; false: none. */
+    baseline?: string | false;
+}
+
+function writeOut(path: string, text: string): void {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(path, text);
+}
+
+/** Runs `mprt test`; returns the exit code (1 when a test failed or regressed against the baseline). */
+export async function testCommand(opts: TestCommandOptions): Promise<number> {
+    const out = (l: string): void => void process.stdout.write(l + '\n');
+    let baseline: BaselineFile | undefined;
+    let baselinePath: string | undefined;
+    if (opts.baseline !== false) {
+        baselinePath = opts.baseline ? resolve(opts.baseline) : defaultBaselinePath();
+        if (existsSync(baselinePath)) {
+            baseline = JSON.parse(readFileSync(baselinePath, 'utf8')) as BaselineFile;
+        } else if (opts.baseline) {
+            throw new MprtError(`baseline file not found: ${opts.baseline}`, { hint: 'run `npm run baseline` to produce it', exitCode: 2 });
+        }
+    }
+    const { run, firmware } = await runTests({ ...opts, log: out });
+    const summary = summarize(run.results);
+    const diff: BaselineDiff | undefined = baseline ? diffWithBaseline(run.results, baseline.tests) : undefined;
+
+    if (opts.json) {
+        const report = {
+            firmware,
+            policy: { board: BOARD_POLICY, timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S, jobs: opts.jobs },
+            features: run.features,
+            wallSeconds: run.wallMs / 1000,
+            summary,
+            byDir: countsByDir(run.results),
+            baseline: diff && baselinePath ? { file: baselinePath, ...diff } : undefined,
+            tests: run.results,
+        };
+        writeOut(opts.json, JSON.stringify(report, null, 2) + '\n');
+    }
+    if (opts.junit) writeOut(opts.junit, toJunitXml(run.results));
+
+    const failed = run.results.filter((r) => r.result === 'fail');
+    if (failed.length) out(`${failed.length} failed: ${failed.map((r) => r.id).join(' ')}`);
+    for (const [dir, s] of Object.entries(countsByDir(run.results))) out(`  ${dir}: ${summaryLine(s)}`);
+    out(`wall time ${(run.wallMs / 1000).toFixed(1)} s (boot ${(run.bootWallMs / 1000).toFixed(2)} s, ${run.replacements} wedged board(s) replaced)`);
+    if (diff && baselinePath) formatDiff(diff, baselinePath.slice(baselinePath.lastIndexOf('/') + 1)).forEach(out);
+    else if (opts.baseline !== false) out('no stock baseline for these component versions (run `npm run baseline`)');
+    out(summaryLine(summary));
+    return failed.length || (diff && diff.regressions.length) ? 1 : 0;
+}
+
+/** Runs the suite on a (stock) firmware and writes the baseline file. */
+export async function writeBaseline(opts: RunOptions & { out?: string; buildInfo?: Record<string, unknown> }): Promise<string> {
+    const out = (l: string): void => void process.stdout.write(l + '\n');
+    const { run, firmware } = await runTests({ ...opts, log: out });
+    const file: BaselineFile = {
+        $comment: 'Results of MicroPython\'s stock rp2 RPI_PICO firmware on the default `mprt test` list in the emulator. Produced by `npm run baseline`; regenerate when the component versions change.',
+        key: baselineFileName(stockComponentVersions()).slice('stock-'.length, -'.json'.length),
+        components: stockComponentVersions(),
+        firmware: { sha256: firmware.sha256, size: firmware.size },
+        policy: { board: BOARD_POLICY, timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S, ...(opts.buildInfo ?? {}) },
+        generated: new Date().toISOString(),
+        wallSeconds: Math.round(run.wallMs / 1000),
+        summary: summarize(run.results),
+        byDir: countsByDir(run.results),
+        tests: toBaselineEntries(run.results),
+    };
+    const path = opts.out ? resolve(opts.out) : defaultBaselinePath();
+    writeOut(path, formatBaseline(file));
+    for (const [dir, s] of Object.entries(file.byDir)) out(`  ${dir}: ${summaryLine(s)}`);
+    out(`baseline written to ${path}`);
+    out(summaryLine(file.summary));
+    return path;
+}
