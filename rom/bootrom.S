@@ -174,9 +174,9 @@ data_table:
     .hword 'S' | ('D' << 8), sd_table
     .hword 0, 0
 
-/* each table is preceded by its size in words (pico-sdk checks the byte at table - 2) */
+/* each table is preceded by its size in words, in the byte at table - 2 (pico-sdk asserts on it) */
     .balign 4
-    .hword 32, 0
+    .hword 0, 32
 sf_table:
     .set slot, 0
     .rept 32
@@ -184,7 +184,7 @@ sf_table:
     .set slot, slot + 1
     .endr
 
-    .hword 32, 0
+    .hword 0, 32
 sd_table:
     .set slot, 0
     .rept 32

@@ -24,7 +24,7 @@ function progressPrinter(): { update: (done: number, total: number, what: string
                 const width = Math.max(20, (process.stderr.columns ?? 100) - 1);
                 process.stderr.write(`\r\x1b[K${`[${done}/${total}] ${what}`.slice(0, width)}`);
                 shown = true;
-            } else {
+            } else if (total >= 20) {
                 const decile = Math.floor((10 * done) / total);
                 if (decile !== lastDecile) {
                     lastDecile = decile;
@@ -75,8 +75,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
                     configOrigins: result.effective.origins,
                     flashMap: result.effective.layout.flashMap,
                     noop: result.noop,
-                    compiled: result.compiled.length,
-                    steps: result.steps.length,
+                    compiled: result.compiled,
+                    steps: result.steps,
                     outputs: result.outputs,
                     sizes: result.sizes,
                     seconds: result.seconds,

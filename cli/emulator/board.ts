@@ -15,6 +15,7 @@ import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
 import { fixFlashCommands, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
 import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
+import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 
@@ -39,23 +40,6 @@ const SLICE_NANOS = 2e6;
 const DEFAULT_WALL_TIMEOUT_MS = 10 * 60 * 1000;
 const RAW_REPL_BANNER = 'raw REPL; CTRL-B to exit\r\n>';
 
-let floatTablesPromise: Promise<FloatTables | undefined> | undefined;
-
-/** The soft-float handlers (cli/emulator/rom-float.ts), when that module is present. */
-function loadFloatTables(): Promise<FloatTables | undefined> {
-    floatTablesPromise ??= (async () => {
-        const url = new URL('./rom-float.js', import.meta.url).href;
-        try {
-            const mod = (await import(url)) as Partial<FloatTables>;
-            if (Array.isArray(mod.SF_TABLE) && Array.isArray(mod.SD_TABLE)) return mod as FloatTables;
-        } catch {
-            // not there yet: float entries trap with a clear message
-        }
-        return undefined;
-    })();
-    return floatTablesPromise;
-}
-
 export interface OpenBoardOptions extends BoardOptions {
     /** Called with every console byte chunk as it arrives (in addition to buffering for readUntil). */
     onOutput?: (data: Uint8Array) => void;
@@ -70,7 +54,7 @@ export async function openBoard(opts: OpenBoardOptions): Promise<Rp2040Board> {
     const rom = loadRomFile(romPath);
     const realRom = opts.bootrom !== undefined;
     if (realRom) patchRealRom(rom);
-    const float = realRom ? undefined : await loadFloatTables();
+    const float: FloatTables | undefined = realRom ? undefined : { SF_TABLE, SD_TABLE, SD_V2_INTERNALS };
     if ((opts.cores ?? 1) !== 1) {
         throw new MprtError('only one core is emulated (rp2040js has no core 1)', { exitCode: 2 });
     }
@@ -209,7 +193,10 @@ export class Rp2040Board implements EmulatedBoard {
         if (this.haltOnOutput) this.halt = true;
     }
 
-    /** Runs the chip until `deadlineNanos` (emulated), a halt request, or the end of one batch. */
+    /**
+     * Runs the chip until `deadlineNanos` (emulated), a halt request, or the end of one batch. While
+     * the core sleeps (WFI/WFE) the clock jumps to the next alarm; those cycles count as waiting.
+     */
     private runBatch(deadlineNanos: number): void {
         const core = this.mcu.core as unknown as CoreInternals;
         const clock = this.clock;

@@ -1,10 +1,9 @@
 /**
  * Fixes for what rp2040js 1.4.1 gets wrong or leaves out, applied to a chip instance from the outside
  * (instance-level overrides and added peripherals; rp2040js itself is not modified):
- * - UART: the TX interrupt is re-raised at every interrupt check, so MicroPython's UART IRQ handler
- *   (which leaves TXIM enabled) runs forever. Modelled as on the PL011 with an instant transmitter:
- *   TXRIS is set when a written byte leaves the FIFO, cleared by UARTICR. RX gets a hook so the
- *   console can refill the 32-byte FIFO as the firmware drains it (flow control).
+ * - UART: TX interrupt storm and instant transmission (see fixUart); RX flow control hook.
+ * - SPI: frames take their time on the wire, so DMA transfers do not overrun the RX FIFO (fixSpi).
+ * - SIO: an inter-core FIFO that is always empty (no core 1), instead of console warnings (fixSioFifo).
  * - SEV is only logged: it must set the event register, or a following WFE sleeps until an interrupt.
  * - The QSPI flash chip does not answer commands: flash_get_unique_id() (command 0x4B, used for
  *   machine.unique_id() and the USB serial number) reads zeros. IO_QSPI is added so chip-select
@@ -15,8 +14,17 @@ import { BasePeripheral } from 'rp2040js';
 import type { Logger, RP2040 } from 'rp2040js';
 
 const UARTDR = 0x0;
+const UARTFR = 0x18;
+const UARTLCR_H = 0x2c;
+const UARTIFLS = 0x34;
 const UARTICR = 0x44;
 const UARTTXINTR = 1 << 5;
+const FR_TXFE = 1 << 7;
+const FR_TXFF = 1 << 5;
+const FR_BUSY = 1 << 3;
+const TX_FIFO_DEPTH = 32;
+/** Trigger levels of UARTIFLS.TXIFLSEL: 1/8, 1/4, 1/2, 3/4, 7/8 of 32 entries. */
+const TX_TRIGGER = [4, 8, 16, 24, 28];
 
 interface UartInternals {
     rp2040: RP2040;
@@ -24,6 +32,9 @@ interface UartInternals {
     interruptMask: number;
     interruptStatus: number;
     rawWriteValue: number;
+    lineCtrlRegister: number;
+    baudRate: number;
+    wordLength: number;
     rxFIFO: { full: boolean; itemCount: number; size: number };
     checkInterrupts(): void;
     readUint32(offset: number): number;
@@ -42,26 +53,75 @@ export interface HarnessUart {
     onRxSpace?: () => void;
 }
 
+/**
+ * UART fixes. rp2040js re-raises the TX interrupt at every check (an endless interrupt storm with
+ * MicroPython, which leaves TXIM enabled) and sends each byte the instant it is written. Here the
+ * transmitter is modelled as on the PL011: a 32-entry TX FIFO (1 with FIFOs off) drained one frame
+ * at a time at the programmed baud rate (start + data + parity + stop bits), TXFE/TXFF/BUSY flags,
+ * and TXRIS set when a dequeue takes the FIFO level down through the UARTIFLS trigger level (the
+ * PL011 latches the crossing), cleared by UARTICR or by filling the FIFO above the level again. RX gets a hook so the console can refill the RX FIFO as
+ * the firmware drains it (flow control).
+ */
 export function fixUart(uartObj: unknown): HarnessUart {
     const u = uartObj as UartInternals & HarnessUart;
     const proto = Object.getPrototypeOf(u) as UartInternals;
+    const queue: number[] = [];
+    let shifting = false;
+    let shifted = 0;
+    let ifls = 0x12;
+    const depth = () => (u.lineCtrlRegister & (1 << 4) ? TX_FIFO_DEPTH : 1);
+    const trigger = () => (depth() === 1 ? 0 : TX_TRIGGER[ifls & 7] ?? 16);
+    const frameNanos = () => {
+        const lcr = u.lineCtrlRegister;
+        const bits = 1 + u.wordLength + (lcr & (1 << 1) ? 1 : 0) + (lcr & (1 << 3) ? 2 : 1);
+        const baud = u.baudRate;
+        return baud > 0 && Number.isFinite(baud) ? (bits * 1e9) / baud : 1;
+    };
+    const alarm = u.rp2040.clock.createAlarm(() => {
+        shifting = false;
+        u.onByte?.(shifted);
+        startNext();
+    });
+    const startNext = () => {
+        if (shifting || queue.length === 0) return;
+        const before = queue.length;
+        shifted = queue.shift()!;
+        shifting = true;
+        alarm.schedule(frameNanos());
+        if (before > trigger() && queue.length <= trigger()) {
+            u.interruptStatus |= UARTTXINTR;
+            u.checkInterrupts();
+        }
+    };
     u.checkInterrupts = function (this: UartInternals) {
         this.rp2040.setInterrupt(this.irq, !!(this.interruptStatus & this.interruptMask));
     };
     u.readUint32 = function (this: UartInternals & HarnessUart, offset: number) {
+        if (offset === UARTFR) {
+            const rx = proto.readUint32.call(this, offset) & ~(FR_TXFE | FR_TXFF | FR_BUSY);
+            return rx | (queue.length === 0 ? FR_TXFE : 0) | (queue.length >= depth() ? FR_TXFF : 0) | (shifting || queue.length ? FR_BUSY : 0);
+        }
+        if (offset === UARTIFLS) return ifls;
         const value = proto.readUint32.call(this, offset);
         if (offset === UARTDR) this.onRxSpace?.();
         return value;
     };
     u.writeUint32 = function (this: UartInternals, offset: number, value: number) {
-        proto.writeUint32.call(this, offset, value);
         if (offset === UARTDR) {
-            // the byte left at once: the FIFO fell through its trigger level
-            this.interruptStatus |= UARTTXINTR;
-            this.checkInterrupts();
-        } else if (offset === UARTICR) {
-            this.checkInterrupts();
+            if (queue.length < depth()) queue.push(value & 0xff);
+            if (queue.length > trigger()) {
+                this.interruptStatus &= ~UARTTXINTR;
+                this.checkInterrupts();
+            }
+            startNext();
+            return;
         }
+        if (offset === UARTIFLS) {
+            ifls = value & 0x3f;
+            return;
+        }
+        proto.writeUint32.call(this, offset, value);
+        if (offset === UARTICR || offset === UARTLCR_H) this.checkInterrupts();
     };
     u.rxSpace = function (this: UartInternals) {
         return this.rxFIFO.size - this.rxFIFO.itemCount;
@@ -162,6 +222,9 @@ const SIO_FIFO_ST = 0x50;
 const SIO_FIFO_WR = 0x54;
 const SIO_FIFO_RD = 0x58;
 const FIFO_ST_RDY = 1 << 1;
+const FIFO_ST_VLD = 1 << 0;
+const PSM_FRCE_OFF = 0x04;
+const PSM_PROC1 = 1 << 16;
 
 /**
  * The inter-core FIFO: rp2040js has no core 1 and no FIFO registers (and prints a warning to the
@@ -170,9 +233,20 @@ const FIFO_ST_RDY = 1 << 1;
 export function fixSioFifo(mcu: RP2040): void {
     const sio = mcu.sio as unknown as UartInternals;
     const proto = Object.getPrototypeOf(sio) as UartInternals;
+    // Core 1's boot ROM pushes a 0 to core 0 when core 1 leaves reset: pico-sdk's
+    // multicore_reset_core1() (called by MicroPython's soft reset) waits for it.
+    const fromCore1: number[] = [];
+    const psm = (mcu as unknown as { peripherals: Record<number, UartInternals> }).peripherals[0x40010];
+    const psmProto = Object.getPrototypeOf(psm) as UartInternals;
+    psm.writeUint32 = function (this: UartInternals, offset: number, value: number) {
+        const before = psmProto.readUint32.call(this, PSM_FRCE_OFF);
+        psmProto.writeUint32.call(this, offset, value);
+        const after = psmProto.readUint32.call(this, PSM_FRCE_OFF);
+        if (offset === PSM_FRCE_OFF && before & PSM_PROC1 && !(after & PSM_PROC1) && fromCore1.length < 8) fromCore1.push(0);
+    };
     sio.readUint32 = function (this: UartInternals, offset: number) {
-        if (offset === SIO_FIFO_ST) return FIFO_ST_RDY;
-        if (offset === SIO_FIFO_RD) return 0;
+        if (offset === SIO_FIFO_ST) return FIFO_ST_RDY | (fromCore1.length ? FIFO_ST_VLD : 0);
+        if (offset === SIO_FIFO_RD) return fromCore1.shift() ?? 0;
         return proto.readUint32.call(this, offset);
     };
     sio.writeUint32 = function (this: UartInternals, offset: number, value: number) {

@@ -486,6 +486,9 @@ export const SF_TABLE: FloatRomEntry[] = DEFAULT_TABLES.SF;
 export const SD_TABLE: FloatRomEntry[] = DEFAULT_TABLES.SD;
 /** Fixed-address helpers a v2 ROM must provide for the SDK's double sincos(). */
 export const SD_V2_INTERNALS: FloatRomInternal[] = DEFAULT_TABLES.internals;
-/** 32 entries each (ROM v2); the byte just before the SF table (at SF - 2 after alignment, 'FZ' data) holds 32. */
+/**
+ * 32 entries each (ROM v2). The SDK's float/double init (debug builds) checks that the byte at SF - 2
+ * (the real ROM's 'FZ' table-size byte) is at least 32.
+ */
 export const SF_TABLE_BYTES = 0x80;
 export const SD_TABLE_BYTES = 0x80;

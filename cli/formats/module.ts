@@ -245,7 +245,7 @@ export function decodeModule(bytes: Uint8Array, opts: { abi?: Uint8Array } = {})
     if (u32(52) !== 0 || bytes[7] !== 0) fail('version', `unknown flags ${hex(u32(52))}`);
     const abi = bytes.slice(36, 52);
     if (opts.abi && !opts.abi.every((b, i) => b === abi[i])) {
-        fail('abi', `built for firmware ABI ${Buffer.from(abi).toString('hex')}, expected ${Buffer.from(opts.abi).toString('hex')}: rebuild it with mprt pack-module`);
+        fail('abi', `built for firmware ABI ${Buffer.from(abi.subarray(0, 8)).toString('hex')}, this firmware is ${Buffer.from(opts.abi.subarray(0, 8)).toString('hex')}: rebuild it with mprt pack-module`);
     }
 
     const h = {
@@ -374,7 +374,6 @@ export const MODULE_DATA_BASE = 0x00800000;
  * undefined imports (value 0) stay within BL range and keep their addends.
  */
 export const MODULE_LINKER_SCRIPT = `/* mprt module link: see docs/modules.md */
-ENTRY(0)
 SECTIONS {
   .text ${hex(MODULE_TEXT_BASE)} : { *(.text .text.*) *(.rodata .rodata.*) . = ALIGN(4); }
   .init_array : { KEEP(*(SORT_BY_INIT_PRIORITY(.init_array.*) .init_array)) }
@@ -405,6 +404,8 @@ export interface FromElfOptions {
     init?: string;
     /** Which global symbols to export; default all global symbols of default visibility. */
     exports?: (name: string) => boolean;
+    /** The qstr string for a `__dl_qstr_SUFFIX` symbol (undoing the SDK header's name mangling); default SUFFIX. */
+    qstrName?: (suffix: string) => string;
 }
 
 function blDecode(hi: number, lo: number): number {
@@ -493,7 +494,7 @@ export function moduleFromElf(elfBytes: Uint8Array, opts: FromElfOptions): Modul
                 if (undefinedSym) {
                     if (sym.name.startsWith(QSTR_SYMBOL_PREFIX) || sym.name.startsWith(QSTR_OBJ_SYMBOL_PREFIX)) {
                         const obj = sym.name.startsWith(QSTR_OBJ_SYMBOL_PREFIX);
-                        const q = sym.name.slice(obj ? QSTR_OBJ_SYMBOL_PREFIX.length : QSTR_SYMBOL_PREFIX.length);
+                        const q = (opts.qstrName ?? ((x: string) => x))(sym.name.slice(obj ? QSTR_OBJ_SYMBOL_PREFIX.length : QSTR_SYMBOL_PREFIX.length));
                         relocs.push({ offset: site, type: obj ? R_QSTR_OBJ : R_QSTR, place, target: index(qstrs, q) });
                     } else {
                         relocs.push({ offset: site, type: R_ABS32, place, target: index(imports, sym.name) });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { lastBuildFirmware } from '../emulator/session.js';
 import { componentDir } from '../vendor/components.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
@@ -18,23 +19,12 @@ import { runSuite } from './suite.js';
 import type { SuiteRun } from './suite.js';
 import type { TestCase } from './types.js';
 
-export const DEFAULT_TIMEOUT_S = 30;
+export const DEFAULT_TIMEOUT_S = 20;
+
+export { lastBuildFirmware };
 
 /** The board policy, recorded in reports and the baseline. */
 export const BOARD_POLICY = 'fresh boot per worker; soft reset (raw REPL Ctrl-D) before every test; reboot after a hang';
-
-/** The firmware of the last `mprt build` (build/.last-build.json), else a clear error. */
-export function lastBuildFirmware(cwd = process.cwd()): string {
-    for (const base of [cwd, repoRoot()]) {
-        const f = join(base, 'build', '.last-build.json');
-        if (!existsSync(f)) continue;
-        const rec = JSON.parse(readFileSync(f, 'utf8')) as { firmware?: string };
-        if (rec.firmware) return resolve(dirname(dirname(f)), rec.firmware);
-    }
-    throw new MprtError('no firmware given and no previous build found (build/.last-build.json)', {
-        hint: 'run `npx mprt build` first, or pass --firmware FILE.uf2',
-    });
-}
 
 export function defaultBaselinePath(): string {
     return join(repoRoot(), 'tests', 'baseline', baselineFileName(stockComponentVersions()));

@@ -7,6 +7,7 @@
  *   written to the board's filesystem before the first test that needs them.
  */
 import type { EmulatedBoard, ExecResult } from '../emulator/types.js';
+import { MprtError } from '../util/errors.js';
 import { assembleOutput } from './compare.js';
 import type { RawRun } from './types.js';
 
@@ -38,6 +39,10 @@ const SOFT_REBOOT = 'soft reboot\r\n';
 /** Emulated milliseconds allowed for each REPL handshake step and for a soft reset. */
 const HANDSHAKE_MS = 5000;
 const BOOT_MS = 20000;
+
+function isTimeout(err: unknown): boolean {
+    return err instanceof MprtError && err.exitCode === 124;
+}
 
 export class TestSession {
     private board: EmulatedBoard | undefined;
@@ -120,15 +125,48 @@ export class TestSession {
         }
     }
 
+    /**
+     * Sends a script to the raw REPL the session is in (after softReset) and collects its reply the
+     * way pyboard.py does: `OK`, stdout up to the first Ctrl-D, the error text up to the second.
+     * A script ended by SystemExit (the SKIP convention) soft-resets the board after its reply: the
+     * next softReset() drains that. On timeout the script is interrupted with Ctrl-C.
+     */
+    private async rawExec(b: EmulatedBoard, code: string, timeoutMs: number): Promise<ExecResult & { recovered: boolean }> {
+        const t0 = b.nowMs();
+        const left = (): number => Math.max(1, timeoutMs - (b.nowMs() - t0));
+        b.write(code);
+        b.write('\x04');
+        let stdout = '';
+        try {
+            const ok = await b.readUntil(/OK|>/, { timeoutMs: HANDSHAKE_MS + code.length });
+            if (!ok.endsWith('OK')) throw new Error(`raw REPL refused the script: ${JSON.stringify(ok.slice(-200))}`);
+            stdout = (await b.readUntil('\x04', { timeoutMs: left() })).slice(0, -1);
+            const stderr = (await b.readUntil('\x04', { timeoutMs: left() })).slice(0, -1);
+            return { stdout, stderr, timedOut: false, emulatedMs: b.nowMs() - t0, recovered: true };
+        } catch (err) {
+            if (!isTimeout(err)) throw err;
+        }
+        // Timed out: keep what it printed, interrupt it, and see whether the REPL comes back.
+        const partial = stdout + b.drain().replace(/^OK/, '').split('\x04')[0];
+        const emulatedMs = b.nowMs() - t0;
+        b.write('\x03');
+        let recovered = true;
+        try {
+            await b.readUntil(/\x04[^]*\x04/, { timeoutMs: HANDSHAKE_MS });
+        } catch {
+            recovered = false;
+        }
+        return { stdout: partial, stderr: '', timedOut: true, emulatedMs, recovered };
+    }
+
     /** Runs one script with the board policy; never throws (a broken board gives a crashed run). */
     async run(job: ScriptJob): Promise<RawRun> {
         const start = Date.now();
-        let res: ExecResult;
+        let res: ExecResult & { recovered: boolean };
         try {
-            await this.softReset();
             await this.prepareFiles(job);
-            if (job.files || job.needsUnittest) await this.softReset();
-            res = await (await this.ensureBoard()).exec(job.source, { timeoutMs: job.timeoutMs });
+            await this.softReset();
+            res = await this.rawExec(await this.ensureBoard(), job.source, job.timeoutMs);
         } catch (err) {
             // The board did not answer a handshake: treat as a hang, start afresh for the next test.
             await this.reboot().catch(() => undefined);
@@ -143,14 +181,10 @@ export class TestSession {
         }
         const { output, crashed } = assembleOutput(res.stdout, res.stderr, res.timedOut);
         let rebooted = false;
-        if (res.timedOut) {
-            // A slow test stops at Ctrl-C; a wedged board does not answer and is rebooted.
-            try {
-                await this.softReset();
-            } catch {
-                await this.reboot().catch(() => undefined);
-                rebooted = true;
-            }
+        if (!res.recovered) {
+            // A wedged board does not answer Ctrl-C: boot it again.
+            await this.reboot().catch(() => undefined);
+            rebooted = true;
         }
         return { output, crashed, timedOut: res.timedOut, emulatedMs: res.emulatedMs, wallMs: Date.now() - start, rebooted };
     }

@@ -20,7 +20,50 @@ export interface StockFirmware {
     elf: string;
     /** Whether this call built it (false: taken from the cache). */
     built: boolean;
+    /** Whole build: tree copy, mpy-cross, firmware, UF2. */
     buildSeconds?: number;
+    /** The two make steps alone (mpy-cross and the rp2 port). */
+    makeSeconds?: number;
+}
+
+export interface StockBuildPaths {
+    key: string;
+    /** toolsDir()/stock-<key>/ */
+    out: string;
+    /** The copied micropython tree. */
+    mp: string;
+    manifest: string;
+    buildDir: string;
+    uf2: string;
+    elf: string;
+    /** Environment for both make steps (toolchain on PATH, CMAKE_ARGS). */
+    env: NodeJS.ProcessEnv;
+    mpyCrossArgs: string[];
+    /** Arguments of the rp2 port's make (running it again in a built tree is a no-op build). */
+    makeArgs: string[];
+}
+
+/** Where the stock build lives and how its make steps are invoked. */
+export function stockBuildPaths(opts: { jobs?: number } = {}): StockBuildPaths {
+    const key = baselineKey(stockComponentVersions());
+    const out = join(toolsDir(), `stock-${key}`);
+    const mp = join(out, 'mp');
+    const buildDir = join(mp, 'ports', 'rp2', 'build-RPI_PICO');
+    const manifest = join(out, 'manifest.py');
+    const tc = resolveToolchain();
+    const jobs = `-j${opts.jobs ?? 2}`;
+    return {
+        key,
+        out,
+        mp,
+        manifest,
+        buildDir,
+        uf2: join(out, 'firmware.uf2'),
+        elf: join(buildDir, 'firmware.elf'),
+        env: { ...process.env, PATH: `${tc.binDir}${delimiter}${process.env.PATH ?? ''}`, CMAKE_ARGS: '-DPICO_NO_PICOTOOL=1' },
+        mpyCrossArgs: [jobs, '-C', join(mp, 'mpy-cross')],
+        makeArgs: [jobs, '-C', join(mp, 'ports', 'rp2'), 'BOARD=RPI_PICO', `FROZEN_MANIFEST=${manifest}`],
+    };
 }
 
 /** Versions of the components the stock firmware (and its baseline) depends on. */
@@ -48,16 +91,11 @@ const SUBMODULES: [string, string][] = [
 
 export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: number; log?: (line: string) => void } = {}): Promise<StockFirmware> {
     const log = opts.log ?? (() => undefined);
-    const key = baselineKey(stockComponentVersions());
-    const out = join(toolsDir(), `stock-${key}`);
-    const uf2 = join(out, 'firmware.uf2');
-    const buildDir = join(out, 'mp', 'ports', 'rp2', 'build-RPI_PICO');
-    const elf = join(buildDir, 'firmware.elf');
+    const p = stockBuildPaths({ jobs: opts.jobs });
+    const { key, out, mp, uf2, elf } = p;
     if (!opts.rebuild && existsSync(uf2)) return { key, uf2, elf, built: false };
 
     const t0 = Date.now();
-    const tc = resolveToolchain();
-    const mp = join(out, 'mp');
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     log(`copying the micropython tree to ${mp}`);
@@ -69,15 +107,15 @@ export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: numbe
     }
     mkdirSync(join(mp, 'lib', 'micropython-lib'), { recursive: true });
     writeFileSync(join(mp, 'lib', 'micropython-lib', 'README.md'), '');
-    const manifest = join(out, 'manifest.py');
-    writeFileSync(manifest, MANIFEST);
+    writeFileSync(p.manifest, MANIFEST);
 
-    const env = { ...process.env, PATH: `${tc.binDir}${delimiter}${process.env.PATH ?? ''}`, CMAKE_ARGS: '-DPICO_NO_PICOTOOL=1' };
-    const jobs = `-j${opts.jobs ?? 2}`;
+    let makeMs = 0;
     const run = async (what: string, args: string[]): Promise<void> => {
         log(what);
         const logFile = join(out, `${what.split(' ')[1]}.log`);
-        const r = await execa('make', args, { env, all: true, reject: false });
+        const m0 = Date.now();
+        const r = await execa('make', args, { env: p.env, all: true, reject: false });
+        makeMs += Date.now() - m0;
         writeFileSync(logFile, r.all ?? '');
         if (r.exitCode !== 0) {
             throw new MprtError(`${what} failed (exit ${r.exitCode})`, {
@@ -85,10 +123,10 @@ export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: numbe
             });
         }
     };
-    await run('building mpy-cross', [jobs, '-C', join(mp, 'mpy-cross')]);
-    await run('building rp2 RPI_PICO', [jobs, '-C', join(mp, 'ports', 'rp2'), 'BOARD=RPI_PICO', `FROZEN_MANIFEST=${manifest}`]);
+    await run('building mpy-cross', p.mpyCrossArgs);
+    await run('building rp2 RPI_PICO', p.makeArgs);
 
-    const bin = readFileSync(join(buildDir, 'firmware.bin'));
+    const bin = readFileSync(join(p.buildDir, 'firmware.bin'));
     writeFileSync(uf2, encodeUf2(bin, { baseAddress: RP2040_FLASH_BASE, familyId: RP2040_FAMILY_ID }));
-    return { key, uf2, elf, built: true, buildSeconds: (Date.now() - t0) / 1000 };
+    return { key, uf2, elf, built: true, buildSeconds: (Date.now() - t0) / 1000, makeSeconds: makeMs / 1000 };
 }

@@ -86,7 +86,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteRun> {
         size: opts.jobs,
         board: opts.board,
         unittestSource: unittestSource(),
-        wallCapMs: (job) => job.timeoutMs * 10 + 60_000,
+        wallCapMs: (job) => job.timeoutMs * 15 + 60_000,
         stallMs: 60_000,
     });
     try {

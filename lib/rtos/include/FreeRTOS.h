@@ -90,6 +90,9 @@
 #ifndef configUSE_CORE_AFFINITY
 #define configUSE_CORE_AFFINITY (configNUMBER_OF_CORES > 1)
 #endif
+#ifndef configMESSAGE_BUFFER_LENGTH_TYPE
+#define configMESSAGE_BUFFER_LENGTH_TYPE size_t
+#endif
 #ifndef configUSE_PICOLIBC_TLS
 #define configUSE_PICOLIBC_TLS 0
 #endif
@@ -160,6 +163,17 @@
 #endif
 #ifndef portEND_SWITCHING_ISR
 #define portEND_SWITCHING_ISR(x) portYIELD_FROM_ISR(x)
+#endif
+#ifndef portNO_SANITIZE
+#define portNO_SANITIZE
+#endif
+#ifndef portSET_INTERRUPT_MASK
+#define portSET_INTERRUPT_MASK() portSET_INTERRUPT_MASK_FROM_ISR()
+#define portCLEAR_INTERRUPT_MASK(x) portCLEAR_INTERRUPT_MASK_FROM_ISR(x)
+#endif
+#ifndef portTRY_TASK_LOCK
+#define portTRY_TASK_LOCK() 1
+#define portRELEASE_TASK_LOCK() ((void)0)
 #endif
 #ifndef mtCOVERAGE_TEST_MARKER
 #define mtCOVERAGE_TEST_MARKER()

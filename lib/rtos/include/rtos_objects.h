@@ -66,6 +66,7 @@ struct QueueDefinition {
     uint8_t static_alloc;
 };
 
+struct tmrTimerControl;
 typedef void (*TimerCallbackFunction_t)(struct tmrTimerControl *timer);
 
 struct tmrTimerControl {
@@ -87,12 +88,14 @@ struct EventGroupDef_t {
 
 struct StreamBufferDef_t {
     uint8_t *storage;
-    size_t size;          // storage bytes (capacity + 1)
+    size_t size;          // storage bytes: capacity + 1
     volatile size_t head; // next byte to read
     volatile size_t tail; // next byte to write
     size_t trigger;
     struct tskTaskControlBlock *volatile waiting_reader;
     struct tskTaskControlBlock *volatile waiting_writer;
+    void (*send_completed)(struct StreamBufferDef_t *sb, BaseType_t in_isr, BaseType_t *woken);
+    void (*receive_completed)(struct StreamBufferDef_t *sb, BaseType_t in_isr, BaseType_t *woken);
     uint8_t is_message_buffer;
     uint8_t static_alloc;
 };

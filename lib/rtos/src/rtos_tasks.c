@@ -23,7 +23,7 @@ static rtos_list_t terminating_list; // deleted while running; freed by the idle
 static rtos_list_t all_tasks;
 static uint8_t lists_ready;
 
-static volatile TickType_t tick_count = configINITIAL_TICK_COUNT;
+static volatile TickType_t tick_count;
 static volatile BaseType_t overflow_count;
 static volatile BaseType_t scheduler_running;
 static volatile UBaseType_t suspend_depth[configNUMBER_OF_CORES];
@@ -839,7 +839,7 @@ BaseType_t xTaskGetCoreID(TaskHandle_t handle) {
     return (handle != NULL ? handle : xTaskGetCurrentTaskHandle())->running_on;
 }
 
-static configSTACK_DEPTH_TYPE stack_free_words(const tcb_t *t) {
+portNO_SANITIZE static configSTACK_DEPTH_TYPE stack_free_words(const tcb_t *t) {
     const uint8_t *p = (const uint8_t *)t->stack_base;
     size_t bytes = (size_t)t->stack_depth * sizeof(StackType_t);
     size_t n = 0;

@@ -42,5 +42,6 @@ void rtos_host_enable_interrupts(void);
 #define portTRY_TASK_LOCK() 1
 #define portRELEASE_TASK_LOCK() ((void)0)
 #define portNOP() ((void)0)
+#define portNO_SANITIZE __attribute__((no_sanitize_address))
 
 #endif

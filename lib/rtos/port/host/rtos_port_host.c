@@ -34,7 +34,7 @@ static int switch_pending;
 static int started;
 
 uint64_t rtos_host_ticks_run;
-uint64_t rtos_host_tick_limit = 50000000ULL;
+uint64_t rtos_host_tick_limit = 2000000ULL;
 
 static host_ctx_t *ctx_of(struct tskTaskControlBlock *t) {
     return (host_ctx_t *)t->sp;

@@ -1,0 +1,36 @@
+/**
+ * Which firmware the emulator tests run: $MPRT_TEST_FIRMWARE, else our last build (build/pico), else the
+ * stock MicroPython reference build (cached by `npm run baseline`, or /tmp/stock from the bootstrap).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { stockBuildPaths } from '../../cli/testing/stock.js';
+import { repoRoot } from '../../cli/util/paths.js';
+
+export function testFirmware(): string | undefined {
+    const candidates: string[] = [];
+    if (process.env.MPRT_TEST_FIRMWARE) candidates.push(process.env.MPRT_TEST_FIRMWARE);
+    candidates.push(join(repoRoot(), 'build', 'pico', 'firmware.uf2'));
+    try {
+        candidates.push(stockBuildPaths().uf2);
+    } catch {
+        // no toolchain or components: only the explicit paths
+    }
+    candidates.push('/tmp/stock/firmware.uf2');
+    return candidates.find((p) => existsSync(p));
+}
+
+/** The ELF built with the test firmware, when there is one. */
+export function testFirmwareElf(uf2: string): string | undefined {
+    const candidates = [uf2.replace(/\.uf2$/, '.elf')];
+    try {
+        const stock = stockBuildPaths();
+        if (uf2 === stock.uf2) candidates.push(stock.elf);
+    } catch {
+        // no stock paths
+    }
+    if (uf2 === '/tmp/stock/firmware.uf2') candidates.push('/tmp/stock/mp/ports/rp2/build-RPI_PICO/firmware.elf');
+    return candidates.find((p) => p.endsWith('.elf') && existsSync(p));
+}
+
+export const mprtBin = join(repoRoot(), 'bin', 'mprt.js');
