@@ -163,7 +163,7 @@ func_table:
     .hword 'C' | ('X' << 8), rom_flash_enter_cmd_xip + 1
     .hword 'U' | ('B' << 8), rom_reset_to_usb_boot + 1
     .hword 'D' | ('T' << 8), rom_debug_trampoline + 1
-    .hword 'D' | ('E' << 8), rom_debug_trampoline + 5
+    .hword 'D' | ('E' << 8), rom_debug_trampoline + 3     /* its end: the bx lr */
     .hword 'W' | ('V' << 8), rom_wait_for_vector + 1
     .hword 0, 0
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { buildFirmware } from '../build/firmware.js';
-import { formatBuildReport } from '../build/report.js';
+import { describeKeys, formatBuildReport } from '../build/report.js';
 import { listBoards } from '../config/boards.js';
 
 interface BuildArgs {
@@ -51,7 +51,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
             .option('toolchain', { type: 'string', describe: 'arm-none-eabi toolchain directory' })
             .option('json', { type: 'boolean', describe: 'print the result as JSON' })
             .example('$0 build --board pico', 'build build/pico/firmware.uf2')
-            .example('$0 build --board pico_w --set ram.c_heap_size=16K --set console=uart', 'override options'),
+            .example('$0 build --board pico_w --set ram.c_heap_size=16K --set console=uart', 'override options')
+            .epilog(`Configuration keys (mprt.config.json or --set; see docs/configuration.md):\n${describeKeys()}`),
     handler: async (args) => {
         const progress = progressPrinter();
         try {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { openBoard } from '../emulator/board.js';
-import { interactive, lastBuildFirmware, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
+import { interactive, lastBuild, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
 import { MprtError } from '../util/errors.js';
 
 interface Args {
@@ -43,7 +43,7 @@ export const emulateCommand: CommandModule<object, Args> = {
             .option('wall-timeout', { type: 'number', default: 600, describe: 'wall-clock safety net, seconds, for any single wait' })
             .option('boot-timeout', { type: 'number', default: 10, describe: 'emulated seconds to reach the REPL prompt' })
             .option('flash-image', { type: 'string', describe: 'keep the 2 MB flash in FILE across runs (created when absent)' })
-            .option('uart', { type: 'boolean', default: false, describe: 'console on UART0 instead of USB CDC' })
+            .option('uart', { type: 'boolean', default: false, describe: 'console on UART0 instead of USB CDC (default: as the last build recorded)' })
             .option('bootrom', { type: 'string', describe: 'use this real RP2040 boot ROM image instead of ours' })
             .option('pty', { type: 'boolean', default: false, describe: 'serve the console on a pseudo-terminal and print its path' })
             .option('pty-link', { type: 'string', describe: 'with --pty: create the pty link at this path' })
@@ -54,14 +54,15 @@ export const emulateCommand: CommandModule<object, Args> = {
             .example('$0 emulate --pty', 'then: mpremote connect <printed path> exec "print(123)"')
             .epilog('Exit codes: 0 ok, 1 the code raised, 2 bad input, 3 the board did not boot or stopped, 124 timeout.'),
     handler: async (args) => {
-        const firmware = args.firmware ? resolve(args.firmware) : lastBuildFirmware();
+        const last = args.firmware ? undefined : lastBuild();
+        const firmware = args.firmware ? resolve(args.firmware) : last!.firmware;
         const sources = readScripts(args);
         if (sources.length && args.pty) throw new MprtError('--pty cannot be combined with --run/--exec', { exitCode: 2 });
         const wallStart = Date.now();
         const board = await openBoard({
             firmware,
             flashImage: args['flash-image'] ? resolve(args['flash-image']) : undefined,
-            console: args.uart ? 'uart' : 'usb',
+            console: args.uart ? 'uart' : (last?.console ?? 'usb'),
             bootrom: args.bootrom ? resolve(args.bootrom) : undefined,
             wallTimeoutMs: args['wall-timeout'] * 1000,
             verbose: args.verbose,

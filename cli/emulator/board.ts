@@ -12,7 +12,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RP2040 } from 'rp2040js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
-import { fixFlashCommands, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
+import { fixFlashCommands, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
 import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
@@ -86,7 +86,10 @@ export class Rp2040Board implements EmulatedBoard {
     /** Wall-clock pacing: when set, emulated time may run ahead of wall time by at most this many ms. */
     realTimeSlackMs: number | undefined;
     private wallStart = 0;
+    private wakeUp: (() => void) | undefined;
     private emuStartNanos = 0;
+    /** The firmware tried to start core 1, which is not emulated (it then waits forever for it). */
+    core1Requested = false;
     /** Reboots done by the firmware itself (watchdog / machine.reset()). */
     resets = 0;
     /** Emulated time of the chip instances before the current one (reboots start a new clock). */
@@ -130,8 +133,11 @@ export class Rp2040Board implements EmulatedBoard {
         fixUart(mcu.uart[0]);
         fixUart(mcu.uart[1]);
         fixFlashCommands(mcu, this.uniqueId);
-        fixSioFifo(mcu);
+        fixSioFifo(mcu, () => {
+            this.core1Requested = true;
+        });
         fixSpi(mcu);
+        fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
         const watchdog = mcu.peripherals[0x40058] as unknown as { onWatchdogTrigger?: () => void };
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
@@ -268,7 +274,16 @@ export class Rp2040Board implements EmulatedBoard {
         }
         const ahead = (this.clock.nanos - this.emuStartNanos) / 1e6 - (Date.now() - this.wallStart);
         if (ahead > this.realTimeSlackMs) {
-            await new Promise<void>((resolve) => setTimeout(resolve, Math.min(ahead, 50)));
+            // sleep, but wake as soon as the host sends something
+            await new Promise<void>((resolve) => {
+                const timer = setTimeout(done, Math.min(ahead, 50));
+                function done() {
+                    clearTimeout(timer);
+                    resolve();
+                }
+                this.wakeUp = done;
+            });
+            this.wakeUp = undefined;
         } else {
             await new Promise<void>((resolve) => setImmediate(resolve));
         }
@@ -309,7 +324,6 @@ export class Rp2040Board implements EmulatedBoard {
                 });
             }
         }
-        this.text = this.text.slice(this.text.lastIndexOf('>>> ') + 4);
         this.text = '';
         this.inRawRepl = false;
     }
@@ -321,6 +335,7 @@ export class Rp2040Board implements EmulatedBoard {
 
     private send(data: string | Uint8Array): void {
         this.link.send(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+        this.wakeUp?.();
     }
 
     async readUntil(pattern: string | RegExp, opts: { timeoutMs?: number } = {}): Promise<string> {
@@ -377,7 +392,13 @@ export class Rp2040Board implements EmulatedBoard {
         const elapsed = () => (this.earlierNanos + this.clock.nanos - start) / 1e6;
         const resetsBefore = this.resets;
         // reply: "OK" stdout \x04 stderr \x04 ">"
-        const replied = () => /^OK[^]*?\x04[^]*?\x04>/.test(this.text) || (this.text.length >= 2 && !this.text.startsWith('OK') && this.text.includes('\x04>'));
+        const replied = () => {
+            const t = this.text;
+            if (t.length < 2) return false;
+            if (!t.startsWith('OK')) return t.includes('\x04>');
+            const first = t.indexOf('\x04', 2);
+            return first >= 0 && t.indexOf('\x04>', first + 1) >= 0;
+        };
         const complete = () => replied() || this.resets !== resetsBefore;
         let done: boolean;
         try {
@@ -396,7 +417,8 @@ export class Rp2040Board implements EmulatedBoard {
             const back = await this.runUntil(complete, 2000).catch(() => false);
             if (!back) this.inRawRepl = false;
             this.text = '';
-            return { stdout: this.stripOk(partial), stderr: '', timedOut: true, emulatedMs: elapsed() };
+            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which the emulator does not have (rp2040js emulates one core)\n' : '';
+            return { stdout: this.stripOk(partial), stderr: note, timedOut: true, emulatedMs: elapsed() };
         }
         if (this.resets !== resetsBefore) {
             // machine.reset() or the watchdog: the code ended with a reboot

@@ -228,9 +228,10 @@ const PSM_PROC1 = 1 << 16;
 
 /**
  * The inter-core FIFO: rp2040js has no core 1 and no FIFO registers (and prints a warning to the
- * console on every access). Core 0 sees an empty FIFO that accepts (and drops) writes.
+ * console on every access). Core 0 sees an empty FIFO that accepts (and drops) writes; a write is
+ * reported, since it means the firmware is waiting for a core that does not exist.
  */
-export function fixSioFifo(mcu: RP2040): void {
+export function fixSioFifo(mcu: RP2040, onCore1Contact?: () => void): void {
     const sio = mcu.sio as unknown as UartInternals;
     const proto = Object.getPrototypeOf(sio) as UartInternals;
     // Core 1's boot ROM pushes a 0 to core 0 when core 1 leaves reset: pico-sdk's
@@ -250,7 +251,12 @@ export function fixSioFifo(mcu: RP2040): void {
         return proto.readUint32.call(this, offset);
     };
     sio.writeUint32 = function (this: UartInternals, offset: number, value: number) {
-        if (offset === SIO_FIFO_WR || offset === SIO_FIFO_ST) return;
+        if (offset === SIO_FIFO_WR) {
+            // only core 1 reads this FIFO: e.g. multicore_launch_core1() waiting for its answer
+            onCore1Contact?.();
+            return;
+        }
+        if (offset === SIO_FIFO_ST) return;
         proto.writeUint32.call(this, offset, value);
     };
 }
@@ -269,4 +275,48 @@ export function fixSpi(mcu: RP2040): void {
             alarm.schedule(Math.max(1, Math.round((spi.dataBits * 1e9) / hz)));
         };
     }
+}
+
+const ROSC_STATUS = 0x18;
+const ROSC_RANDOMBIT = 0x1c;
+const ROSC_COUNT = 0x20;
+
+/** ROSC: absent from rp2040js, so RANDOMBIT read all ones (random.seed() got no entropy). */
+class RingOscillator extends BasePeripheral {
+    private readonly regs = new Map<number, number>();
+    private state: number;
+
+    constructor(mcu: RP2040, seed: number) {
+        super(mcu, 'ROSC_BASE');
+        this.state = seed >>> 0 || 0x9e3779b9;
+    }
+
+    override readUint32(offset: number): number {
+        switch (offset) {
+            case ROSC_STATUS:
+                return 0x80001000; // STABLE | ENABLED
+            case ROSC_RANDOMBIT: {
+                // xorshift32: deterministic per image, so runs are reproducible
+                let x = this.state;
+                x ^= x << 13;
+                x ^= x >>> 17;
+                x ^= x << 5;
+                this.state = x >>> 0;
+                return this.state & 1;
+            }
+            case ROSC_COUNT:
+                return 0;
+            default:
+                return this.regs.get(offset) ?? 0;
+        }
+    }
+
+    override writeUint32(offset: number, value: number): void {
+        this.regs.set(offset, value >>> 0);
+    }
+}
+
+/** Adds the ring oscillator, whose RANDOMBIT is a deterministic pseudo-random stream seeded by `seed`. */
+export function fixRosc(mcu: RP2040, seed: number): void {
+    mcu.peripherals[0x40060] = new RingOscillator(mcu, seed);
 }

@@ -9,7 +9,7 @@
  * stubs (rp2040js does not model the QSPI flash chip) and everything else runs natively.
  */
 import type { RP2040 } from 'rp2040js';
-import { bkptAt, readRomTables, romCode, type RomTables } from './rom.js';
+import { bkptAt, readRomTables, type RomTables } from './rom.js';
 import type { FloatRomEntry, FloatRomInternal, FloatRomResult } from './rom-float.js';
 
 export const FLASH_SECTOR_SIZE = 4096;
@@ -260,11 +260,3 @@ export class RomServices {
         };
     }
 }
-
-/** The bkpt ids of our own ROM's flash erase/program stubs, for tests. */
-export function romStubId(rom: Uint8Array, code: string): number | undefined {
-    const addr = readRomTables(rom).functions.get(code);
-    return addr === undefined ? undefined : bkptAt(rom, addr);
-}
-
-export { romCode };

@@ -15,24 +15,36 @@ export const EXIT_OK = 0;
 export const EXIT_RAISED = 1;
 export const EXIT_TIMEOUT = 124;
 
-/** The firmware of the last `mprt build` (build/.last-build.json), looked up from `cwd` then the repo. */
-export function lastBuildFirmware(cwd = process.cwd()): string {
+export interface LastBuild {
+    firmware: string;
+    /** The console the build put the REPL on, when recorded. */
+    console?: 'usb' | 'uart';
+}
+
+/** The last `mprt build` (build/.last-build.json), looked up from `cwd` then the repo. */
+export function lastBuild(cwd = process.cwd()): LastBuild {
     for (const dir of [cwd, repoRoot()]) {
         const record = join(dir, 'build', '.last-build.json');
         if (!existsSync(record)) continue;
-        let firmware: unknown;
+        let data: { firmware?: unknown; console?: unknown };
         try {
-            firmware = (JSON.parse(readFileSync(record, 'utf8')) as { firmware?: unknown }).firmware;
+            data = JSON.parse(readFileSync(record, 'utf8')) as typeof data;
         } catch (err) {
             throw new MprtError(`${record} is not valid JSON`, { exitCode: 2, hint: 'run `mprt build` again', cause: err });
         }
-        if (typeof firmware !== 'string') throw new MprtError(`${record} names no firmware`, { exitCode: 2, hint: 'run `mprt build` again' });
-        return resolve(dir, firmware);
+        if (typeof data.firmware !== 'string') throw new MprtError(`${record} names no firmware`, { exitCode: 2, hint: 'run `mprt build` again' });
+        const console = data.console === 'uart' || data.console === 'usb' ? data.console : undefined;
+        return { firmware: resolve(dir, data.firmware), console };
     }
     throw new MprtError('no firmware given and no last build recorded (build/.last-build.json)', {
         exitCode: 2,
         hint: 'run `mprt build` first, or pass FIRMWARE.uf2 / FIRMWARE.elf',
     });
+}
+
+/** The firmware of the last `mprt build`. */
+export function lastBuildFirmware(cwd = process.cwd()): string {
+    return lastBuild(cwd).firmware;
 }
 
 export interface ScriptSource {

@@ -17,6 +17,7 @@ export const MODULE_HASH_LEN = 16;
 export const ARCH_V6M = 1;
 export const MACHINE_ARM = 40;
 
+export const MAX_FILE = 1 << 24;
 export const MAX_TEXT = 1 << 20;
 export const MAX_RAM = 1 << 18;
 export const MAX_ALIGN = 4096;
@@ -221,6 +222,7 @@ export function decodeModule(bytes: Uint8Array, opts: { abi?: Uint8Array } = {})
         throw new ModuleFormatError(code, msg);
     };
     const len = bytes.length;
+    if (len > MAX_FILE) fail('bounds', `file of ${len} bytes: at most ${MAX_FILE}`);
     if (len < 4) fail('truncated', `truncated: ${len} bytes, not even a magic number`);
     if (dec.decode(bytes.subarray(0, 4)) !== MODULE_MAGIC) {
         if (bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
@@ -376,7 +378,7 @@ export const MODULE_DATA_BASE = 0x00800000;
 export const MODULE_LINKER_SCRIPT = `/* mprt module link: see docs/modules.md */
 SECTIONS {
   .text ${hex(MODULE_TEXT_BASE)} : { *(.text .text.*) *(.rodata .rodata.*) . = ALIGN(4); }
-  .init_array : { KEEP(*(SORT_BY_INIT_PRIORITY(.init_array.*) .init_array)) }
+  .init_array : { KEEP(*(SORT_BY_INIT_PRIORITY(.init_array.*))) KEEP(*(.init_array)) }
   .data ${hex(MODULE_DATA_BASE)} : { *(.data .data.*) . = ALIGN(4); }
   .bss : { *(.bss .bss.* COMMON) }
   /DISCARD/ : { *(.ARM.exidx* .ARM.extab* .ARM.attributes .comment .note.* .fini_array* .preinit_array*) }

@@ -88,6 +88,7 @@
 #define DL_MAX_INDEX (0xffef)
 
 // Limits that keep every computation in 32 bits and bound the loader's work.
+#define DL_MAX_FILE (1u << 24)
 #define DL_MAX_TEXT (1u << 20)
 #define DL_MAX_RAM (1u << 18)
 #define DL_MAX_ALIGN (4096)

@@ -70,16 +70,15 @@ dl_errcode_t dl_link_begin(dl_link_t *l, const dl_module_t *m, uint32_t *scratch
         return dl_fail(err, DL_E_ARG, "flash base 0x%08x must be 4-aligned, RAM base 0x%08x %u-aligned",
             (unsigned)flash_base, (unsigned)ram_base, (unsigned)m->data_align);
     }
-    if (flash_base > 0xffffffffu - 0x400000u || ram_base > 0xffffffffu - DL_MAX_RAM) {
-        return dl_fail(err, DL_E_ARG, "flash base 0x%08x or RAM base 0x%08x too high", (unsigned)flash_base,
-            (unsigned)ram_base);
-    }
     l->m = m;
     l->values = scratch;
     l->flash_base = flash_base;
     l->ram_base = ram_base;
     l->link_id = link_id;
-    l->text_off = dl_align_up(flash_base + sizeof(dl_image_t), m->text_align) - flash_base;
+    // Files are at most DL_MAX_FILE bytes, so every offset below fits in 32 bits; the addresses are
+    // checked against the top of the address space once the size is known.
+    uint64_t text_addr64 = ((uint64_t)flash_base + sizeof(dl_image_t) + m->text_align - 1) & ~(uint64_t)(m->text_align - 1);
+    l->text_off = (uint32_t)(text_addr64 - flash_base);
     l->veneers_off = l->text_off + m->text_size;
     for (uint32_t i = 0; i < m->n_imports; ++i) {
         scratch[SCR_VENEER(m) + i] = 0;
@@ -115,6 +114,10 @@ dl_errcode_t dl_link_begin(dl_link_t *l, const dl_module_t *m, uint32_t *scratch
     l->qstrs_off = l->exports_off + m->n_exports * 8;
     l->strings_off = l->qstrs_off + m->n_qstrs * 8;
     l->size = dl_align_up(l->strings_off + m->strtab_size, 4);
+    if ((uint64_t)flash_base + l->size > 0x100000000ull || (uint64_t)ram_base + dl_ram_size(m) > 0x100000000ull) {
+        return dl_fail(err, DL_E_ARG, "image of %u bytes at 0x%08x or %u bytes of RAM at 0x%08x past the address space",
+            (unsigned)l->size, (unsigned)flash_base, (unsigned)dl_ram_size(m), (unsigned)ram_base);
+    }
 
     // Every veneered call must now reach its veneer (text is at most 1 MiB, so it does).
     for (uint32_t i = 0; i < m->n_relocs; ++i) {

@@ -348,8 +348,8 @@ dl_errcode_t dl_parse(dl_module_t *m, const uint8_t *buf, size_t len, const uint
         err->code = DL_OK;
         err->msg[0] = '\0';
     }
-    if (len > 0x7fffffffu) {
-        return dl_fail(err, DL_E_BOUNDS, "file too large");
+    if (len > DL_MAX_FILE) {
+        return dl_fail(err, DL_E_BOUNDS, "file of %lu bytes: at most %u", (unsigned long)len, (unsigned)DL_MAX_FILE);
     }
     if ((e = check_header(m, buf, len, abi, err)) || (e = check_layout(m, err)) || (e = check_tables(m, err))
         || (e = check_relocs(m, err))) {

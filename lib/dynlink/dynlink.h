@@ -133,6 +133,10 @@ dl_errcode_t dl_link_begin(dl_link_t *l, const dl_module_t *m, uint32_t *scratch
 // Writes image bytes [off, off + n) into `out`; any window, in any order (e.g. one flash page).
 dl_errcode_t dl_link_emit(const dl_link_t *l, uint32_t off, uint8_t *out, uint32_t n, dl_error_t *err);
 
+// Erases the sectors the image needs at l->flash_base (sector-aligned) and programs it through
+// `page` (ops->page_size bytes of RAM): the whole install, without the image ever in RAM at once.
+dl_errcode_t dl_install(const dl_link_t *l, const dl_flash_ops_t *ops, uint8_t *page, dl_error_t *err);
+
 // RAM the module needs for data+bss.
 static inline uint32_t dl_ram_size(const dl_module_t *m) {
     return m->data_size + m->bss_size;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,8 +18,8 @@ const skip = firmware ? false : 'no firmware to run (build one, or set MPRT_TEST
 const work = mkdtempSync(join(tmpdir(), 'mprt-emu-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function mprt(args: string[], timeoutMs = 120_000) {
-    const r = spawnSync(process.execPath, [mprtBin, ...args], { encoding: 'utf8', timeout: timeoutMs });
+function mprt(args: string[], timeoutMs = 120_000, cwd?: string) {
+    const r = spawnSync(process.execPath, [mprtBin, ...args], { encoding: 'utf8', timeout: timeoutMs, cwd });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -107,6 +107,13 @@ describe('emulated board API', { skip }, () => {
         assert.ok(Math.abs(us - 8000) < 1000, `1000 bytes at 1 MHz took ${us} us`);
     });
 
+    test('the ring oscillator gives random bits (random.seed() has entropy)', async () => {
+        const r = await board.exec('import random\nrandom.seed()\nprint(random.getrandbits(32), random.getrandbits(32))');
+        const [a, b] = r.stdout.trim().split(' ').map(Number);
+        assert.notEqual(a, b);
+        assert.ok(a !== 0 || b !== 0);
+    });
+
     test('machine.reset() reboots the chip and keeps flash', async () => {
         await board.writeFile('keep.txt', 'kept');
         const r = await board.exec('import machine\nmachine.reset()', { timeoutMs: 2000 });
@@ -171,6 +178,21 @@ describe('mprt emulate', { skip }, () => {
         const r = mprt(['emulate', firmware!, '--run', bad]);
         assert.equal(r.code, 1);
         assert.match(r.stderr, /SyntaxError/);
+    });
+
+    test('without FIRMWARE it runs the last build (build/.last-build.json)', () => {
+        const project = join(work, 'project');
+        mkdirSync(join(project, 'build'), { recursive: true });
+        writeFileSync(join(project, 'build', '.last-build.json'), JSON.stringify({ firmware: firmware!, console: 'usb' }));
+        const r = mprt(['emulate', '--exec', 'print("last")'], 120_000, project);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, 'last\n');
+    });
+
+    test('machine.bootloader() stops the board with exit code 3', () => {
+        const r = mprt(['emulate', firmware!, '--exec', 'import machine\nmachine.bootloader()']);
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /USB boot mode/);
     });
 
     test('--json reports results', () => {

@@ -47,7 +47,7 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail
 }
 
 export const DYNLINK_DIR = join(repoRoot(), 'lib', 'dynlink');
-const CORE = ['dl_parse.c', 'dl_link.c', 'dl_thumb.c', 'dl_crc32.c', 'dl_error.c', 'dl_image.c'];
+const CORE = ['dl_parse.c', 'dl_link.c', 'dl_install.c', 'dl_thumb.c', 'dl_crc32.c', 'dl_error.c', 'dl_image.c'];
 
 /** Builds a host program from lib/dynlink/tests/<main> and the linker core, with ASan and UBSan. */
 export function buildHost(dir: string, main: string, extra: string[] = []): string {

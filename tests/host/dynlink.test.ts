@@ -105,6 +105,7 @@ test('two-file module: installed bytes equal arm-none-eabi-ld at the final addre
     assert.equal(v.getUint32(8, true), crc32(linked.img.subarray(12)), 'image CRC');
     assert.equal(v.getUint32(80, true), linked.exports.dl_init, 'init entry');
     assert.equal(linked.layout.n_veneers, 0);
+    assert.equal(linked.layout.installed, Math.ceil(linked.img.length / 256), 'programmed page by page into a NOR flash model');
 });
 
 test('libm from MicroPython: 1000+ calls to __aeabi_* imports relocated like ld does', { skip }, (t) => {

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { repoRoot } from '../../cli/util/paths.js';
 
 // Builds the kernel's portable core with its host port and the C tests in lib/rtos/tests/host under
-// AddressSanitizer and UndefinedBehaviorSanitizer, runs them, and turns each C test into a node test.
+// AddressSanitizer and UndefinedBehaviorSanitizer, twice: single-core, and with two simulated cores (the
+// same tests on one core online, plus the SMP tests). Each C test becomes a node test.
 const rtos = join(repoRoot(), 'lib', 'rtos');
 const hostTests = join(rtos, 'tests', 'host');
 
-/** Test names registered in tests.h (X(name, initial_tick) entries). */
-function registeredTests(): string[] {
+/** Test names registered in tests.h: X(name, tick) entries, and Y(name, cores) entries for SMP. */
+function registeredTests(kind: 'X' | 'Y'): string[] {
     const src = readFileSync(join(hostTests, 'tests.h'), 'utf8');
-    return [...src.matchAll(/^\s*X\((\w+),/gm)].map((m) => m[1]);
+    return [...src.matchAll(new RegExp(`^\\s*${kind}\\((\\w+),`, 'gm'))].map((m) => m[1]);
 }
 
 /** Parses the harness output: one "PASS name" or "FAIL name: reason" line per test. */
@@ -27,42 +28,56 @@ function parseResults(stdout: string): Map<string, string | null> {
     return results;
 }
 
-const out = mkdtempSync(join(tmpdir(), 'mprt-rtos-'));
-let stdout = '';
-let stderr = '';
-let status: number | null = null;
-let buildError: string | undefined;
-try {
-    execFileSync('sh', [join(hostTests, 'build.sh'), out], { stdio: 'pipe' });
-    const run = spawnSync(join(out, 'rtos_host_tests'), [], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=0', UBSAN_OPTIONS: 'print_stacktrace=1' },
-    });
-    stdout = run.stdout;
-    stderr = run.stderr;
-    status = run.status;
-} catch (e) {
-    const err = e as { stderr?: Buffer; message: string };
-    buildError = err.stderr?.toString() || err.message;
-} finally {
-    rmSync(out, { recursive: true, force: true });
+interface Run {
+    stdout: string;
+    stderr: string;
+    status: number | null;
+    buildError?: string;
 }
-const results = parseResults(stdout);
-const names = registeredTests();
 
-test('rtos host tests build with ASan/UBSan and exit cleanly', () => {
-    assert.equal(buildError, undefined, `build failed:\n${buildError}`);
-    assert.ok(names.length >= 25, `only ${names.length} tests registered`);
-    // a sanitizer report (leak, overflow, UB) makes the program exit non-zero
-    assert.equal(status, 0, `exit status ${status}\n${stdout}\n${stderr.slice(-4000)}`);
-    assert.match(stdout, new RegExp(`^SUMMARY ${names.length} passed, 0 failed, ${names.length} total$`, 'm'));
-    assert.doesNotMatch(stderr, /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
-});
+function buildAndRun(variant: 'single' | 'smp'): Run {
+    const out = mkdtempSync(join(tmpdir(), 'mprt-rtos-'));
+    try {
+        execFileSync('sh', [join(hostTests, 'build.sh'), out, ...(variant === 'smp' ? ['smp'] : [])], { stdio: 'pipe' });
+        const exe = join(out, variant === 'smp' ? 'rtos_host_tests_smp' : 'rtos_host_tests');
+        const run = spawnSync(exe, [], {
+            encoding: 'utf8',
+            timeout: 60_000,
+            env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
+        });
+        return { stdout: run.stdout, stderr: run.stderr, status: run.status };
+    } catch (e) {
+        const err = e as { stderr?: Buffer; message: string };
+        return { stdout: '', stderr: '', status: null, buildError: err.stderr?.toString() || err.message };
+    } finally {
+        rmSync(out, { recursive: true, force: true });
+    }
+}
 
-for (const name of names) {
-    test(`rtos host: ${name}`, () => {
-        assert.ok(results.has(name), `no result line for ${name}\n${stdout}\n${stderr.slice(-2000)}`);
-        assert.equal(results.get(name), null, `${name} failed: ${results.get(name)}`);
+const plain = registeredTests('X');
+const smpOnly = registeredTests('Y');
+const variants = [
+    { variant: 'single' as const, names: plain },
+    { variant: 'smp' as const, names: [...plain, ...smpOnly] },
+];
+
+for (const { variant, names } of variants) {
+    const run = buildAndRun(variant);
+    const results = parseResults(run.stdout);
+
+    test(`rtos host tests (${variant}) build with ASan/UBSan and exit cleanly`, () => {
+        assert.equal(run.buildError, undefined, `build failed:\n${run.buildError}`);
+        assert.ok(plain.length >= 25 && smpOnly.length >= 5, 'tests missing from tests.h');
+        // a sanitizer report (leak, overflow, UB) makes the program exit non-zero
+        assert.equal(run.status, 0, `exit status ${run.status}\n${run.stdout}\n${run.stderr.slice(-4000)}`);
+        assert.match(run.stdout, new RegExp(`^SUMMARY ${names.length} passed, 0 failed, ${names.length} total$`, 'm'));
+        assert.doesNotMatch(run.stderr, /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/);
     });
+
+    for (const name of names) {
+        test(`rtos host (${variant}): ${name}`, () => {
+            assert.ok(results.has(name), `no result line for ${name}\n${run.stdout}\n${run.stderr.slice(-2000)}`);
+            assert.equal(results.get(name), null, `${name} failed: ${results.get(name)}`);
+        });
+    }
 }

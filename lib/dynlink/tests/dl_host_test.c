@@ -84,6 +84,33 @@ static bool resolve_qstr(void *ctx, const char *str, size_t len, bool obj, uint3
     return false;
 }
 
+// NOR flash as the RP2040's: erase whole sectors to 0xff, program whole pages, bits only cleared.
+typedef struct _fake_flash_t {
+    uint32_t base;
+    uint32_t size;
+    uint8_t *mem;
+    unsigned erases, programs;
+} fake_flash_t;
+
+static int fake_erase(void *ctx, uint32_t addr, uint32_t len) {
+    fake_flash_t *f = ctx;
+    CHECK(addr % 4096 == 0 && len % 4096 == 0 && addr >= f->base && addr - f->base + len <= f->size);
+    memset(f->mem + (addr - f->base), 0xff, len);
+    f->erases++;
+    return 0;
+}
+
+static int fake_program(void *ctx, uint32_t addr, const uint8_t *src, uint32_t len) {
+    fake_flash_t *f = ctx;
+    CHECK(addr % 256 == 0 && len == 256 && addr >= f->base && addr - f->base + len <= f->size);
+    for (uint32_t i = 0; i < len; ++i) {
+        CHECK(f->mem[addr - f->base + i] == 0xff);
+        f->mem[addr - f->base + i] &= src[i];
+    }
+    f->programs++;
+    return 0;
+}
+
 static void print_missing(void *ctx, const char *name) {
     (void)ctx;
     printf("missing %s\n", name);
@@ -149,6 +176,24 @@ static int do_link(int argc, char **argv, const uint8_t *buf, size_t len, syms_t
         free(page);
     }
     CHECK(dl_image_check(*img, l.size, flash, &err) == DL_OK);
+    // Installed through page-sized programming into a fake NOR flash (when the base is sector-aligned).
+    if (flash % 4096 == 0) {
+        fake_flash_t nor = {flash, (l.size + 4095) / 4096 * 4096 + 4096, NULL, 0, 0};
+        nor.mem = malloc(nor.size);
+        memset(nor.mem, 0x5a, nor.size);
+        dl_flash_ops_t ops = {fake_erase, fake_program, &nor, 4096, 256};
+        uint8_t page[256];
+        CHECK(dl_install(&l, &ops, page, &err) == DL_OK);
+        CHECK(memcmp(nor.mem, *img, l.size) == 0);
+        CHECK(nor.erases == 1 && nor.programs == (l.size + 255) / 256);
+        CHECK(nor.mem[nor.size - 1] == 0x5a);
+        CHECK(dl_image_check(nor.mem, nor.size, flash, &err) == DL_OK);
+        dl_flash_ops_t bad = ops;
+        bad.sector_size = 1000;
+        CHECK(dl_install(&l, &bad, page, &err) == DL_E_ARG);
+        printf("installed %u pages\n", nor.programs);
+        free(nor.mem);
+    }
     FILE *o = fopen(argv[6], "wb");
     if (o == NULL) {
         perror(argv[6]);

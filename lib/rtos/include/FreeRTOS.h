@@ -175,6 +175,9 @@
 #define portTRY_TASK_LOCK() 1
 #define portRELEASE_TASK_LOCK() ((void)0)
 #endif
+#ifndef portSPIN_WAIT
+#define portSPIN_WAIT() ((void)0)
+#endif
 #ifndef mtCOVERAGE_TEST_MARKER
 #define mtCOVERAGE_TEST_MARKER()
 #endif

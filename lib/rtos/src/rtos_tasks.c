@@ -156,6 +156,17 @@ void vTaskSwitchContext(BaseType_t core) {
 
 // ---- tick ----
 
+// Time slicing: is another task of cur's priority waiting that could run on this core?
+static int has_waiting_peer(rtos_list_t *list, const tcb_t *cur, UBaseType_t core) {
+    for (rtos_node_t *n = list->end.next; n != &list->end; n = n->next) {
+        const tcb_t *t = n->owner;
+        if (t != cur && t->running_on == -1 && can_run_on(t, core)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 BaseType_t xTaskIncrementTick(void) {
     UBaseType_t saved = taskENTER_CRITICAL_FROM_ISR();
     BaseType_t self = portGET_CORE_ID();
@@ -180,18 +191,12 @@ BaseType_t xTaskIncrementTick(void) {
                 continue;
             }
             cur->run_ticks++;
-            if (configUSE_PREEMPTION && configUSE_TIME_SLICING && is_ready(cur)) {
-                UBaseType_t running_here = 0;
-                for (UBaseType_t j = 0; j < cores_online; j++) {
-                    tcb_t *c = rtos_current_tcb[j];
-                    running_here += (c != NULL && c->priority == cur->priority && is_ready(c));
-                }
-                if (ready_lists[cur->priority].count > running_here) {
-                    if ((BaseType_t)k == self) {
-                        switch_needed = pdTRUE;
-                    } else {
-                        portYIELD_CORE(k);
-                    }
+            if (configUSE_PREEMPTION && configUSE_TIME_SLICING && is_ready(cur)
+                && has_waiting_peer(&ready_lists[cur->priority], cur, k)) {
+                if ((BaseType_t)k == self) {
+                    switch_needed = pdTRUE;
+                } else {
+                    portYIELD_CORE(k);
                 }
             }
         }
@@ -760,6 +765,7 @@ void vTaskSuspendAll(void) {
             return;
         }
         portCLEAR_INTERRUPT_MASK(saved);
+        portSPIN_WAIT(); // another core has the scheduler suspended
     }
 }
 

@@ -1,5 +1,6 @@
-// Host port: every task is a ucontext on one host thread; interrupts (the tick, test "ISRs") are
-// simulated, so tests drive time deterministically. See rtos_host.h for the test-facing API.
+// Host port: every task is a ucontext on one host thread; interrupts (the tick, test "ISRs") and, with
+// configNUMBER_OF_CORES > 1, the cores are simulated, so tests drive time deterministically.
+// See rtos_host.h for the test-facing API.
 #ifndef PORTMACRO_H
 #define PORTMACRO_H
 
@@ -29,8 +30,14 @@ void rtos_host_enable_interrupts(void);
 
 #define portYIELD() rtos_host_yield()
 #define portYIELD_FROM_ISR(x) do { if (x) { rtos_host_yield_from_isr(); } } while (0)
-#define portYIELD_CORE(core) rtos_host_yield()
-#define portGET_CORE_ID() 0
+void rtos_host_yield_core(BaseType_t core);
+BaseType_t rtos_host_core_id(void);
+BaseType_t rtos_host_try_task_lock(void);
+void rtos_host_release_task_lock(void);
+void rtos_host_spin(void);
+
+#define portYIELD_CORE(core) rtos_host_yield_core(core)
+#define portGET_CORE_ID() rtos_host_core_id()
 #define portENTER_CRITICAL() rtos_host_enter_critical()
 #define portEXIT_CRITICAL() rtos_host_exit_critical()
 #define portSET_INTERRUPT_MASK_FROM_ISR() rtos_host_set_mask()
@@ -39,8 +46,9 @@ void rtos_host_enable_interrupts(void);
 #define portCLEAR_INTERRUPT_MASK(x) rtos_host_clear_mask(x)
 #define portDISABLE_INTERRUPTS() rtos_host_disable_interrupts()
 #define portENABLE_INTERRUPTS() rtos_host_enable_interrupts()
-#define portTRY_TASK_LOCK() 1
-#define portRELEASE_TASK_LOCK() ((void)0)
+#define portTRY_TASK_LOCK() rtos_host_try_task_lock()
+#define portRELEASE_TASK_LOCK() rtos_host_release_task_lock()
+#define portSPIN_WAIT() rtos_host_spin()
 #define portNOP() ((void)0)
 #define portNO_SANITIZE __attribute__((no_sanitize_address))
 

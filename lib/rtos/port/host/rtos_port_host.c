@@ -1,6 +1,7 @@
 // Host port of the kernel: tasks are ucontexts switched on one host thread (with AddressSanitizer fiber
-// annotations); interrupt masking is a flag, and a yield requested while masked or inside a simulated
-// interrupt is performed when it becomes possible, as PendSV does on Cortex-M.
+// annotations). Interrupt masking is a per-core flag; a yield requested while masked or inside a simulated
+// interrupt is performed when it becomes possible, as PendSV does on Cortex-M. Several cores are
+// simulated by interleaving them in fixed time steps (see rtos_host.h), so SMP scheduling is deterministic.
 #define _XOPEN_SOURCE 700
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #define ASAN_FIBERS 0
 #endif
 
+#define NCORES configNUMBER_OF_CORES
+
 typedef struct {
     ucontext_t uc;
     void *fake_stack;
@@ -27,12 +30,18 @@ typedef struct {
 } host_ctx_t;
 
 static host_ctx_t main_ctx;
-static int irq_disabled;
-static UBaseType_t critical_nesting;
-static int in_isr;
-static int switch_pending;
 static int started;
+static int cur_core;                 // the core whose task is executing
+static UBaseType_t online = 1;
+static int irq_disabled[NCORES];
+static UBaseType_t critical_nesting[NCORES];
+static int in_isr[NCORES];
+static int switch_pending[NCORES];
+static int step_done[NCORES];
+static int task_lock_owner = -1;
+static UBaseType_t task_lock_depth;
 
+UBaseType_t rtos_host_cores = NCORES;
 uint64_t rtos_host_ticks_run;
 uint64_t rtos_host_tick_limit = 2000000ULL;
 
@@ -60,7 +69,7 @@ static void task_trampoline(void) {
         main_ctx.stack_size = size;
     }
 #endif
-    host_ctx_t *ctx = ctx_of(rtos_current_tcb[0]);
+    host_ctx_t *ctx = ctx_of(rtos_current_tcb[cur_core]);
     ctx->fn(ctx->arg);
     rtos_task_exit();
 }
@@ -83,112 +92,191 @@ StackType_t *rtos_port_init_stack(StackType_t *stack_base, StackType_t *top, Tas
 }
 
 UBaseType_t rtos_port_prepare_cores(void) {
-    return 1;
+    online = rtos_host_cores >= 1 && rtos_host_cores <= NCORES ? rtos_host_cores : NCORES;
+    return online;
 }
 
 void rtos_port_task_switched_in(BaseType_t core) {
     (void)core;
 }
 
+BaseType_t rtos_host_core_id(void) {
+    return cur_core;
+}
+
+// Pick the next task for the executing core (as the PendSV handler does) and run it.
 static void do_switch(void) {
-    switch_pending = 0;
-    struct tskTaskControlBlock *old = rtos_current_tcb[0];
-    irq_disabled = 1;
-    vTaskSwitchContext(0);
-    irq_disabled = 0;
-    struct tskTaskControlBlock *next = rtos_current_tcb[0];
+    int c = cur_core;
+    switch_pending[c] = 0;
+    struct tskTaskControlBlock *old = rtos_current_tcb[c];
+    irq_disabled[c] = 1;
+    vTaskSwitchContext(c);
+    irq_disabled[c] = 0;
+    struct tskTaskControlBlock *next = rtos_current_tcb[c];
     if (next != old) {
         switch_to(ctx_of(old), ctx_of(next));
     }
 }
 
+// Hand the host thread from the executing task to core `to`, applying a switch pending there.
+static void run_core(int to) {
+    host_ctx_t *from = ctx_of(rtos_current_tcb[cur_core]);
+    cur_core = to;
+    if (switch_pending[to]) {
+        switch_pending[to] = 0;
+        irq_disabled[to] = 1;
+        vTaskSwitchContext(to);
+        irq_disabled[to] = 0;
+    }
+    host_ctx_t *target = ctx_of(rtos_current_tcb[to]);
+    if (target != from) {
+        switch_to(from, target);
+    }
+}
+
 static int can_switch(void) {
-    return started && !in_isr && !irq_disabled && critical_nesting == 0;
+    int c = cur_core;
+    return started && !in_isr[c] && !irq_disabled[c] && critical_nesting[c] == 0;
 }
 
 void rtos_host_yield(void) {
     if (!started) {
         return;
     }
-    switch_pending = 1;
+    switch_pending[cur_core] = 1;
     if (can_switch()) {
         do_switch();
     }
 }
 
+void rtos_host_yield_core(BaseType_t core) {
+    if (core == cur_core) {
+        rtos_host_yield();
+    } else if (started) {
+        switch_pending[core] = 1; // performed when that core runs next
+    }
+}
+
 void rtos_host_yield_from_isr(void) {
-    switch_pending = 1;
+    switch_pending[cur_core] = 1;
 }
 
 void rtos_host_enter_critical(void) {
-    irq_disabled = 1;
-    critical_nesting++;
+    irq_disabled[cur_core] = 1;
+    critical_nesting[cur_core]++;
 }
 
 void rtos_host_exit_critical(void) {
-    if (critical_nesting == 0) {
+    int c = cur_core;
+    if (critical_nesting[c] == 0) {
         fprintf(stderr, "rtos host: unbalanced taskEXIT_CRITICAL\n");
         abort();
     }
-    if (--critical_nesting == 0) {
-        irq_disabled = 0;
-        if (switch_pending && can_switch()) {
+    if (--critical_nesting[c] == 0) {
+        irq_disabled[c] = 0;
+        if (switch_pending[c] && can_switch()) {
             do_switch();
         }
     }
 }
 
 UBaseType_t rtos_host_set_mask(void) {
-    UBaseType_t saved = (UBaseType_t)irq_disabled;
-    irq_disabled = 1;
+    UBaseType_t saved = (UBaseType_t)irq_disabled[cur_core];
+    irq_disabled[cur_core] = 1;
     return saved;
 }
 
 void rtos_host_clear_mask(UBaseType_t saved) {
-    irq_disabled = (int)saved;
-    if (!irq_disabled && switch_pending && can_switch()) {
+    irq_disabled[cur_core] = (int)saved;
+    if (!saved && switch_pending[cur_core] && can_switch()) {
         do_switch();
     }
 }
 
 void rtos_host_disable_interrupts(void) {
-    irq_disabled = 1;
+    irq_disabled[cur_core] = 1;
 }
 
 void rtos_host_enable_interrupts(void) {
-    irq_disabled = 0;
-    if (switch_pending && can_switch()) {
+    irq_disabled[cur_core] = 0;
+    if (switch_pending[cur_core] && can_switch()) {
         do_switch();
     }
+}
+
+BaseType_t rtos_host_try_task_lock(void) {
+    if (task_lock_owner == -1 || task_lock_owner == cur_core) {
+        task_lock_owner = cur_core;
+        task_lock_depth++;
+        return pdTRUE;
+    }
+    return pdFALSE;
+}
+
+void rtos_host_release_task_lock(void) {
+    if (--task_lock_depth == 0) {
+        task_lock_owner = -1;
+    }
+}
+
+void rtos_host_spin(void) {
+    rtos_host_tick(); // spinning costs this core its share of the step
 }
 
 int rtos_host_in_isr(void) {
-    return in_isr;
+    return in_isr[cur_core];
 }
 
 void rtos_host_isr(void (*fn)(void *), void *arg) {
-    if (irq_disabled) {
+    int c = cur_core;
+    if (irq_disabled[c]) {
         fprintf(stderr, "rtos host: interrupt raised while interrupts are masked\n");
         abort();
     }
-    in_isr = 1;
+    in_isr[c] = 1;
     fn(arg);
-    in_isr = 0;
-    if (switch_pending && can_switch()) {
+    in_isr[c] = 0;
+    if (switch_pending[c] && can_switch()) {
         do_switch();
-    }
-}
-
-static void tick_isr(void *arg) {
-    (void)arg;
-    rtos_host_ticks_run++;
-    if (xTaskIncrementTick()) {
-        switch_pending = 1;
     }
 }
 
 void rtos_host_tick(void) {
-    rtos_host_isr(tick_isr, NULL);
+    if (rtos_host_ticks_run > rtos_host_tick_limit) {
+        fprintf(stderr, "rtos host: tick limit reached (all tasks blocked?)\n");
+        abort();
+    }
+    if (irq_disabled[cur_core]) {
+        fprintf(stderr, "rtos host: time passes while interrupts are masked\n");
+        abort();
+    }
+    step_done[cur_core] = 1;
+    for (UBaseType_t k = 0; k < online; k++) {
+        if (!step_done[k]) {
+            run_core((int)k); // back here once this core runs again, in the next step
+            return;
+        }
+    }
+    // every core has had its share: the tick interrupt (on core 0), then a new step from core 0
+    for (UBaseType_t k = 0; k < online; k++) {
+        step_done[k] = 0;
+    }
+    int caller = cur_core;
+    cur_core = 0;
+    in_isr[0] = 1;
+    rtos_host_ticks_run++;
+    if (xTaskIncrementTick()) {
+        switch_pending[0] = 1;
+    }
+    in_isr[0] = 0;
+    if (caller == 0) {
+        if (switch_pending[0] && can_switch()) {
+            do_switch();
+        }
+    } else {
+        cur_core = caller;
+        run_core(0);
+    }
 }
 
 void rtos_host_run_ticks(uint32_t n) {
@@ -198,32 +286,37 @@ void rtos_host_run_ticks(uint32_t n) {
 }
 
 void rtos_port_idle_wait(void) {
-    if (rtos_host_ticks_run > rtos_host_tick_limit) {
-        fprintf(stderr, "rtos host: tick limit reached (all tasks blocked?)\n");
-        abort();
-    }
     rtos_host_tick();
 }
 
 BaseType_t xPortStartScheduler(void) {
     started = 1;
-    irq_disabled = 0;
-    critical_nesting = 0;
-    switch_pending = 0;
-    in_isr = 0;
+    for (int k = 0; k < NCORES; k++) {
+        irq_disabled[k] = 0;
+        critical_nesting[k] = 0;
+        switch_pending[k] = 0;
+        in_isr[k] = 0;
+        step_done[k] = 0;
+    }
+    task_lock_owner = -1;
+    task_lock_depth = 0;
+    cur_core = 0;
     rtos_host_ticks_run = 0;
     main_ctx.stack_bottom = NULL;
     switch_to(&main_ctx, ctx_of(rtos_current_tcb[0]));
     // back from vPortEndScheduler
     started = 0;
-    irq_disabled = 0;
-    critical_nesting = 0;
-    switch_pending = 0;
+    cur_core = 0;
+    for (int k = 0; k < NCORES; k++) {
+        irq_disabled[k] = 0;
+        critical_nesting[k] = 0;
+        switch_pending[k] = 0;
+    }
     return pdPASS;
 }
 
 void vPortEndScheduler(void) {
-    irq_disabled = 1;
-    switch_to(ctx_of(rtos_current_tcb[0]), &main_ctx);
+    irq_disabled[cur_core] = 1;
+    switch_to(ctx_of(rtos_current_tcb[cur_core]), &main_ctx);
     abort();
 }

@@ -23,7 +23,8 @@ static volatile uint8_t park_ack;
 static volatile uint8_t park_release;
 static uint32_t core1_msp[configRP2040_CORE1_MSP_WORDS] __attribute__((aligned(8)));
 
-// Picolibc thread pointer of the task running on each core (read by __aeabi_read_tp below).
+// Thread pointer of the task running on each core: its Picolibc TLS block minus the TCB offset (read by
+// __aeabi_read_tp below).
 void *volatile rtos_port_tls[2];
 
 static inline void spin_lock(uint32_t n) {
@@ -205,9 +206,14 @@ void rtos_port_switch_context(void) {
     vPortClearInterruptMaskFromISR(saved);
 }
 
+#if configUSE_PICOLIBC_TLS
+// The ARM thread pointer sits this far below the TLS block (Picolibc's _set_tls does the same).
+extern char __arm32_tls_tcb_offset[];
+#endif
+
 void rtos_port_task_switched_in(BaseType_t core) {
 #if configUSE_PICOLIBC_TLS
-    rtos_port_tls[core] = rtos_current_tcb[core]->libc_tls;
+    rtos_port_tls[core] = (char *)rtos_current_tcb[core]->libc_tls - (uintptr_t)__arm32_tls_tcb_offset;
 #else
     (void)core;
 #endif
@@ -232,8 +238,9 @@ static void core1_entry(void) {
 // Launch core 1 with the boot ROM's FIFO handshake (datasheet 2.8.2). Gives up quietly when the FIFO is
 // not there or core 1 does not answer, so the same image runs on a single-core emulator.
 static int launch_core1(void) {
-    if (!(SIO_FIFO_ST & SIO_FIFO_ST_RDY)) {
-        return 0;
+    uint32_t st = SIO_FIFO_ST;
+    if ((st & ~0xfu) != 0 || !(st & SIO_FIFO_ST_RDY)) {
+        return 0; // reserved bits set (no such register here, e.g. rp2040js reads all ones) or not ready
     }
     const uint32_t seq[6] = {0, 0, 1, SCB_VTOR, (uint32_t)(uintptr_t)&core1_msp[configRP2040_CORE1_MSP_WORDS],
                              (uint32_t)(uintptr_t)core1_entry};
@@ -243,7 +250,7 @@ static int launch_core1(void) {
             return 0;
         }
         if (seq[i] == 0) {
-            while (SIO_FIFO_ST & SIO_FIFO_ST_VLD) {
+            for (int n = 0; n < 8 && (SIO_FIFO_ST & SIO_FIFO_ST_VLD); n++) { // the FIFO holds 8 words
                 (void)SIO_FIFO_RD;
             }
             __asm volatile ("sev");

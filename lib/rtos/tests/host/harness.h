@@ -36,6 +36,7 @@ typedef struct {
     const char *name;
     void (*body)(void *);
     TickType_t initial_tick;
+    UBaseType_t cores;
 } test_case_t;
 
 #endif

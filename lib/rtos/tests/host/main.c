@@ -60,6 +60,7 @@ static void run(const test_case_t *t) {
     test_log_len = 0;
     test_idle_hook_calls = 0;
     rtos_test_initial_tick = t->initial_tick;
+    rtos_host_cores = t->cores;
     if (xTaskCreate(t->body, "main", TEST_STACK, NULL, MAIN_PRIO, NULL) != pdPASS) {
         printf("FAIL %s: could not create the test task\n", t->name);
         return;

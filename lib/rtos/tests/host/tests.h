@@ -37,8 +37,21 @@
     X(stream_buffer, 0xfffffffeu) \
     X(message_buffer, 0)
 
+// Scheduling on two simulated cores (built only with configNUMBER_OF_CORES > 1): Y(name, cores online).
+#define RTOS_SMP_TESTS(Y) \
+    Y(smp_parallel_tasks_and_idles, 2) \
+    Y(smp_affinity_migration, 2) \
+    Y(smp_preempts_lowest_priority_core, 2) \
+    Y(smp_cross_core_wake, 2) \
+    Y(smp_preempted_task_moves_to_free_core, 2) \
+    Y(smp_round_robin_three_tasks, 2) \
+    Y(smp_delete_task_on_other_core, 2) \
+    Y(smp_suspend_all_excludes_other_core, 2) \
+    Y(smp_core1_absent_fallback, 1)
+
 #define DECLARE_TEST(name, tick) void t_##name(void *arg);
 RTOS_TESTS(DECLARE_TEST)
+RTOS_SMP_TESTS(DECLARE_TEST)
 
 extern const test_case_t all_tests[];
 extern int test_idle_hook_calls;
