@@ -31,6 +31,12 @@ interface CoreInternals {
     executeInstruction(): number;
 }
 
+interface WatchdogState {
+    reason: number;
+    scratchData: Uint32Array;
+    onWatchdogTrigger?: () => void;
+}
+
 /** The board went into a state it cannot leave by itself (fault, BOOTSEL). */
 export class BoardStopped extends MprtError {}
 
@@ -138,7 +144,7 @@ export class Rp2040Board implements EmulatedBoard {
         });
         fixSpi(mcu);
         fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
-        const watchdog = mcu.peripherals[0x40058] as unknown as { onWatchdogTrigger?: () => void };
+        const watchdog = mcu.peripherals[0x40058] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
             this.halt = true;
@@ -234,7 +240,13 @@ export class Rp2040Board implements EmulatedBoard {
         this.resets++;
         this.earlierNanos += this.clock.nanos;
         const flash = this.mcu.flash.slice(0, FLASH_SIZE);
+        // the watchdog's reason and scratch registers survive its own reset (machine.reset_cause())
+        const old = this.mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const keep = { reason: old.reason, scratch: old.scratchData.slice() };
         this.createChip(flash);
+        const fresh = this.mcu.peripherals[0x40058] as unknown as WatchdogState;
+        fresh.reason = keep.reason;
+        fresh.scratchData.set(keep.scratch);
     }
 
     /**

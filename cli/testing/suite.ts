@@ -81,13 +81,14 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteRun> {
     const log = opts.log ?? (() => undefined);
     const start = Date.now();
     const timeoutMs = opts.timeoutS * 1000;
-    // Emulation runs at roughly half the speed of a real chip, slower with every core busy.
+    // Emulation runs at roughly half the speed of a real chip, slower with every core busy. The
+    // wall-clock limits are only a safety net (MPRT_TEST_WALL_CAP_MS / MPRT_TEST_STALL_MS override them).
     const pool = new BoardPool({
         size: opts.jobs,
         board: opts.board,
         unittestSource: unittestSource(),
-        wallCapMs: (job) => job.timeoutMs * 15 + 60_000,
-        stallMs: 60_000,
+        wallCapMs: (job) => Number(process.env.MPRT_TEST_WALL_CAP_MS) || job.timeoutMs * 15 + 60_000,
+        stallMs: Number(process.env.MPRT_TEST_STALL_MS) || 60_000,
     });
     try {
         const [expected, bootWallMs] = await Promise.all([expectedOutputs(opts.tests, 2), pool.boot()]);

@@ -120,6 +120,8 @@ describe('emulated board API', { skip }, () => {
         assert.equal(r.reset, true);
         assert.equal(board.resets, 1);
         assert.equal(new TextDecoder().decode(await board.readFile('keep.txt')), 'kept');
+        const cause = await board.exec('import machine\nprint(machine.reset_cause() == machine.WDT_RESET)');
+        assert.equal(cause.stdout, 'True\r\n');
     });
 });
 

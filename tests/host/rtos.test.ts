@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,20 +36,26 @@ interface Run {
     buildError?: string;
 }
 
-function buildAndRun(variant: 'single' | 'smp'): Run {
+const run = promisify(execFile);
+
+async function buildAndRun(variant: 'single' | 'smp'): Promise<Run> {
     const out = mkdtempSync(join(tmpdir(), 'mprt-rtos-'));
     try {
-        execFileSync('sh', [join(hostTests, 'build.sh'), out, ...(variant === 'smp' ? ['smp'] : [])], { stdio: 'pipe' });
+        try {
+            await run('sh', [join(hostTests, 'build.sh'), out, ...(variant === 'smp' ? ['smp'] : [])]);
+        } catch (e) {
+            const err = e as { stderr?: string; message: string };
+            return { stdout: '', stderr: '', status: null, buildError: err.stderr || err.message };
+        }
         const exe = join(out, variant === 'smp' ? 'rtos_host_tests_smp' : 'rtos_host_tests');
-        const run = spawnSync(exe, [], {
-            encoding: 'utf8',
-            timeout: 60_000,
-            env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' },
-        });
-        return { stdout: run.stdout, stderr: run.stderr, status: run.status };
-    } catch (e) {
-        const err = e as { stderr?: Buffer; message: string };
-        return { stdout: '', stderr: '', status: null, buildError: err.stderr?.toString() || err.message };
+        const env = { ...process.env, ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' };
+        try {
+            const { stdout, stderr } = await run(exe, [], { env, timeout: 60_000, maxBuffer: 16 << 20 });
+            return { stdout, stderr, status: 0 };
+        } catch (e) {
+            const err = e as { stdout?: string; stderr?: string; code?: number | string };
+            return { stdout: err.stdout ?? '', stderr: err.stderr ?? '', status: typeof err.code === 'number' ? err.code : -1 };
+        }
     } finally {
         rmSync(out, { recursive: true, force: true });
     }
@@ -61,8 +68,11 @@ const variants = [
     { variant: 'smp' as const, names: [...plain, ...smpOnly] },
 ];
 
-for (const { variant, names } of variants) {
-    const run = buildAndRun(variant);
+// the two builds run side by side (two compilers at most)
+const runs = await Promise.all(variants.map((v) => buildAndRun(v.variant)));
+
+for (const [i, { variant, names }] of variants.entries()) {
+    const run = runs[i];
     const results = parseResults(run.stdout);
 
     test(`rtos host tests (${variant}) build with ASan/UBSan and exit cleanly`, () => {

@@ -90,6 +90,18 @@
 #ifndef configUSE_CORE_AFFINITY
 #define configUSE_CORE_AFFINITY (configNUMBER_OF_CORES > 1)
 #endif
+#ifndef configQUEUE_REGISTRY_SIZE
+#define configQUEUE_REGISTRY_SIZE 0
+#endif
+#ifndef configIDLE_TASK_NAME
+#define configIDLE_TASK_NAME "IDLE"
+#endif
+#ifndef configTIMER_SERVICE_TASK_NAME
+#define configTIMER_SERVICE_TASK_NAME "Tmr Svc"
+#endif
+#ifndef configENABLE_BACKWARD_COMPATIBILITY
+#define configENABLE_BACKWARD_COMPATIBILITY 1
+#endif
 #ifndef configMESSAGE_BUFFER_LENGTH_TYPE
 #define configMESSAGE_BUFFER_LENGTH_TYPE size_t
 #endif
@@ -186,5 +198,17 @@
 
 #include "rtos_objects.h"
 #include "portable.h"
+
+#if configENABLE_BACKWARD_COMPATIBILITY
+// Names from older FreeRTOS versions, still used by some components.
+#define portTickType TickType_t
+#define xTaskHandle TaskHandle_t
+#define xQueueHandle QueueHandle_t
+#define xSemaphoreHandle SemaphoreHandle_t
+#define xTimerHandle TimerHandle_t
+#define xTimeOutType TimeOut_t
+#define pdTASK_CODE TaskFunction_t
+#define portTICK_RATE_MS portTICK_PERIOD_MS
+#endif
 
 #endif

@@ -10,6 +10,8 @@
 #include <picotls.h>
 #endif
 
+_Static_assert(configNUMBER_OF_CORES >= 1 && configNUMBER_OF_CORES <= 2, "one or two cores");
+
 #define STACK_FILL 0xa5U
 #define PRIO_KEY(p) ((TickType_t)(configMAX_PRIORITIES - (p)))
 
@@ -118,13 +120,12 @@ static tcb_t *select_task(BaseType_t core) {
 
 static void check_stack(tcb_t *t) {
 #if configCHECK_FOR_STACK_OVERFLOW > 0
+    // the lowest 16 bytes of the stack must still hold the fill pattern
+    const uint32_t fill = STACK_FILL * 0x01010101u;
     if (t != NULL && !t->deleted) {
-        const uint8_t *p = (const uint8_t *)t->stack_base;
-        for (unsigned i = 0; i < 16; i++) {
-            if (p[i] != STACK_FILL) {
-                vApplicationStackOverflowHook(t, t->name);
-                break;
-            }
+        const uint32_t *p = (const uint32_t *)(void *)t->stack_base;
+        if ((p[0] ^ fill) | (p[1] ^ fill) | (p[2] ^ fill) | (p[3] ^ fill)) {
+            vApplicationStackOverflowHook(t, t->name);
         }
     }
 #else
@@ -725,11 +726,11 @@ static void kernel_teardown(void) {
 }
 
 void vTaskStartScheduler(void) {
-    static const char idle_names[][6] = {"IDLE", "IDLE1", "IDLE2", "IDLE3"};
+    static const char *const idle_names[] = {configIDLE_TASK_NAME, configIDLE_TASK_NAME "1"};
     kernel_init();
     cores_online = rtos_port_prepare_cores();
     for (UBaseType_t k = 0; k < cores_online; k++) {
-        if (xTaskCreateAffinitySet(idle_task, idle_names[k & 3], configMINIMAL_STACK_SIZE, NULL, tskIDLE_PRIORITY,
+        if (xTaskCreateAffinitySet(idle_task, idle_names[k & 1], configMINIMAL_STACK_SIZE, NULL, tskIDLE_PRIORITY,
             (UBaseType_t)1 << k, &idle_tasks[k]) != pdPASS) {
             return;
         }

@@ -185,7 +185,7 @@ BaseType_t xTimerCreateTimerTask(void) {
     if (!ensure_queue()) {
         return pdFAIL;
     }
-    return xTaskCreate(timer_task_main, "Tmr Svc", configTIMER_TASK_STACK_DEPTH, NULL, configTIMER_TASK_PRIORITY,
+    return xTaskCreate(timer_task_main, configTIMER_SERVICE_TASK_NAME, configTIMER_TASK_STACK_DEPTH, NULL, configTIMER_TASK_PRIORITY,
         &timer_task);
 }
 

@@ -50,6 +50,8 @@ void rtos_host_spin(void);
 #define portRELEASE_TASK_LOCK() rtos_host_release_task_lock()
 #define portSPIN_WAIT() rtos_host_spin()
 #define portNOP() ((void)0)
+#define xPortIsInsideInterrupt() ((BaseType_t)rtos_host_in_isr())
+int rtos_host_in_isr(void);
 #define portNO_SANITIZE __attribute__((no_sanitize_address))
 
 #endif

@@ -69,6 +69,7 @@ static inline BaseType_t rtos_port_in_isr(void) {
 #define portYIELD_CORE(core) vPortYieldCore(core)
 #define portGET_CORE_ID() rtos_port_core_id()
 #define portCHECK_IF_IN_ISR() rtos_port_in_isr()
+#define xPortIsInsideInterrupt() rtos_port_in_isr()
 #define portENTER_CRITICAL() vPortEnterCritical()
 #define portEXIT_CRITICAL() vPortExitCritical()
 #define portSET_INTERRUPT_MASK_FROM_ISR() ulPortSetInterruptMaskFromISR()

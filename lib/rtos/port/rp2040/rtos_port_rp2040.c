@@ -18,6 +18,7 @@ static volatile uint32_t critical_nesting[2];
 static volatile uint8_t smp_active;    // both cores run tasks: take the spinlocks
 static volatile uint8_t core1_ready;
 static volatile uint8_t scheduler_go;
+static volatile uint8_t core_running[2]; // this core has entered its first task: PendSV may run
 static volatile uint8_t exclusive_busy;
 static volatile uint8_t park_ack;
 static volatile uint8_t park_release;
@@ -123,7 +124,7 @@ RAM_FUNC static void park_here(void) {
 RAM_FUNC static void fifo_irq(void) {
     while (SIO_FIFO_ST & SIO_FIFO_ST_VLD) {
         uint32_t msg = SIO_FIFO_RD;
-        if (msg == MSG_YIELD) {
+        if (msg == MSG_YIELD && core_running[SIO_CPUID]) {
             rtos_port_yield();
         } else if (msg == MSG_PARK) {
             park_here();
@@ -232,6 +233,7 @@ static void core1_entry(void) {
         __asm volatile ("wfe");
     }
     __asm volatile ("cpsid i" : : : "memory");
+    core_running[1] = 1;
     rtos_port_start_first_task(rtos_current_tcb[configNUMBER_OF_CORES - 1]->sp);
 }
 
@@ -300,6 +302,7 @@ BaseType_t xPortStartScheduler(void) {
     SYST_RVR = (uint32_t)(configCPU_CLOCK_HZ / configTICK_RATE_HZ) - 1u;
     SYST_CVR = 0;
     SYST_CSR = 7u; // processor clock, interrupt, enable
+    core_running[0] = 1;
     if (smp_active) {
         scheduler_go = 1;
         __asm volatile ("dmb\n sev" : : : "memory");

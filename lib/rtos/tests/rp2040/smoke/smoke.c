@@ -26,7 +26,8 @@ struct smoke_result {
     uint32_t inherited_priority;
     uint32_t restored_priority;
     uint32_t exclusive_ran;
-    uint32_t phase;  // 1 while only the idle task should run (the harness measures WFI cycles then)
+    uint32_t phase;  // 1 while only the idle task should run (the harness measures WFI cycles then),
+                     // 3 during the context-switch measurement
     uint32_t roundtrip_cycles; // notify ping-pong between two tasks: 2 context switches + 2 notifications
     uint32_t tls_checks;       // per-task errno / __thread checks that passed
 };
@@ -199,12 +200,14 @@ static void checker(void *arg) {
     TaskHandle_t p;
     xTaskCreate(pong, "pong", configMINIMAL_STACK_SIZE, NULL, 5, &p);
     vTaskDelay(1);
+    smoke_result.phase = 3;
     uint64_t c0 = now_cycles();
     for (int i = 0; i < 1000; i++) {
         xTaskNotifyGive(p);
         ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
     }
     smoke_result.roundtrip_cycles = (uint32_t)((now_cycles() - c0) / 1000u);
+    smoke_result.phase = 0;
     vTaskDelete(p);
     CHECK(smoke_result.exclusive_ran == 1);
     // stop the producer's traffic and let the idle task run alone for 100 ticks
