@@ -14,6 +14,31 @@
     .equ SRAM_END, 0x20042000
     .equ BOOT2_RAM, 0x20041f00
     .equ XIP_BASE, 0x10000000
+    .equ SIO_BASE, 0xd0000000
+    .equ SIO_FIFO_ST, 0x50
+    .equ SIO_FIFO_WR, 0x54
+    .equ SIO_FIFO_RD, 0x58
+    .equ PPB_VTOR, 0xe000ed08
+
+/* core 1's FIFO helpers (r0 = SIO base; clobber r2): wait with WFE as the SDK's blocking calls do */
+    .macro fifo_push_r1
+1:  ldr r2, [r0, #SIO_FIFO_ST]
+    lsrs r2, r2, #2                 /* C = RDY */
+    bcs 2f
+    wfe
+    b 1b
+2:  str r1, [r0, #SIO_FIFO_WR]
+    sev
+    .endm
+
+    .macro fifo_pop_r1
+1:  ldr r2, [r0, #SIO_FIFO_ST]
+    lsrs r2, r2, #1                 /* C = VLD */
+    bcs 2f
+    wfe
+    b 1b
+2:  ldr r1, [r0, #SIO_FIFO_RD]
+    .endm
 
 /* a host-serviced ROM entry: the harness returns to LR itself; the `bx lr` is a safety net */
     .macro host_stub name, id
@@ -70,6 +95,10 @@ rom_table_lookup:
  */
     .balign 2
 rom_reset:
+    ldr r0, =SIO_BASE               /* both cores start here: core 1 goes to its launch wait loop */
+    ldr r0, [r0]                    /* SIO CPUID */
+    cmp r0, #0
+    bne rom_wait_for_vector
     ldr r0, =BOOT2_RAM              /* stack below boot stage 2, which occupies the top 256 bytes */
     mov sp, r0
     ldr r0, =XIP_BASE
@@ -90,11 +119,63 @@ rom_fault:
     bkpt #0xfe
     b rom_fault
 
-/* wait_for_vector (core 1 parking loop): core 1 is not emulated; sleep forever */
+/*
+ * wait_for_vector: where core 1 waits to be launched (datasheet 2.8.2, pico-sdk multicore_launch_core1).
+ * Drain this core's incoming FIFO, push a 0 to core 0 (multicore_reset_core1 waits for it), then echo
+ * every word core 0 sends while following its launch sequence 0, 0, 1, VTOR, SP, entry: a word out of
+ * sequence starts it over (a 0 counting as its first word). On the entry word, set VTOR and MSP and call
+ * the entry; should it return, wait again. No stack is used: core 0 may be running boot stage 2 at the
+ * top of SRAM meanwhile. r0 = SIO, r4 = position in the sequence, r5 = VTOR, r6 = SP.
+ */
     .balign 2
 rom_wait_for_vector:
-    wfi
-    b rom_wait_for_vector
+    ldr r0, =SIO_BASE
+4:  ldr r1, [r0, #SIO_FIFO_ST]
+    lsrs r1, r1, #1                 /* C = VLD */
+    bcc 5f
+    ldr r1, [r0, #SIO_FIFO_RD]
+    b 4b
+5:  movs r1, #0
+    fifo_push_r1
+core1_restart:
+    movs r4, #0
+core1_next:
+    fifo_pop_r1
+    fifo_push_r1                    /* echo */
+    cmp r4, #3
+    bhs core1_value
+    movs r2, #0                     /* positions 0 and 1 expect 0, position 2 expects 1 */
+    cmp r4, #2
+    bne 6f
+    movs r2, #1
+6:  cmp r1, r2
+    beq core1_advance
+    movs r4, #0
+    cmp r1, #0
+    bne core1_next
+    movs r4, #1
+    b core1_next
+core1_advance:
+    adds r4, #1
+    b core1_next
+core1_value:
+    cmp r4, #3
+    bne 7f
+    mov r5, r1
+    adds r4, #1
+    b core1_next
+7:  cmp r4, #4
+    bne core1_launch
+    mov r6, r1
+    adds r4, #1
+    b core1_next
+core1_launch:
+    ldr r2, =PPB_VTOR
+    str r5, [r2]
+    msr msp, r6
+    blx r1
+    ldr r0, =SIO_BASE
+    b core1_restart
 
     .ltorg
 

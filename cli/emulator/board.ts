@@ -17,6 +17,7 @@ import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
+import { attachSecondCore, type DualCore } from './dualcore.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 
 interface SimClock {
@@ -41,6 +42,8 @@ interface WatchdogState {
 export class BoardStopped extends MprtError {}
 
 const INSTRUCTIONS_PER_BATCH = 250_000;
+/** Cores emulated when BoardOptions.cores is not given. */
+export const DEFAULT_CORES: 1 | 2 = 1;
 /** Longest emulated stretch between two checks of a wait condition. */
 const SLICE_NANOS = 2e6;
 const DEFAULT_WALL_TIMEOUT_MS = 10 * 60 * 1000;
@@ -61,8 +64,8 @@ export async function openBoard(opts: OpenBoardOptions): Promise<Rp2040Board> {
     const realRom = opts.bootrom !== undefined;
     if (realRom) patchRealRom(rom);
     const float: FloatTables | undefined = realRom ? undefined : { SF_TABLE, SD_TABLE, SD_V2_INTERNALS };
-    if ((opts.cores ?? 1) !== 1) {
-        throw new MprtError('only one core is emulated (rp2040js has no core 1)', { exitCode: 2 });
+    if (opts.cores !== undefined && opts.cores !== 1 && opts.cores !== 2) {
+        throw new MprtError(`--cores must be 1 or 2 (got ${String(opts.cores)})`, { exitCode: 2 });
     }
     return new Rp2040Board(opts, firmware, rom, realRom, float);
 }
@@ -83,6 +86,8 @@ export class Rp2040Board implements EmulatedBoard {
     private stopped: string | undefined;
     private usbBootRequested = false;
     private waitCycles = 0;
+    /** Core 1 and the two-core scheduler (cli/emulator/dualcore.ts), when the board has two cores. */
+    dual: DualCore | undefined;
     private flashDirty = false;
     private inRawRepl = false;
     private usbConnectsAtBoot = 0;
@@ -160,6 +165,7 @@ export class Rp2040Board implements EmulatedBoard {
             fault: (message) => this.stop(message),
         }, this.float);
         this.rom.install();
+        this.dual = (this.opts.cores ?? DEFAULT_CORES) === 2 ? attachSecondCore(mcu) : undefined;
         const onData = (data: Uint8Array) => this.received(data);
         if (this.consoleKind === 'usb') {
             const usb = mcu.usbCtrl;
@@ -214,6 +220,10 @@ export class Rp2040Board implements EmulatedBoard {
         const clock = this.clock;
         const nsPerCycle = 1e9 / this.mcu.clkSys;
         this.halt = false;
+        if (this.dual) {
+            this.waitCycles += this.dual.run(deadlineNanos, INSTRUCTIONS_PER_BATCH, () => this.halt);
+            return;
+        }
         for (let i = 0; i < INSTRUCTIONS_PER_BATCH; i++) {
             if (core.waiting) {
                 const next = clock.nextAlarm;

@@ -1,1 +1,5 @@
-// qstrs specific to the MicroPythonRT rp2 port (none beyond those found in the sources).
+// qstrs of the MicroPythonRT rp2 port whose text cannot be spelled as a C identifier: they must be
+// listed here so that MP_QSTR__slash_lib means "/lib" (an automatically collected MP_QSTR_x means "x").
+
+// The frozen-module search path entry added to sys.path in main.c.
+Q(/lib)

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
+ * suite. Each section also runs alone (e.g. `node dist/bench/emulator.js`).
+ */
+import { benchBuild } from './build.js';
+import { benchEmulator } from './emulator.js';
+import { type Figure, formatFigures } from './stats.js';
+
+const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[]>> = {
+    build: benchBuild,
+    emulator: benchEmulator,
+};
+
+async function main(argv: string[]): Promise<void> {
+    let runs = 3;
+    const chosen: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === '--runs') runs = Number(argv[++i]);
+        else chosen.push(argv[i]);
+    }
+    for (const name of chosen) {
+        if (!SECTIONS[name]) throw new Error(`unknown bench section '${name}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
+    }
+    const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+    for (const name of chosen.length ? chosen : Object.keys(SECTIONS)) {
+        const figures = await SECTIONS[name](runs, log);
+        process.stdout.write(formatFigures(name, figures) + '\n\n');
+    }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,323 @@
+/**
+ * The RP2040's second Cortex-M0+ core on rp2040js (which emulates one), added from the outside: rp2040js
+ * is not modified; its own classes are instantiated a second time.
+ *
+ * How it is wired:
+ * - Each core gets a *view* of the chip: an object whose prototype is the RP2040 instance, with its own
+ *   `core`, `ppb` (NVIC, SysTick, SCB: an rp2040js RPPPB per core), `sio` (a SioPort: CPUID, FIFO side,
+ *   divider, interpolators) and `logger` (to see SEV). rp2040js's memory map code runs with the view
+ *   as `this`, so the private peripherals resolve per core; memory and the other peripherals are shared.
+ * - Peripheral interrupts (rp2040.setInterrupt) reach both cores' NVICs; each takes them only if enabled
+ *   there. SIO_IRQ_PROC0/1 reach only their own core.
+ * - `mcu.core` names the core executing right now (the ROM services read their registers from it) and
+ *   is core 0 between batches.
+ * - Core 1 starts with the chip and runs the boot ROM's reset path, which parks it in the ROM's wait
+ *   loop (the launch handshake of the datasheet, done by ROM code, not by the harness). PSM FRCE_OFF.PROC1
+ *   holds it in reset; releasing it resets core 1 (a fresh core), which runs the ROM again.
+ *
+ * Scheduling (run()): each core keeps its own time; the core that is behind runs, for at most one slice
+ * past the other's time, and the clock advances with whichever core is ahead. A core asleep in WFI/WFE
+ * costs nothing; when both sleep the clock jumps to the next alarm. A sleeping core is woken by an
+ * interrupt that would preempt it (also with PRIMASK set, without taking it — rp2040js would take it),
+ * by SysTick (rp2040js raises it without ending a WFI), and WFE also by SEV from the other core.
+ */
+import type { Logger, RP2040 } from 'rp2040js';
+import { SioPort, SioShared, type SioRegisters } from './sio.js';
+
+/** Emulated time one core may run ahead of the other (ns) before they switch; see docs/emulator-dualcore.md. */
+export const DEFAULT_SLICE_NANOS = 1000;
+/** Instructions between two checks of the halt flag and the deadline when a core runs alone. */
+const SOLO_CHUNK = 1024;
+const LOWEST_PRIORITY = 4;
+const OPCODE_WFE = 0xbf20;
+const IRQ_SIO_PROC0 = 15;
+const PSM_FRCE_OFF = 0x04;
+const PSM_PROC1 = 1 << 16;
+const SYST_CSR = 0x010;
+
+/** The parts of rp2040js's CortexM0Core used here (fields that its typings do not all expose). */
+export interface CoreState {
+    rp2040: RP2040;
+    registers: Uint32Array;
+    PC: number;
+    SP: number;
+    cycles: number;
+    waiting: boolean;
+    eventRegistered: boolean;
+    interruptsUpdated: boolean;
+    PM: boolean;
+    IPSR: number;
+    VTOR: number;
+    pendingInterrupts: number;
+    enabledInterrupts: number;
+    interruptPriorities: number[];
+    pendingNMI: boolean;
+    pendingPendSV: boolean;
+    pendingSystick: boolean;
+    readonly systickPriority: number;
+    readonly pendSVPriority: number;
+    exceptionPriority(n: number): number;
+    checkForInterrupts(): boolean;
+    executeInstruction(): number;
+    readUint16(address: number): number;
+    reset(): void;
+}
+
+interface PpbState extends SioRegisters {
+    systickTimer: { frequency: number };
+    systickAlarm: { callback: () => void };
+}
+
+interface SimClock {
+    readonly nanos: number;
+    nextAlarm: { nanos: number } | null;
+    tick(deltaNanos: number): void;
+}
+
+interface PeripheralWithWrite {
+    writeUint32(offset: number, value: number): void;
+    readUint32(offset: number): number;
+}
+
+type CoreClass = new (rp2040: RP2040) => CoreState;
+type PpbClass = new (rp2040: RP2040, name: string) => PpbState;
+type SioClass = new (rp2040: RP2040) => SioRegisters;
+
+/** Whether a sleeping core has a reason to wake: an exception that would preempt it if PRIMASK were clear. */
+function wakeReason(core: CoreState): boolean {
+    if (core.pendingNMI) return true;
+    const limit = core.IPSR ? core.exceptionPriority(core.IPSR) : LOWEST_PRIORITY;
+    if (core.pendingSystick && core.systickPriority < limit) return true;
+    if (core.pendingPendSV && core.pendSVPriority < limit) return true;
+    const set = core.pendingInterrupts & core.enabledInterrupts;
+    if (set) {
+        for (let p = 0; p < limit; p++) if (set & core.interruptPriorities[p]) return true;
+    }
+    return false;
+}
+
+export interface DualCoreStats {
+    /** Instructions executed per core since the chip was created. */
+    instructions: [number, number];
+    /** Times the scheduler switched from one running core to the other. */
+    switches: number;
+    /** Core 1 resets through the PSM (multicore_reset_core1). */
+    core1Resets: number;
+}
+
+export class DualCore {
+    readonly cores: [CoreState, CoreState];
+    readonly views: [RP2040, RP2040];
+    readonly ppbs: [PpbState, PpbState];
+    readonly sio: SioShared;
+    /** Each core's own time (ns). */
+    private readonly t = [0, 0];
+    /** Set when a sleeping core wakes or core 1 leaves reset: the core running alone yields. */
+    private kicked = false;
+    /** PSM FRCE_OFF.PROC1: core 1 held in reset. */
+    private core1Held = false;
+    sliceNanos = DEFAULT_SLICE_NANOS;
+    readonly stats: DualCoreStats = { instructions: [0, 0], switches: 0, core1Resets: 0 };
+    private readonly CoreCtor: CoreClass;
+    private readonly PpbCtor: PpbClass;
+    private readonly SioCtor: SioClass;
+    private readonly clock: SimClock;
+    private lastCore = 0;
+
+    constructor(readonly mcu: RP2040) {
+        const chip = mcu as unknown as { core: CoreState; ppb: PpbState; sio: SioRegisters };
+        this.CoreCtor = chip.core.constructor as CoreClass;
+        this.PpbCtor = chip.ppb.constructor as PpbClass;
+        this.SioCtor = chip.sio.constructor as SioClass;
+        this.clock = mcu.clock as unknown as SimClock;
+        this.sio = new SioShared(chip.sio, (core, level) => this.raise(core, IRQ_SIO_PROC0 + core, level));
+        const core0 = chip.core;
+        this.views = [this.makeView(0), this.makeView(1)];
+        this.cores = [core0, undefined as unknown as CoreState];
+        this.ppbs = [undefined as unknown as PpbState, undefined as unknown as PpbState];
+        // core 0 keeps rp2040js's core object; its memory accesses now go through its view
+        core0.rp2040 = this.views[0];
+        this.setCore(0, core0);
+        this.setCore(1, new this.CoreCtor(this.views[1]));
+        chip.ppb = this.ppbs[0]; // rp2040js updates this one's SysTick frequency with clk_sys
+        mcu.addClockListener((hz) => {
+            this.ppbs[1].systickTimer.frequency = hz;
+        });
+        // peripheral interrupt lines go to both NVICs
+        const self = this;
+        (mcu as unknown as { setInterrupt(irq: number, value: boolean): void }).setInterrupt = function (irq, value) {
+            self.raise(0, irq, value);
+            self.raise(1, irq, value);
+        };
+        this.hookPsm();
+        this.cores[1].reset();
+    }
+
+    private makeView(index: number): RP2040 {
+        const mcu = this.mcu;
+        const logger: Logger = {
+            debug: (c, m) => mcu.logger.debug(c, m),
+            info: (c, m) => (m === 'SEV' ? this.sev(index) : mcu.logger.info(c, m)),
+            warn: (c, m) => mcu.logger.warn(c, m),
+            error: (c, m) => mcu.logger.error(c, m),
+        };
+        const view = Object.create(mcu) as RP2040;
+        Object.defineProperty(view, 'logger', { value: logger, writable: true });
+        return view;
+    }
+
+    /** Installs a core (and a fresh PPB and SIO port) as core `index`. */
+    private setCore(index: number, core: CoreState): void {
+        const view = this.views[index];
+        Object.defineProperty(view, 'core', { value: core, writable: true, configurable: true });
+        const ppb = new this.PpbCtor(view, 'PPB');
+        ppb.systickTimer.frequency = this.mcu.clkSys;
+        const fire = ppb.systickAlarm.callback;
+        ppb.systickAlarm.callback = () => {
+            fire();
+            const c = this.cores[index];
+            if (c.waiting && wakeReason(c)) this.wake(index);
+        };
+        const port = new SioPort(index, this.sio, new this.SioCtor(view));
+        Object.defineProperty(view, 'ppb', { value: ppb, writable: true, configurable: true });
+        Object.defineProperty(view, 'sio', { value: port, writable: true, configurable: true });
+        this.cores[index] = core;
+        this.ppbs[index] = ppb;
+    }
+
+    private wake(index: number): void {
+        const core = this.cores[index];
+        core.waiting = false;
+        core.interruptsUpdated = true; // the next instruction takes the exception if it may
+        this.t[index] = Math.max(this.t[index], this.clock.nanos);
+        this.kicked = true;
+    }
+
+    /** An interrupt line into core `index`'s NVIC (level, as rp2040js models them). */
+    private raise(index: number, irq: number, value: boolean): void {
+        const core = this.cores[index];
+        const bit = 1 << irq;
+        if (value) {
+            if (core.pendingInterrupts & bit) return;
+            core.pendingInterrupts |= bit;
+            core.interruptsUpdated = true;
+            if (core.waiting && wakeReason(core)) this.wake(index);
+        } else {
+            core.pendingInterrupts &= ~bit;
+        }
+    }
+
+    /** SEV on core `from`: sets every core's event register; a core sleeping in WFE wakes (and consumes it). */
+    private sev(from: number): void {
+        for (let i = 0; i < 2; i++) {
+            const core = this.cores[i];
+            if (i !== from && core.waiting && !(i === 1 && this.core1Held) && core.readUint16((core.PC - 2) >>> 0) === OPCODE_WFE) {
+                this.wake(i);
+            } else {
+                core.eventRegistered = true;
+            }
+        }
+    }
+
+    /** PSM FRCE_OFF.PROC1: set holds core 1 in reset, clearing it restarts core 1 from the boot ROM. */
+    private hookPsm(): void {
+        const psm = (this.mcu as unknown as { peripherals: Record<number, PeripheralWithWrite> }).peripherals[0x40010];
+        const write = psm.writeUint32;
+        const self = this;
+        psm.writeUint32 = function (this: PeripheralWithWrite, offset: number, value: number) {
+            const before = this.readUint32(PSM_FRCE_OFF) & PSM_PROC1;
+            write.call(this, offset, value);
+            if (offset !== PSM_FRCE_OFF) return;
+            const after = this.readUint32(PSM_FRCE_OFF) & PSM_PROC1;
+            if (!before && after) self.core1Held = true;
+            if (before && !after) self.resetCore1();
+        };
+    }
+
+    private resetCore1(): void {
+        this.ppbs[1].writeUint32(SYST_CSR, 0); // the old core's SysTick stops with it
+        this.setCore(1, new this.CoreCtor(this.views[1]));
+        this.cores[1].reset();
+        this.core1Held = false;
+        this.t[1] = this.clock.nanos;
+        this.stats.core1Resets++;
+        this.kicked = true;
+    }
+
+    /** Whether core 1 is executing (not held in reset, not asleep). */
+    core1Busy(): boolean {
+        return !this.core1Held && !this.cores[1].waiting;
+    }
+
+    /**
+     * Runs both cores until `deadlineNanos` (emulated), `halted()` or about `maxInstructions` instructions.
+     * Returns the cycles core 0 spent asleep (the board's "waiting" count).
+     */
+    run(deadlineNanos: number, maxInstructions: number, halted: () => boolean): number {
+        const mcu = this.mcu as unknown as { core: CoreState; clkSys: number };
+        const clock = this.clock;
+        const ns = 1e9 / mcu.clkSys;
+        const t = this.t;
+        const startNanos = clock.nanos;
+        const startCycles = this.cores[0].cycles;
+        let budget = maxInstructions;
+        while (budget > 0) {
+            const c0 = this.cores[0];
+            const c1 = this.cores[1];
+            const now = clock.nanos;
+            const r0 = !c0.waiting;
+            const r1 = !this.core1Held && !c1.waiting;
+            if (!r0) t[0] = now;
+            if (!r1) t[1] = now;
+            if (!r0 && !r1) {
+                // both asleep: nothing runs until the next alarm
+                const next = clock.nextAlarm;
+                const target = next ? Math.min(next.nanos, deadlineNanos) : deadlineNanos;
+                if (target > now) clock.tick(target - now);
+                else if (next) clock.tick(0);
+                budget--;
+                if (halted() || clock.nanos >= deadlineNanos) break;
+                continue;
+            }
+            let index: number;
+            let limit: number;
+            let chunk: number;
+            if (r0 && r1) {
+                index = t[0] <= t[1] ? 0 : 1;
+                limit = t[index ^ 1] + this.sliceNanos;
+                chunk = budget;
+            } else {
+                index = r0 ? 0 : 1;
+                limit = deadlineNanos;
+                chunk = Math.min(budget, SOLO_CHUNK);
+            }
+            if (index !== this.lastCore) {
+                this.stats.switches++;
+                this.lastCore = index;
+            }
+            const core = index ? c1 : c0;
+            mcu.core = core;
+            this.kicked = false;
+            let at = t[index];
+            let n = 0;
+            while (n < chunk) {
+                at += core.executeInstruction() * ns;
+                n++;
+                if (at > clock.nanos) clock.tick(at - clock.nanos);
+                if (core.waiting || at >= limit || this.kicked) break;
+            }
+            mcu.core = c0;
+            t[index] = at;
+            this.stats.instructions[index] += n;
+            budget -= n;
+            if (halted() || clock.nanos >= deadlineNanos) break;
+        }
+        const elapsedCycles = (clock.nanos - startNanos) / ns;
+        return Math.max(0, elapsedCycles - (this.cores[0].cycles - startCycles));
+    }
+}
+
+/** Adds core 1 to a freshly created chip (before it runs). */
+export function attachSecondCore(mcu: RP2040): DualCore {
+    return new DualCore(mcu);
+}
