@@ -100,6 +100,8 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         const size = JSON.parse(readFileSync(join(dirA, 'size.json'), 'utf8'));
         assert.ok(size.report.flash.unattributed <= 0.05 * size.report.flash.total);
         assert.ok(size.gcHeap > 200 * 1024, `GC heap ${size.gcHeap}`);
+        // "/lib" (on sys.path) is a port qstr that must keep its slash.
+        assert.match(readFileSync(join(dirA, 'cmake', 'genhdr', 'qstrdefs.generated.h'), 'utf8'), /MP_QSTR__slash_lib, \d+, 4, "\/lib"/);
         const compdb = JSON.parse(readFileSync(join(dirA, 'compile_commands.json'), 'utf8')) as { file: string }[];
         assert.ok(compdb.some((e) => e.file.endsWith('/ports/rp2/main.c')));
     });
