@@ -49,6 +49,7 @@ export const emulateCommand: CommandModule<object, Args> = {
             .option('pty-link', { type: 'string', describe: 'with --pty: create the pty link at this path' })
             .option('json', { type: 'boolean', default: false, describe: 'with --run/--exec: print results as JSON on stdout' })
             .option('verbose', { type: 'boolean', default: false, describe: 'print rp2040js warnings' })
+            .option('cores', { type: 'number', choices: [1, 2], describe: 'emulated Cortex-M0+ cores (default 2: core 1 waits in the boot ROM until launched)' })
             .example('$0 emulate', 'REPL on the last build (Ctrl-] quits)')
             .example('$0 emulate build/pico/firmware.uf2 --exec "print(1+1)"', 'run code, exit 0 / 1 (raised) / 124 (timeout)')
             .example('$0 emulate --pty', 'then: mpremote connect <printed path> exec "print(123)"')
@@ -66,6 +67,7 @@ export const emulateCommand: CommandModule<object, Args> = {
             bootrom: args.bootrom ? resolve(args.bootrom) : undefined,
             wallTimeoutMs: args['wall-timeout'] * 1000,
             verbose: args.verbose,
+            cores: args.cores as 1 | 2 | undefined,
         });
         try {
             await board.boot({ timeoutMs: args['boot-timeout'] * 1000 });

@@ -221,42 +221,44 @@ export class RomServices {
     }
 
     private functionHandlers(): Record<string, Handler> {
-        const r = this.mcu.core.registers;
+        // the registers of the core making the call, looked up per call (two cores: cli/emulator/dualcore.ts)
+        const mcu = this.mcu;
+        const regs = () => mcu.core.registers;
         const nop = () => undefined;
         return {
             P3: () => {
-                let v = r[0];
+                let v = regs()[0];
                 v = v - ((v >>> 1) & 0x55555555);
                 v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-                r[0] = (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+                regs()[0] = (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
             },
             R3: () => {
-                let v = r[0];
+                let v = regs()[0];
                 let out = 0;
                 for (let i = 0; i < 32; i++) {
                     out = (out << 1) | (v & 1);
                     v >>>= 1;
                 }
-                r[0] = out >>> 0;
+                regs()[0] = out >>> 0;
             },
             L3: () => {
-                r[0] = Math.clz32(r[0]);
+                regs()[0] = Math.clz32(regs()[0]);
             },
             T3: () => {
-                const v = r[0];
-                r[0] = v === 0 ? 32 : 31 - Math.clz32(v & -v);
+                const v = regs()[0];
+                regs()[0] = v === 0 ? 32 : 31 - Math.clz32(v & -v);
             },
-            MS: () => this.fill(r[0], r[1] & 0xff, r[2]),
-            S4: () => this.fill(r[0], r[1] & 0xff, r[2]),
-            MC: () => this.copy(r[0], r[1], r[2]),
-            C4: () => this.copy(r[0], r[1], r[2]),
+            MS: () => this.fill(regs()[0], regs()[1] & 0xff, regs()[2]),
+            S4: () => this.fill(regs()[0], regs()[1] & 0xff, regs()[2]),
+            MC: () => this.copy(regs()[0], regs()[1], regs()[2]),
+            C4: () => this.copy(regs()[0], regs()[1], regs()[2]),
             IF: nop,
             EX: nop,
             FC: nop,
             CX: nop,
-            RE: () => this.eraseFlash(r[0], r[1]),
-            RP: () => this.programFlash(r[0], this.readBytes(r[1], r[2])),
-            UB: () => this.events.usbBoot(r[0], r[1]),
+            RE: () => this.eraseFlash(regs()[0], regs()[1]),
+            RP: () => this.programFlash(regs()[0], this.readBytes(regs()[1], regs()[2])),
+            UB: () => this.events.usbBoot(regs()[0], regs()[1]),
         };
     }
 }
