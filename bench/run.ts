@@ -4,11 +4,13 @@
  */
 import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
+import { benchDualcore } from './dualcore.js';
 import { type Figure, formatFigures } from './stats.js';
 
 const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[]>> = {
     build: benchBuild,
     emulator: benchEmulator,
+    dualcore: benchDualcore,
 };
 
 async function main(argv: string[]): Promise<void> {
