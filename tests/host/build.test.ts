@@ -120,9 +120,11 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         assert.equal(heap.sizes!.gcHeap, first.sizes!.gcHeap - 12 * 1024);
 
         const fs = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['flash.fs_size=512K'] });
-        const objs = OBJ(fs).sort();
+        // Object names embed the absolute source paths (checkout and cache live anywhere), so match by suffix.
+        const objs = OBJ(fs);
         assert.equal(objs.length, 2, objs.join(', '));
-        assert.ok(objs[0].endsWith('/micropython-1.25.0/ports/rp2/rp2_flash.c.o') && objs[1].endsWith('/ports/rp2/main.c.o'), objs.join(', '));
+        assert.ok(objs.some((o) => o.endsWith('/micropython-1.25.0/ports/rp2/rp2_flash.c.o')), objs.join(', '));
+        assert.ok(objs.some((o) => o.endsWith('/ports/rp2/main.c.o') && !o.includes('micropython-1.25.0')), objs.join(', '));
         assert.ok(!objs.some((o) => /\/(py|extmod)\//.test(o)), 'no MicroPython core object');
 
         // Back to the defaults: the same two files again, and the very same firmware as the clean build.
@@ -132,6 +134,8 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
     });
 
     test('frozen modules: adding one rebuilds only the frozen content, removing it restores the firmware; a broken one fails clearly', async () => {
+        // Start from the default configuration whatever the tests before left behind.
+        await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work });
         const good = join(work, 'extra_mod.py');
         writeFileSync(good, 'VALUE = 42\n');
         const added = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: [`frozen=asyncio,rp2,${good}`] });
