@@ -17,6 +17,7 @@ export interface Config {
     flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
     console: 'usb' | 'uart';
     console_uart_baud: number;
+    rtos: { kernel: 'none' | 'builtin'; c_heap_size: number; mp_stack_size: number; thread_stack_size: number };
     /** Entries as given; relative paths are resolved against `frozenBase`. */
     frozen: string[];
 }
@@ -131,8 +132,17 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
         },
         console: values['console'] as 'usb' | 'uart',
         console_uart_baud: values['console_uart_baud'] as number,
+        rtos: {
+            kernel: values['rtos.kernel'] as 'none' | 'builtin',
+            c_heap_size: values['rtos.c_heap_size'] as number,
+            mp_stack_size: values['rtos.mp_stack_size'] as number,
+            thread_stack_size: values['rtos.thread_stack_size'] as number,
+        },
         frozen: values['frozen'] as string[],
     };
-    const layout = computeLayout(config);
+    // With the kernel, task stacks and kernel objects come from the C heap: rtos.c_heap_size sizes it.
+    const layout = computeLayout(config.rtos.kernel === 'builtin'
+        ? { ...config, ram: { ...config.ram, c_heap_size: config.rtos.c_heap_size } }
+        : config);
     return { config, values, origins, frozenBase: configFile ? dirname(configFile) : cwd, configFile, layout };
 }

@@ -98,6 +98,26 @@ export const SCHEMA: KeySpec[] = [
         description: 'UART0 console baud rate (console=uart)', portOnly: true,
     },
     {
+        key: 'rtos.kernel', type: 'enum', default: 'none', values: ['none', 'builtin'],
+        description: 'none = MicroPython alone (threads on core 1, as stock); builtin = our FreeRTOS-API kernel (lib/rtos): '
+            + 'USB and MicroPython run as separate tasks, _thread threads are tasks',
+        portOnly: false,
+    },
+    {
+        key: 'rtos.c_heap_size', type: 'size', default: 96 * KB, min: 32 * KB, max: 192 * KB, multipleOf: 8,
+        description: 'C heap with rtos.kernel=builtin (task stacks, kernel objects, malloc); replaces ram.c_heap_size',
+        portOnly: true,
+    },
+    {
+        key: 'rtos.mp_stack_size', type: 'size', default: 12 * KB, min: 4 * KB, max: 64 * KB, multipleOf: 8,
+        description: 'stack of the MicroPython task with rtos.kernel=builtin (from the C heap)', portOnly: true,
+    },
+    {
+        key: 'rtos.thread_stack_size', type: 'size', default: 4 * KB, min: 2 * KB, max: 64 * KB, multipleOf: 8,
+        description: 'default stack of a _thread / threading thread with rtos.kernel=builtin (from the C heap)',
+        portOnly: true,
+    },
+    {
         key: 'frozen', type: 'list', default: ['asyncio', 'rp2'], named: FROZEN_SETS,
         description: 'Python modules frozen into the firmware: named sets (asyncio, rp2) or paths to .py files/directories',
         portOnly: false,
