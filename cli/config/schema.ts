@@ -104,7 +104,7 @@ export const SCHEMA: KeySpec[] = [
         portOnly: false,
     },
     {
-        key: 'rtos.c_heap_size', type: 'size', default: 96 * KB, min: 32 * KB, max: 192 * KB, multipleOf: 8,
+        key: 'rtos.c_heap_size', type: 'size', default: 128 * KB, min: 32 * KB, max: 192 * KB, multipleOf: 8,
         description: 'C heap with rtos.kernel=builtin (task stacks, kernel objects, malloc); replaces ram.c_heap_size',
         portOnly: true,
     },

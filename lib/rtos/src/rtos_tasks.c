@@ -445,8 +445,15 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t fn, const char *const name, const 
     return xTaskCreateStaticAffinitySet(fn, name, depth, arg, prio, stack, tcb, tskNO_AFFINITY);
 }
 
+static void reap_terminated(void);
+
 BaseType_t xTaskCreateAffinitySet(TaskFunction_t fn, const char *const name, const configSTACK_DEPTH_TYPE depth,
     void *const arg, UBaseType_t prio, UBaseType_t affinity, TaskHandle_t *const created) {
+    // tasks that deleted themselves are freed here too, not only by the idle task: a program that
+    // keeps the CPU busy while creating short-lived tasks must not run out of memory
+    if (scheduler_running) {
+        reap_terminated();
+    }
     tcb_t *t = pvPortMalloc(sizeof(tcb_t));
     StackType_t *stack = t != NULL ? pvPortMalloc((size_t)depth * sizeof(StackType_t)) : NULL;
     if (stack == NULL) {
