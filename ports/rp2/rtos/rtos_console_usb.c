@@ -62,6 +62,7 @@ static void usb_drain_tx(void) {
 static void usb_drain_deferred(void *param) {
     (void)param;
     drain_queued = false;
+    __asm volatile ("dmb" : : : "memory"); // a writer that sees the flag set knows we drain after this
     usb_drain_tx();
 }
 
@@ -72,7 +73,13 @@ static void usb_pull_rx(void) {
         size_t room = xStreamBufferSpacesAvailable(rx_sb);
         if (room == 0) {
             rx_paused = true;
-            break;
+            __asm volatile ("dmb" : : : "memory");
+            // a reader on the other core may have made room before it could see the flag
+            room = xStreamBufferSpacesAvailable(rx_sb);
+            if (room == 0) {
+                break;
+            }
+            rx_paused = false;
         }
         uint32_t n = tud_cdc_read(buf, room < CHUNK ? room : CHUNK);
         size_t keep = 0;
@@ -148,7 +155,10 @@ void mp_console_init(void) {
     rx_sb = xStreamBufferCreateStatic(RX_BUFFER_BYTES, 1, rx_sb_bytes, &rx_sb_storage);
     tx_sb = xStreamBufferCreateStatic(TX_BUFFER_BYTES, 1, tx_sb_bytes, &tx_sb_storage);
     tx_lock = xSemaphoreCreateMutexStatic(&tx_lock_storage);
-    xTaskCreate(usb_task_main, "usb", MPRT_RTOS_USB_TASK_STACK_WORDS, NULL, MPRT_RTOS_USB_TASK_PRIORITY, &usb_task);
+    // Pinned to core 0: tusb_init enables the USB interrupt on the core that runs it, and the device
+    // task must run where its interrupt is taken.
+    xTaskCreateAffinitySet(usb_task_main, "usb", MPRT_RTOS_USB_TASK_STACK_WORDS, NULL, MPRT_RTOS_USB_TASK_PRIORITY,
+        1u << 0, &usb_task);
 }
 
 void mp_console_start(void) {
@@ -206,6 +216,7 @@ void mp_console_poll_rx(void) {
             ringbuf_put(&stdin_ringbuf, buf[i]);
         }
     }
+    __asm volatile ("dmb" : : : "memory");
     if (rx_paused && xStreamBufferSpacesAvailable(rx_sb) > 0 && tusb_inited()) {
         usbd_defer_func(usb_rx_deferred, NULL, false);
     }
