@@ -38,6 +38,7 @@ static TaskHandle_t usb_task;
 static volatile TaskHandle_t reader;  // the thread last waiting for console input
 static volatile bool rx_paused;       // the rx stream buffer was full: TinyUSB still holds bytes
 static volatile bool drain_queued;
+static volatile bool rx_resume_queued; // one deferred rx resume at a time in TinyUSB's event queue
 
 // ---- the USB task side ----
 
@@ -109,6 +110,7 @@ static void usb_pull_rx(void) {
 
 static void usb_rx_deferred(void *param) {
     (void)param;
+    rx_resume_queued = false;
     rx_paused = false;
     usb_pull_rx();
 }
@@ -217,7 +219,8 @@ void mp_console_poll_rx(void) {
         }
     }
     __asm volatile ("dmb" : : : "memory");
-    if (rx_paused && xStreamBufferSpacesAvailable(rx_sb) > 0 && tusb_inited()) {
+    if (rx_paused && !rx_resume_queued && xStreamBufferSpacesAvailable(rx_sb) > 0 && tusb_inited()) {
+        rx_resume_queued = true;
         usbd_defer_func(usb_rx_deferred, NULL, false);
     }
 }
