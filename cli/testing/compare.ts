@@ -9,6 +9,7 @@ export const PATTERN_TESTS: ReadonlySet<string> = new Set([
     'micropython/meminfo.py',
     'basics/bytes_compare3.py',
     'basics/builtin_help.py',
+    'thread/thread_exc2.py',
 ]);
 
 const UNITTEST_RULE = '-'.repeat(70);
