@@ -4,11 +4,15 @@
  */
 import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
+import { benchDualcore } from './dualcore.js';
+import { benchSuite } from './suite.js';
 import { type Figure, formatFigures } from './stats.js';
 
 const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[]>> = {
     build: benchBuild,
     emulator: benchEmulator,
+    dualcore: benchDualcore,
+    suite: benchSuite,
 };
 
 async function main(argv: string[]): Promise<void> {

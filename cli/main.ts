@@ -14,7 +14,7 @@ export function buildParser(argv: string[]): Argv {
         .help()
         .alias('h', 'help')
         .version(false)
-        .wrap(Math.min(110, process.stdout.columns ?? 100))
+        .wrap(process.stdout.columns ? Math.min(120, process.stdout.columns) : null)
         .fail((msg, err) => {
             if (err) throw err;
             throw new MprtError(msg, { hint: 'run `mprt --help` or `mprt <command> --help`', exitCode: 2 });

@@ -1,3 +1,4 @@
+import { componentDir } from '../vendor/components.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -86,7 +87,10 @@ export const emulateCommand: CommandModule<object, Args> = {
             } else if (args.pty) {
                 await servePty(board, {
                     link: args['pty-link'] ? resolve(args['pty-link']) : undefined,
-                    announce: (path) => process.stdout.write(args.json ? JSON.stringify({ pty: path, boot }) + '\n' : `${path}\n`),
+                    announce: (path) => {
+                        process.stdout.write(args.json ? JSON.stringify({ pty: path, boot }) + '\n' : `${path}\n`);
+                        if (!args.json) process.stderr.write(mpremoteHint(path));
+                    },
                 });
             } else {
                 await interactive(board);
@@ -96,3 +100,13 @@ export const emulateCommand: CommandModule<object, Args> = {
         }
     },
 };
+
+/** How to reach the pty with the mpremote that `mprt setup` unpacked (it is not installed system-wide). */
+function mpremoteHint(path: string): string {
+    try {
+        const pythonPath = [componentDir('mpremote'), componentDir('pyserial')].join(':');
+        return `connect with: PYTHONPATH=${pythonPath} python3 -m mpremote connect ${path} repl\n(Ctrl-C here stops the board)\n`;
+    } catch {
+        return `connect with: mpremote connect ${path} repl\n`;
+    }
+}

@@ -45,7 +45,7 @@ export class BoardStopped extends MprtError {}
 
 const INSTRUCTIONS_PER_BATCH = 250_000;
 /** Cores emulated when BoardOptions.cores is not given. */
-export const DEFAULT_CORES: 1 | 2 = 1;
+export const DEFAULT_CORES: 1 | 2 = 2;
 /** Longest emulated stretch between two checks of a wait condition. */
 const SLICE_NANOS = 2e6;
 const DEFAULT_WALL_TIMEOUT_MS = 10 * 60 * 1000;

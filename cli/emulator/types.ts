@@ -15,7 +15,7 @@ export interface BoardOptions {
     console?: ConsoleKind;
     /** A real RP2040 boot ROM image instead of ours. */
     bootrom?: string;
-    /** Number of emulated cores (1 until the dual-core issue lands). */
+    /** Number of emulated cores (default 2; core 1 waits in the boot ROM until launched). */
     cores?: 1 | 2;
     /** Safety net in wall-clock milliseconds for any single wait (default generous). */
     wallTimeoutMs?: number;

@@ -1,6 +1,6 @@
 /**
  * Which firmware the emulator tests run: $MPRT_TEST_FIRMWARE, else our last build (build/pico), else the
- * stock MicroPython reference build (cached by `npm run baseline`, or /tmp/stock from the bootstrap).
+ * stock MicroPython reference build (cached by `npm run baseline`).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ export function testFirmware(): string | undefined {
     } catch {
         // no toolchain or components: only the explicit paths
     }
-    candidates.push('/tmp/stock/firmware.uf2');
     return candidates.find((p) => existsSync(p));
 }
 
@@ -29,7 +28,6 @@ export function testFirmwareElf(uf2: string): string | undefined {
     } catch {
         // no stock paths
     }
-    if (uf2 === '/tmp/stock/firmware.uf2') candidates.push('/tmp/stock/mp/ports/rp2/build-RPI_PICO/firmware.elf');
     return candidates.find((p) => p.endsWith('.elf') && existsSync(p));
 }
 

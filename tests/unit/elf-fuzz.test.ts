@@ -1,19 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from './seeded-rng.js';
 import { ElfFormatError, elfToFlashImage, parseElf } from '../../cli/formats/elf.js';
 import { buildFixtureElf } from './elf-fixture.js';
-
-function rng(seed: number): () => number {
-    let s = seed >>> 0 || 1;
-    return () => {
-        s ^= s << 13;
-        s >>>= 0;
-        s ^= s >>> 17;
-        s ^= s << 5;
-        s >>>= 0;
-        return s;
-    };
-}
 
 test('fuzz: mutated and truncated ELF files raise only ElfFormatError', () => {
     const { bytes, shoff, phoff, symtabOffset } = buildFixtureElf();

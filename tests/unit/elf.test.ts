@@ -1,3 +1,4 @@
+import { builtFirmwares } from './firmware-artifacts.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -119,7 +120,6 @@ test('parseElf names what is wrong in malformed input', () => {
     assert.equal(parseElf(setU16(b, 18, 3), { machine: null }).header.machine, 3);
 });
 
-const STOCK = '/tmp/stock/mp/ports/rp2/build-RPI_PICO';
 function haveTool(name: string): boolean {
     try {
         execFileSync(name, ['--version'], { stdio: 'ignore' });
@@ -130,8 +130,8 @@ function haveTool(name: string): boolean {
 }
 const haveReadelf = haveTool('arm-none-eabi-readelf');
 
-test('stock firmware.elf: sections and symbols agree with readelf, flash image equals firmware.bin', { skip: !(existsSync(join(STOCK, 'firmware.elf')) && haveReadelf) && 'stock firmware or readelf missing' }, () => {
-    const path = join(STOCK, 'firmware.elf');
+for (const fw of builtFirmwares()) test(`${fw.name} firmware.elf: sections and symbols agree with readelf, flash image equals firmware.bin`, { skip: !haveReadelf && 'readelf missing' }, () => {
+    const path = fw.elf;
     const elf = parseElf(readFileSync(path));
     const sections = execFileSync('arm-none-eabi-readelf', ['-SW', path], { encoding: 'utf8' });
     const rows = [...sections.matchAll(/^\s*\[\s*(\d+)\]\s+(\S*)\s+([A-Z_]+)\s+([0-9a-f]{8})\s+([0-9a-f]{6})\s+([0-9a-f]{6})/gm)];
@@ -156,7 +156,7 @@ test('stock firmware.elf: sections and symbols agree with readelf, flash image e
         else assert.equal(s.name, r[7].replace(/@.*$/, '').trim());
     }
     assert.ok(findSymbol(elf, 'mp_execute_bytecode'));
-    const bin = readFileSync(join(STOCK, 'firmware.bin'));
+    const bin = readFileSync(fw.bin);
     const img = elfToFlashImage(elf);
     assert.equal(img.baseAddress, 0x10000000);
     assert.ok(Buffer.from(img.data).equals(bin), 'flash image differs from objcopy\'s firmware.bin');

@@ -1,3 +1,4 @@
+import { builtFirmwares } from './firmware-artifacts.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -55,12 +56,11 @@ test('parseLinkMap rejects text that is not a link map', () => {
     assert.throws(() => parseLinkMap(''), /not a GNU ld link map/);
 });
 
-const STOCK = '/tmp/stock/mp/ports/rp2/build-RPI_PICO';
-test('stock firmware.elf.map: every allocated output section matches the ELF\'s section sizes', { skip: !existsSync(`${STOCK}/firmware.elf.map`) && 'stock firmware not built here' }, () => {
-    const map = parseLinkMap(readFileSync(`${STOCK}/firmware.elf.map`, 'utf8'));
+for (const fw of builtFirmwares()) test(`${fw.name} link map: every allocated output section matches the ELF\'s section sizes`, () => {
+    const map = parseLinkMap(readFileSync(fw.map, 'utf8'));
     let readelf: string;
     try {
-        readelf = execFileSync('arm-none-eabi-size', ['-A', `${STOCK}/firmware.elf`], { encoding: 'utf8' });
+        readelf = execFileSync('arm-none-eabi-size', ['-A', fw.elf], { encoding: 'utf8' });
     } catch {
         return; // no binutils here: nothing to compare against
     }

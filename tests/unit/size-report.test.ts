@@ -1,3 +1,5 @@
+import { stockBuildPaths } from '../../cli/testing/stock.js';
+import { componentDir } from '../../cli/vendor/components.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -45,15 +47,22 @@ test('an explicit root for a sub-directory beats the derived one', () => {
     assert.deepEqual(comp(r, 'littlefs'), [0, 0]);
 });
 
-const STOCK = '/tmp/stock/mp/ports/rp2/build-RPI_PICO';
-test('stock MicroPython map: over 95 % of flash and RAM attributed, flash total equals firmware.bin', { skip: !existsSync(`${STOCK}/firmware.elf.map`) && 'stock firmware not built here' }, () => {
-    const sdk = join(homedir(), '.cache/mprt/src/pico-sdk-2.1.1');
+const stock = (() => {
+    try {
+        return stockBuildPaths();
+    } catch {
+        return undefined;
+    }
+})();
+const STOCK_MAP = stock && join(stock.buildDir, 'firmware.elf.map');
+test('stock MicroPython map: over 95 % of flash and RAM attributed, flash total equals firmware.bin', { skip: !(STOCK_MAP && existsSync(STOCK_MAP)) && 'stock firmware not built here (npm run baseline builds it)' }, () => {
+    const s = stock!;
     const r = sizeReport(
-        readFileSync(`${STOCK}/firmware.elf.map`, 'utf8'),
-        { micropython: '/tmp/stock/mp', port: '/tmp/stock/mp/ports/rp2', 'pico-sdk': [sdk, '/tmp/stock/mp/lib/pico-sdk'] },
-        { relativeTo: '/tmp/stock/mp/ports/rp2' },
+        readFileSync(STOCK_MAP!, 'utf8'),
+        { micropython: s.mp, port: join(s.mp, 'ports', 'rp2'), 'pico-sdk': [componentDir('pico-sdk'), join(s.mp, 'lib', 'pico-sdk')] },
+        { relativeTo: join(s.mp, 'ports', 'rp2') },
     );
-    assert.equal(r.flash.total, statSync(`${STOCK}/firmware.bin`).size);
+    assert.equal(r.flash.total, statSync(join(s.buildDir, 'firmware.bin')).size);
     assert.ok(r.flash.unattributed / r.flash.total < 0.05, `flash unattributed ${r.flash.unattributed}`);
     assert.ok(r.ram.unattributed / r.ram.total < 0.05, `ram unattributed ${r.ram.unattributed}`);
     for (const c of r.components) assert.ok(c.flash + c.ram > 0);

@@ -1,19 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from './seeded-rng.js';
 import { decodeUf2, encodeUf2, RP2040_FAMILY_ID, Uf2FormatError, uf2ToImage } from '../../cli/formats/uf2.js';
-
-/** A small seeded generator, so a failing case can be replayed. */
-function rng(seed: number): () => number {
-    let s = seed >>> 0 || 1;
-    return () => {
-        s ^= s << 13;
-        s >>>= 0;
-        s ^= s >>> 17;
-        s ^= s << 5;
-        s >>>= 0;
-        return s;
-    };
-}
 
 function onlyUf2Errors(bytes: Uint8Array, what: string): 'ok' | 'rejected' {
     try {

@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { componentDir } from '../../cli/vendor/components.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
     checkRp2040Uf2,
@@ -149,20 +152,26 @@ test('checkRp2040Uf2 refuses a wrong family, images that do not fit the flash, a
     checkRp2040Uf2(fam(RP2040_FAMILY_ID, 0x10000000, 4 * 1024 * 1024), { flashSize: 4 * 1024 * 1024 });
 });
 
-const STOCK_BIN = '/tmp/stock/mp/ports/rp2/build-RPI_PICO/firmware.bin';
-const STOCK_UF2 = '/tmp/stock/firmware.uf2';
+const OUR_BIN = join(repoRoot(), 'build', 'pico', 'firmware.bin');
 
-test('stock MicroPython firmware: our UF2 of firmware.bin is byte-identical to uf2conv.py\'s', { skip: !(existsSync(STOCK_BIN) && existsSync(STOCK_UF2)) && 'stock firmware not built here' }, () => {
-    const bin = readFileSync(STOCK_BIN);
-    const theirs = readFileSync(STOCK_UF2);
-    const ours = encodeUf2(bin, { baseAddress: 0x10000000, familyId: RP2040_FAMILY_ID });
-    assert.equal(ours.length, theirs.length);
-    assert.ok(Buffer.from(ours).equals(theirs), 'UF2 bytes differ');
-    const img = uf2ToFlatImage(theirs, { familyId: RP2040_FAMILY_ID });
-    assert.equal(img.baseAddress, 0x10000000);
-    assert.ok(Buffer.from(img.data.subarray(0, bin.length)).equals(bin), 'decoded image differs from firmware.bin');
-    assert.ok(img.data.subarray(bin.length).every((b) => b === 0));
-    checkRp2040Uf2(decodeUf2(theirs));
+test('our UF2 of a real firmware.bin is byte-identical to MicroPython\'s tools/uf2conv.py output', { skip: !existsSync(OUR_BIN) && 'build/pico not built yet' }, () => {
+    const bin = readFileSync(OUR_BIN);
+    const dir = mkdtempSync(join(tmpdir(), 'mprt-uf2conv-'));
+    try {
+        const theirsPath = join(dir, 'theirs.uf2');
+        execFileSync('python3', [join(componentDir('micropython'), 'tools', 'uf2conv.py'), '-c', '-f', '0xe48bff56', '-b', '0x10000000', '-o', theirsPath, OUR_BIN], { stdio: 'ignore' });
+        const theirs = readFileSync(theirsPath);
+        const ours = encodeUf2(bin, { baseAddress: 0x10000000, familyId: RP2040_FAMILY_ID });
+        assert.equal(ours.length, theirs.length);
+        assert.ok(Buffer.from(ours).equals(theirs), 'UF2 bytes differ');
+        const img = uf2ToFlatImage(theirs, { familyId: RP2040_FAMILY_ID });
+        assert.equal(img.baseAddress, 0x10000000);
+        assert.ok(Buffer.from(img.data.subarray(0, bin.length)).equals(bin), 'decoded image differs from firmware.bin');
+        assert.ok(img.data.subarray(bin.length).every((b) => b === 0));
+        checkRp2040Uf2(decodeUf2(theirs));
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
 
 const OUR_DIR = join(repoRoot(), 'build', 'pico');

@@ -1,0 +1,38 @@
+/**
+ * The files `mprt build` leaves in the output directory, made from the linked ELF: firmware.elf,
+ * .bin, .uf2, .map, compile_commands.json and size.json. Each is written atomically.
+ */
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { encodeUf2, RP2040_FAMILY_ID } from '../formats/uf2.js';
+import { writeAtomic } from '../generate/write.js';
+
+export const OUTPUT_FILES = ['firmware.elf', 'firmware.bin', 'firmware.uf2', 'firmware.map', 'compile_commands.json', 'size.json'] as const;
+
+export const FLASH_XIP_BASE = 0x10000000;
+
+function copyAtomic(from: string, to: string): void {
+    const tmp = `${to}.tmp-${process.pid}`;
+    copyFileSync(from, tmp);
+    renameSync(tmp, to);
+}
+
+export async function writeImageOutputs(o: { cmakeDir: string; outDir: string; objcopy: string }): Promise<{ bin: Uint8Array }> {
+    const elf = join(o.cmakeDir, 'firmware.elf');
+    const tmpBin = join(o.outDir, `firmware.bin.tmp-${process.pid}`);
+    try {
+        await execa(o.objcopy, ['-O', 'binary', elf, tmpBin]);
+        renameSync(tmpBin, join(o.outDir, 'firmware.bin'));
+    } finally {
+        rmSync(tmpBin, { force: true });
+    }
+    const bin = new Uint8Array(readFileSync(join(o.outDir, 'firmware.bin')));
+    writeAtomic(join(o.outDir, 'firmware.uf2'), encodeUf2(bin, { baseAddress: FLASH_XIP_BASE, familyId: RP2040_FAMILY_ID }));
+    copyAtomic(elf, join(o.outDir, 'firmware.elf'));
+    copyAtomic(join(o.cmakeDir, 'firmware.map'), join(o.outDir, 'firmware.map'));
+    if (existsSync(join(o.cmakeDir, 'compile_commands.json'))) {
+        copyAtomic(join(o.cmakeDir, 'compile_commands.json'), join(o.outDir, 'compile_commands.json'));
+    }
+    return { bin };
+}

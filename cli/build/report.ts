@@ -1,0 +1,48 @@
+/** The human-readable report `mprt build` prints. */
+import { relative } from 'node:path';
+import { describeRange, findKey, formatSize, SCHEMA } from '../config/schema.js';
+import { formatSizeReport } from './size-report.js';
+import type { BuildResult } from './firmware.js';
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)}K`;
+
+function showValue(key: string, value: unknown): string {
+    const spec = findKey(key);
+    if (Array.isArray(value)) return value.join(', ') || '(none)';
+    if (spec?.type === 'size') return value === 0 ? 'auto' : formatSize(value as number);
+    return String(value);
+}
+
+export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTable?: boolean } = {}): string {
+    const out: string[] = [];
+    const rel = (p: string) => relative(opts.cwd ?? process.cwd(), p) || '.';
+    out.push(`board:      ${r.board.name} (${r.board.description})`);
+    out.push(`toolchain:  arm-none-eabi-gcc ${r.toolchain.version} from ${r.toolchain.origin} (${r.toolchain.binDir})`);
+    out.push(`C library:  Picolibc (${r.toolchain.libc})`);
+    out.push('config:');
+    for (const spec of SCHEMA) {
+        const origin = r.effective.origins[spec.key];
+        out.push(`  ${spec.key.padEnd(20)} ${showValue(spec.key, r.effective.values[spec.key]).padEnd(14)} ${origin === 'default' ? '' : `(${origin})`}`.trimEnd());
+    }
+    out.push('flash map:');
+    for (const p of r.effective.layout.flashMap) {
+        const used = p.name === 'firmware' && r.sizes ? `  used ${kb(r.sizes.imageBytes)} (${((100 * r.sizes.imageBytes) / p.size).toFixed(0)}%)` : '';
+        out.push(`  ${p.name.padEnd(11)} 0x${(0x10000000 + p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}`);
+    }
+    if (r.sizes) {
+        const s = r.sizes;
+        out.push(`RAM:        static ${kb(s.staticRam)}, C heap ${kb(s.cHeap)}, GC heap ${kb(s.gcHeap)}, stack ${kb(s.stack)}`);
+        if (opts.sizeTable !== false && s.report) out.push('sizes by component (bytes):', ...formatSizeReport(s.report).split('\n').map((l) => '  ' + l));
+    }
+    out.push('outputs:');
+    for (const o of r.outputs) out.push(`  ${rel(o.path).padEnd(36)} ${o.bytes.toLocaleString('en-US').padStart(11)} B`);
+    for (const note of r.notes) out.push(`note: ${note}`);
+    if (r.noop) out.push(`up to date: nothing to rebuild (no-op, ${r.seconds.toFixed(2)} s)`);
+    else out.push(`built in ${r.seconds.toFixed(1)} s: ${r.compiled.length} objects compiled, ${r.steps.length} build steps${r.configured ? ', configured' : ''}${r.mpyCrossBuilt ? ', mpy-cross built' : ''}`);
+    return out.join('\n');
+}
+
+/** For `--set` errors etc.: the valid keys with their ranges. */
+export function describeKeys(): string {
+    return SCHEMA.map((k) => `${k.key}: ${describeRange(k)}`).join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * size.json: flash and RAM by component from the link map, using cli/build/size-report.ts, plus the
+ * flash map and RAM split of the configuration.
+ */
+import { dirname } from 'node:path';
+import type { EffectiveConfig } from '../config/load.js';
+import type { ComponentPaths } from '../generate/tree.js';
+import { sizeReport, type SizeReport } from './size-report.js';
+
+export interface SizeSummary {
+    /** Bytes of flash the firmware image occupies (firmware.bin). */
+    imageBytes: number;
+    firmwareRegion: number;
+    /** Static RAM (data + bss), without the heaps and the stack. */
+    staticRam: number;
+    cHeap: number;
+    gcHeap: number;
+    stack: number;
+    report: SizeReport;
+}
+
+export function componentRoots(paths: ComponentPaths, cmakeDir: string, libgcc: string): Record<string, string | string[]> {
+    return {
+        micropython: paths.micropython,
+        'pico-sdk': paths.picoSdk,
+        tinyusb: paths.tinyusb,
+        mbedtls: paths.mbedtls,
+        'mprt port': paths.port,
+        'generated (pins)': cmakeDir,
+        libgcc: dirname(libgcc),
+    };
+}
+
+export function summariseSizes(o: {
+    mapText: string;
+    roots: Record<string, string | string[]>;
+    cmakeDir: string;
+    imageBytes: number;
+    effective: EffectiveConfig;
+}): SizeSummary {
+    const report = sizeReport(o.mapText, o.roots, { relativeTo: o.cmakeDir });
+    const sym = (name: string) => {
+        const m = new RegExp(`^\\s+0x([0-9a-f]+)\\s+${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s=`, 'm').exec(o.mapText);
+        return m ? parseInt(m[1], 16) : undefined;
+    };
+    const gcStart = sym('__GcHeapStart');
+    const gcEnd = sym('__GcHeapEnd');
+    const heapStart = sym('__heap_start');
+    const gcHeap = gcStart !== undefined && gcEnd !== undefined ? gcEnd - gcStart : 0;
+    const { layout } = o.effective;
+    return {
+        imageBytes: o.imageBytes,
+        firmwareRegion: layout.flash.firmware.size,
+        staticRam: heapStart !== undefined ? heapStart - 0x20000000 : report.ram.total,
+        cHeap: layout.ram.cHeapSize,
+        gcHeap,
+        stack: layout.ram.stackSize,
+        report,
+    };
+}
