@@ -134,8 +134,8 @@ static void mp_lifecycle(void) {
 }
 
 #if MPRT_RTOS
-// The MicroPython task (rtos.kernel=builtin): its stack comes from the C heap, the GC heap is the
-// static region of the linker script.
+// The MicroPython task (with a kernel): its stack is static (rtos_main.c), the GC heap is the region
+// of the linker script.
 static void mp_task(void) {
     volatile uint32_t stack_top_marker = 0;
     // the thread state (MP_STATE_THREAD) must be known before anything uses it

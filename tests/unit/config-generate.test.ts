@@ -38,7 +38,7 @@ test('every generated file names its template and the command', () => {
 });
 
 test('values reach the linker script and the port header', () => {
-    generate(['flash.modules_size=128K', 'ram.stack_size=16K', 'ram.gc_heap_size=128K']);
+    generate(['rtos.kernel=none', 'flash.modules_size=128K', 'ram.stack_size=16K', 'ram.gc_heap_size=128K']);
     const gen = join(work, 'pico', 'gen');
     const ld = readFileSync(join(gen, 'memmap.ld'), 'utf8');
     assert.match(ld, /FLASH\(rx\) : ORIGIN = 0x10000000, LENGTH = 786432/);
@@ -61,25 +61,45 @@ test('regenerating the same configuration rewrites nothing (mtimes kept)', async
 });
 
 test('port-only options touch only the linker script or the port header', () => {
-    generate([]);
-    assert.deepEqual(changedNames(generate(['ram.c_heap_size=16K'])), ['memmap.ld']);
-    assert.deepEqual(changedNames(generate(['ram.c_heap_size=16K', 'flash.fs_size=512K'])), ['memmap.ld', 'mprt_config.h']);
-    assert.deepEqual(changedNames(generate(['ram.c_heap_size=16K', 'flash.fs_size=512K', 'console_uart_baud=9600'])), ['mprt_config.h']);
-    assert.deepEqual(changedNames(generate(['ram.c_heap_size=16K', 'flash.fs_size=512K', 'console_uart_baud=9600', 'console=uart'])), ['CMakeLists.txt']);
+    generate(['rtos.kernel=none']);
+    assert.deepEqual(changedNames(generate(['rtos.kernel=none', 'ram.c_heap_size=16K'])), ['memmap.ld']);
+    assert.deepEqual(changedNames(generate(['rtos.kernel=none', 'ram.c_heap_size=16K', 'flash.fs_size=512K'])), ['memmap.ld', 'mprt_config.h']);
+    assert.deepEqual(changedNames(generate(['rtos.kernel=none', 'ram.c_heap_size=16K', 'flash.fs_size=512K', 'console_uart_baud=9600'])), ['mprt_config.h']);
+    assert.deepEqual(changedNames(generate(['rtos.kernel=none', 'ram.c_heap_size=16K', 'flash.fs_size=512K', 'console_uart_baud=9600', 'console=uart'])), ['CMakeLists.txt']);
 });
 
-test('rtos.kernel=builtin builds the kernel and the RTOS port; its sizes reach FreeRTOSConfig.h only', () => {
-    generate([]);
+test('the default is rtos.kernel=builtin: the kernel and the RTOS port are built; rtos.kernel=none leaves them out', () => {
+    generate(['rtos.kernel=none']);
     const gen = join(work, 'pico', 'gen');
     assert.doesNotMatch(readFileSync(join(gen, 'CMakeLists.txt'), 'utf8'), /MPRT_RTOS_DIR}\/src\/rtos_tasks\.c/);
-    assert.deepEqual(changedNames(generate(['rtos.kernel=builtin'])), ['CMakeLists.txt', 'manifest.py', 'memmap.ld']);
+    assert.match(readFileSync(join(gen, 'memmap.ld'), 'utf8'), /STACK\(rw\) : ORIGIN = 0x20040000, LENGTH = 8192/); // ram.stack_size
+    assert.deepEqual(changedNames(generate([])), ['CMakeLists.txt', 'manifest.py', 'memmap.ld']);
+    assert.deepEqual(generate(['rtos.kernel=builtin']).changed, []);
     const cmake = readFileSync(join(gen, 'CMakeLists.txt'), 'utf8');
     assert.match(cmake, /MPRT_RTOS_DIR}\/src\/rtos_tasks\.c/);
     assert.match(cmake, /MPRT_RTOS=1/);
     assert.match(cmake, /set\(TINYUSB_OPT_OS OPT_OS_FREERTOS\)/);
-    assert.match(readFileSync(join(gen, 'memmap.ld'), 'utf8'), /\. = \. \+ 131072;/); // rtos.c_heap_size
-    assert.deepEqual(changedNames(generate(['rtos.kernel=builtin', 'rtos.thread_stack_size=6K'])), ['FreeRTOSConfig.h']);
+    const ld = readFileSync(join(gen, 'memmap.ld'), 'utf8');
+    assert.match(ld, /\. = \. \+ 8192;/); // rtos.c_heap_size
+    assert.match(ld, /STACK\(rw\) : ORIGIN = 0x20041800, LENGTH = 2048/); // rtos.isr_stack_size
+    const h = readFileSync(join(gen, 'FreeRTOSConfig.h'), 'utf8');
+    assert.match(h, /MPRT_RTOS_MP_TASK_STACK_BYTES\s+\(8192\)/);
+    assert.match(h, /MPRT_RTOS_THREAD_STACK_BYTES\s+\(4096\)/);
+});
+
+test('with the kernel, its RAM options replace ram.c_heap_size and ram.stack_size', () => {
+    generate([]);
+    const gen = join(work, 'pico', 'gen');
+    // the bare-metal keys do not apply
+    assert.deepEqual(generate(['ram.c_heap_size=16K', 'ram.stack_size=16K']).changed, []);
+    assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K'])), ['memmap.ld']);
+    const ld = readFileSync(join(gen, 'memmap.ld'), 'utf8');
+    assert.match(ld, /\. = \. \+ 24576;/);
+    assert.match(ld, /STACK\(rw\) : ORIGIN = 0x20041000, LENGTH = 4096/);
+    // task stack sizes reach FreeRTOSConfig.h only
+    assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K', 'rtos.thread_stack_size=6K'])), ['FreeRTOSConfig.h']);
     assert.match(readFileSync(join(gen, 'FreeRTOSConfig.h'), 'utf8'), /MPRT_RTOS_THREAD_STACK_BYTES\s+\(6144\)/);
+    assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K', 'rtos.thread_stack_size=6K', 'rtos.mp_stack_size=12K'])), ['FreeRTOSConfig.h']);
 });
 
 test('pico_w gets its own board name and pin map', () => {

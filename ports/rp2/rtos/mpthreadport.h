@@ -24,6 +24,8 @@ typedef struct _mp_thread_recursive_mutex_t {
 void mp_thread_init(void);
 void mp_thread_deinit(void);
 void mp_thread_gc_others(void);
+// Deletes the tasks of finished threads and frees their memory (GIL held).
+void mprt_rtos_reap_threads(void);
 
 // Critical section over both cores (interrupts off and the kernel lock).
 uint32_t mp_thread_begin_atomic_section(void);

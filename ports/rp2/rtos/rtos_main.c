@@ -1,9 +1,9 @@
 // MicroPythonRT rp2 port, rtos.kernel=builtin: the tasks of the firmware and the services the rest of
 // the port needs from the kernel (C library locks, flash access, deferred work, hooks).
 //
-// Tasks (priorities in FreeRTOSConfig.h): "usb" (TinyUSB device task, rtos_console_usb.c), "svc"
+// Tasks (priorities and stacks in FreeRTOSConfig.h): "usb" (TinyUSB device task, rtos_console_usb.c), "svc"
 // (deferred work formerly done in PendSV: soft timers), "mp" (the MicroPython VM: boot scripts, REPL,
-// soft resets; its threads are further tasks), the kernel's "IDLE"/"IDLE1" (WFI) and "Tmr Svc".
+// soft resets; its threads are further tasks) and the kernel's "IDLE"/"IDLE1" (WFI).
 
 #include <stdlib.h>
 #include <sys/lock.h>
@@ -13,7 +13,6 @@
 #include "task.h"
 #include "semphr.h"
 #include "FreeRTOSConfig.h"
-#include "rtos_rp2040.h"
 #include "pico/platform.h"
 #include "pendsv.h"
 
@@ -85,36 +84,8 @@ void __retarget_lock_release_recursive(_LOCK_T lock) {
     __retarget_lock_release(lock);
 }
 
-// ---- flash erase/program: with the other core parked and interrupts off (-Wl,--wrap) ----
-
-void __real_flash_range_erase(uint32_t flash_offs, size_t count);
-void __real_flash_range_program(uint32_t flash_offs, const uint8_t *data, size_t count);
-
-typedef struct {
-    uint32_t offset;
-    const uint8_t *data;
-    size_t count;
-} flash_op_t;
-
-static void __no_inline_not_in_flash_func(flash_erase_exclusive)(void *arg) {
-    flash_op_t *op = arg;
-    __real_flash_range_erase(op->offset, op->count);
-}
-
-static void __no_inline_not_in_flash_func(flash_program_exclusive)(void *arg) {
-    flash_op_t *op = arg;
-    __real_flash_range_program(op->offset, op->data, op->count);
-}
-
-void __wrap_flash_range_erase(uint32_t flash_offs, size_t count) {
-    flash_op_t op = { flash_offs, NULL, count };
-    rtos_rp2040_run_exclusive(flash_erase_exclusive, &op);
-}
-
-void __wrap_flash_range_program(uint32_t flash_offs, const uint8_t *data, size_t count) {
-    flash_op_t op = { flash_offs, data, count };
-    rtos_rp2040_run_exclusive(flash_program_exclusive, &op);
-}
+// ---- flash erase/program: the kernel's port wraps flash_range_erase/flash_range_program (-Wl,--wrap):
+// lib/rtos/port/rp2040/rtos_flash_rp2040.c (builtin) or flash_freertos.c (FreeRTOS-Kernel) ----
 
 // ---- deferred work (the upstream port's PendSV dispatch) on the "svc" task ----
 
@@ -176,11 +147,16 @@ static void mp_task_main(void *arg) {
     mp_main();
 }
 
+// The MicroPython task's stack is static (rtos.mp_stack_size): it is always there, and the C heap stays
+// small.
+static StackType_t mp_task_stack[MPRT_RTOS_MP_TASK_STACK_BYTES / sizeof(StackType_t)] __attribute__((aligned(8)));
+static StaticTask_t mp_task_tcb;
+
 void mprt_rtos_start(void (*mp_main)(void)) {
     xTaskCreate(service_task_main, "svc", MPRT_RTOS_SERVICE_TASK_STACK_WORDS, NULL, MPRT_RTOS_SERVICE_TASK_PRIORITY,
         &service_task);
-    xTaskCreate(mp_task_main, "mp", MPRT_RTOS_MP_TASK_STACK_BYTES / sizeof(StackType_t), (void *)mp_main,
-        MPRT_RTOS_MP_TASK_PRIORITY, NULL);
+    xTaskCreateStatic(mp_task_main, "mp", MPRT_RTOS_MP_TASK_STACK_BYTES / sizeof(StackType_t), (void *)mp_main,
+        MPRT_RTOS_MP_TASK_PRIORITY, mp_task_stack, &mp_task_tcb);
     vTaskStartScheduler();
     panic("scheduler returned");
 }

@@ -9,6 +9,7 @@
 #include "py/objstr.h"
 #include "FreeRTOS.h"
 #include "task.h"
+#include "mpthreadport.h"
 
 extern const mp_obj_module_t mp_module_micropython;
 extern uint8_t __heap_start, __heap_end;
@@ -26,11 +27,11 @@ static int task_core(const TaskStatus_t *st) {
 
 // micropython.tasks(): [(name, state, priority, core or None, stack high-water mark in bytes), ...]
 static mp_obj_t mprt_tasks(void) {
+    // finished threads are parked until reaped: list only the live ones
+    mprt_rtos_reap_threads();
     UBaseType_t room = uxTaskGetNumberOfTasks() + 4;
-    TaskStatus_t *st = malloc(room * sizeof(TaskStatus_t));
-    if (st == NULL) {
-        mp_raise_type(&mp_type_MemoryError);
-    }
+    // from the GC heap: an exception below (MemoryError) cannot leak it
+    TaskStatus_t *st = m_new(TaskStatus_t, room);
     UBaseType_t n = uxTaskGetSystemState(st, room, NULL);
     // the running cores are read at once, before any allocation can switch tasks
     int cores[n];
@@ -49,7 +50,7 @@ static mp_obj_t mprt_tasks(void) {
         };
         mp_obj_list_append(list, mp_obj_new_tuple(5, items));
     }
-    free(st);
+    m_del(TaskStatus_t, st, room);
     return list;
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mprt_tasks_obj, mprt_tasks);

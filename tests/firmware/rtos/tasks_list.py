@@ -32,4 +32,4 @@ time.sleep_ms(30)
 print("threads gone:", sum(1 for t in micropython.tasks() if t[0] == "mp_thread"))
 
 arena, used, free, largest = micropython.malloc_stats()
-print("malloc_stats:", arena == used + free, 0 < largest <= free, arena >= 32 * 1024)
+print("malloc_stats:", arena == used + free, 0 < largest <= free, arena >= 8 * 1024)

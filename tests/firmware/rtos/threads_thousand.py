@@ -1,5 +1,7 @@
-# 1,000 threads created and joined in sequence, results checked; the C heap is stable afterwards.
+# 1,000 threads created and joined in sequence, results checked; the C heap is stable afterwards, and
+# the GC heap (where the threads' stacks are) is back to its level once collected.
 import _thread
+import gc
 import micropython
 import time
 
@@ -21,10 +23,17 @@ def run(n):
         time.sleep_ms(0)
 
 
+def gc_free():
+    time.sleep_ms(20)  # the last thread parks
+    micropython.tasks()  # deletes finished threads' tasks
+    gc.collect()
+    return gc.mem_free()
+
+
 run(10)
-time.sleep_ms(20)  # the idle task frees the stacks of deleted tasks
-before = micropython.malloc_stats()[1]
 results = []
+before = micropython.malloc_stats()[1]
+gc_before = gc_free()
 t0 = time.ticks_ms()
 run(1000)
 elapsed = time.ticks_diff(time.ticks_ms(), t0)
@@ -35,4 +44,9 @@ print("results ok:", results == [i * 3 for i in range(1000)])
 print("C heap stable:", after == before)
 if after != before:
     print(before, after)
+results = []
+gc_after = gc_free()
+print("GC heap back:", abs(gc_after - gc_before) <= 256)
+if abs(gc_after - gc_before) > 256:
+    print(gc_before, gc_after)
 print("rate ok:", elapsed < 10000)
