@@ -1,11 +1,14 @@
 /**
  * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
- * suite. Each section also runs alone (e.g. `node dist/bench/emulator.js`).
+ * dualcore, suite, rtos (thread handoff, create/join rates, idle share), perfbench (MicroPython's
+ * perf_bench on our firmware vs the stock one). Each section also runs alone (e.g. `node dist/bench/emulator.js`).
  */
 import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
 import { benchDualcore } from './dualcore.js';
 import { benchSuite } from './suite.js';
+import { benchRtos } from './rtos.js';
+import { benchPerf } from './perfbench.js';
 import { type Figure, formatFigures } from './stats.js';
 
 const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[]>> = {
@@ -13,6 +16,8 @@ const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promi
     emulator: benchEmulator,
     dualcore: benchDualcore,
     suite: benchSuite,
+    rtos: benchRtos,
+    perfbench: benchPerf,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -16,6 +16,7 @@ import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 import { componentDir, findComponent } from '../vendor/components.js';
+import { resolveFreertosKernel } from '../vendor/freertos.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
@@ -30,6 +31,10 @@ export interface BuildOptions {
     jobs?: number;
     configFile?: string;
     set?: string[];
+    /** --rtos: the kernel (rtos.kernel), applied after --set. */
+    rtos?: string;
+    /** --freertos-path: rtos.freertos_path, applied after --set. */
+    freertosPath?: string;
     toolchain?: string;
     cwd?: string;
     log?: (line: string) => void;
@@ -41,6 +46,8 @@ export interface BuildResult {
     outDir: string;
     toolchain: { binDir: string; origin: string; version: string; libc: string };
     effective: EffectiveConfig;
+    /** The kernel the firmware runs on (also in size.json and build/.last-build.json, for `mprt doctor`). */
+    kernel: KernelRecord;
     /** Nothing was rebuilt and the outputs were already up to date. */
     noop: boolean;
     configured: boolean;
@@ -53,6 +60,13 @@ export interface BuildResult {
     sizes?: SizeSummary;
     seconds: number;
     notes: string[];
+}
+
+export interface KernelRecord {
+    /** rtos.kernel */
+    name: 'none' | 'builtin' | 'freertos';
+    /** lib/rtos for builtin, the FreeRTOS-Kernel tree for freertos, null for none. */
+    path: string | null;
 }
 
 interface State {
@@ -113,7 +127,17 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
     const log = opts.log ?? (() => {});
     const cwd = opts.cwd ?? process.cwd();
     const board = loadBoard(opts.board);
-    const effective = loadConfig({ boardDefaults: board.defaults, boardName: board.name, configFile: opts.configFile, set: opts.set, cwd });
+    const set = [...(opts.set ?? [])];
+    if (opts.rtos !== undefined) set.push(`rtos.kernel=${opts.rtos}`);
+    if (opts.freertosPath !== undefined) set.push(`rtos.freertos_path=${opts.freertosPath}`);
+    const effective = loadConfig({ boardDefaults: board.defaults, boardName: board.name, configFile: opts.configFile, set, cwd });
+    const kernelName = effective.config.rtos.kernel;
+    // before anything slow: a freertos build without a usable kernel tree fails here, saying how to fix it
+    const freertos = kernelName === 'freertos' ? resolveFreertosKernel(effective, cwd) : undefined;
+    const kernel: KernelRecord = {
+        name: kernelName,
+        path: kernelName === 'builtin' ? join(repoRoot(), 'lib', 'rtos') : freertos?.path ?? null,
+    };
     const outDir = resolve(cwd, opts.outDir ?? join('build', board.name));
     const jobs = opts.jobs ?? Math.max(1, availableParallelism());
     if (!Number.isInteger(jobs) || jobs < 1) throw new MprtError(`--jobs must be a positive integer, not ${opts.jobs}`, { exitCode: 2 });
@@ -121,7 +145,7 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
     const tc = resolveToolchain({ toolchain: opts.toolchain, projectDir: cwd });
     await checkTool('cmake', 'cmake');
     await checkTool('ninja', 'ninja-build');
-    const paths = componentPaths();
+    const paths: ComponentPaths = { ...componentPaths(), ...(freertos ? { freertos: freertos.path } : {}) };
     const mpVersion = findComponent('micropython').version;
     const python = await realPython();
 
@@ -189,6 +213,7 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
         writeAtomic(join(outDir, 'size.json'), JSON.stringify({
             board: board.name,
             config: effective.values,
+            kernel,
             flashMap: effective.layout.flashMap,
             ...sizes,
         }, null, 2) + '\n');
@@ -204,6 +229,7 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
         elf: join(outDir, 'firmware.elf'),
         board: board.name,
         console: effective.config.console,
+        kernel,
     }, null, 2) + '\n');
 
     const notes = [...board.notes];
@@ -212,6 +238,7 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
         outDir,
         toolchain: { binDir: tc.binDir, origin: tc.origin, version: tc.version, libc },
         effective,
+        kernel,
         noop: upToDate,
         configured,
         mpyCrossBuilt: mpyCross.built,

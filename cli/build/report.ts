@@ -10,7 +10,15 @@ function showValue(key: string, value: unknown): string {
     const spec = findKey(key);
     if (Array.isArray(value)) return value.join(', ') || '(none)';
     if (spec?.type === 'size') return value === 0 ? 'auto' : formatSize(value as number);
+    if (spec?.type === 'path' && value === '') return '(not set)';
     return String(value);
+}
+
+/** "builtin (lib/rtos)", "FreeRTOS-Kernel at PATH", "none (MicroPython alone)": also used by `mprt doctor`. */
+export function describeKernel(name: string, path: string | null): string {
+    if (name === 'builtin') return 'builtin (lib/rtos)';
+    if (name === 'freertos') return `FreeRTOS-Kernel at ${path ?? '?'}`;
+    return 'none (MicroPython alone)';
 }
 
 export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTable?: boolean } = {}): string {
@@ -19,6 +27,7 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     out.push(`board:      ${r.board.name} (${r.board.description})`);
     out.push(`toolchain:  arm-none-eabi-gcc ${r.toolchain.version} from ${r.toolchain.origin} (${r.toolchain.binDir})`);
     out.push(`C library:  Picolibc (${r.toolchain.libc})`);
+    out.push(`kernel:     ${describeKernel(r.kernel.name, r.kernel.path)}`);
     out.push('config:');
     for (const spec of SCHEMA) {
         const origin = r.effective.origins[spec.key];

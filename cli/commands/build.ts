@@ -9,6 +9,8 @@ interface BuildArgs {
     jobs?: number;
     config?: string;
     set?: string[];
+    rtos?: string;
+    'freertos-path'?: string;
     toolchain?: string;
     json?: boolean;
 }
@@ -48,10 +50,19 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
             .option('jobs', { alias: 'j', type: 'number', describe: 'parallel compile jobs (default: CPU count)' })
             .option('config', { type: 'string', describe: 'configuration file (default: ./mprt.config.json if present)' })
             .option('set', { type: 'string', array: true, describe: 'override an option: --set key=value (repeatable)' })
+            .option('rtos', {
+                type: 'string', choices: ['builtin', 'freertos', 'none'],
+                describe: 'kernel, sets rtos.kernel (default builtin): builtin = ours (lib/rtos); freertos = the FreeRTOS-Kernel from --freertos-path; none = no kernel',
+            })
+            .option('freertos-path', {
+                type: 'string',
+                describe: 'FreeRTOS-Kernel source tree for --rtos freertos (rtos.freertos_path; default $MPRT_FREERTOS_PATH)',
+            })
             .option('toolchain', { type: 'string', describe: 'arm-none-eabi toolchain directory' })
             .option('json', { type: 'boolean', describe: 'print the result as JSON' })
             .example('$0 build --board pico', 'build build/pico/firmware.uf2')
             .example('$0 build --board pico_w --set ram.c_heap_size=16K --set console=uart', 'override options')
+            .example('$0 build --board pico --rtos freertos --freertos-path ~/FreeRTOS-Kernel', 'the same firmware on the FreeRTOS-Kernel')
             .epilog(`Configuration keys (mprt.config.json or --set; see docs/configuration.md):\n${describeKeys()}`),
     handler: async (args) => {
         const progress = progressPrinter();
@@ -62,6 +73,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
                 jobs: args.jobs,
                 configFile: args.config,
                 set: args.set,
+                rtos: args.rtos,
+                freertosPath: args['freertos-path'],
                 toolchain: args.toolchain,
                 log: (line) => process.stderr.write(`${line}\n`),
                 onProgress: args.json ? undefined : progress.update,
@@ -73,6 +86,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
                     outDir: result.outDir,
                     toolchain: result.toolchain,
                     config: result.effective.values,
+                    kernel: result.kernel,
                     configOrigins: result.effective.origins,
                     flashMap: result.effective.layout.flashMap,
                     noop: result.noop,

@@ -12,11 +12,23 @@ import { computeLayout, type Layout } from './layout.js';
 
 export const DEFAULT_CONFIG_FILE = 'mprt.config.json';
 
+/** rtos.kernel: none = no kernel; builtin = lib/rtos; freertos = the real FreeRTOS-Kernel. */
+export type RtosKernel = 'none' | 'builtin' | 'freertos';
+
 export interface Config {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
     flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
     console: 'usb' | 'uart';
     console_uart_baud: number;
+    rtos: {
+        kernel: RtosKernel;
+        /** rtos.freertos_path as given ('' = not set); cli/vendor/freertos.ts resolves it. */
+        freertos_path: string;
+        c_heap_size: number;
+        mp_stack_size: number;
+        thread_stack_size: number;
+        isr_stack_size: number;
+    };
     /** Entries as given; relative paths are resolved against `frozenBase`. */
     frozen: string[];
 }
@@ -131,8 +143,21 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
         },
         console: values['console'] as 'usb' | 'uart',
         console_uart_baud: values['console_uart_baud'] as number,
+        rtos: {
+            kernel: values['rtos.kernel'] as RtosKernel,
+            freertos_path: values['rtos.freertos_path'] as string,
+            c_heap_size: values['rtos.c_heap_size'] as number,
+            mp_stack_size: values['rtos.mp_stack_size'] as number,
+            thread_stack_size: values['rtos.thread_stack_size'] as number,
+            isr_stack_size: values['rtos.isr_stack_size'] as number,
+        },
         frozen: values['frozen'] as string[],
     };
-    const layout = computeLayout(config);
+    // With a kernel, kernel objects and the system tasks' stacks come from the C heap (rtos.c_heap_size), and the
+    // stack at the top of RAM only serves start-up and interrupts (rtos.isr_stack_size): the MicroPython task has
+    // its own stack, threads take theirs from the GC heap.
+    const layout = computeLayout(config.rtos.kernel !== 'none'
+        ? { ...config, ram: { ...config.ram, c_heap_size: config.rtos.c_heap_size, stack_size: config.rtos.isr_stack_size } }
+        : config);
     return { config, values, origins, frozenBase: configFile ? dirname(configFile) : cwd, configFile, layout };
 }

@@ -49,7 +49,13 @@ export interface ListKey extends KeyBase {
     named: Record<string, string>;
 }
 
-export type KeySpec = SizeKey | IntKey | EnumKey | ListKey;
+export interface PathKey extends KeyBase {
+    type: 'path';
+    /** '' = not set. */
+    default: string;
+}
+
+export type KeySpec = SizeKey | IntKey | EnumKey | ListKey | PathKey;
 
 export const FROZEN_SETS: Record<string, string> = {
     asyncio: 'MicroPython\'s asyncio package (extmod/asyncio)',
@@ -98,6 +104,39 @@ export const SCHEMA: KeySpec[] = [
         description: 'UART0 console baud rate (console=uart)', portOnly: true,
     },
     {
+        key: 'rtos.kernel', type: 'enum', default: 'builtin', values: ['none', 'builtin', 'freertos'],
+        description: 'none = MicroPython alone (threads on core 1, as stock); builtin = our FreeRTOS-API kernel (lib/rtos): '
+            + 'USB and MicroPython run as separate tasks, _thread threads are tasks; freertos = the same firmware on the real '
+            + 'FreeRTOS-Kernel (SMP RP2040 port) from rtos.freertos_path / MPRT_FREERTOS_PATH',
+        portOnly: false,
+    },
+    {
+        key: 'rtos.freertos_path', type: 'path', default: '',
+        description: 'FreeRTOS-Kernel source tree for rtos.kernel=freertos (--freertos-path; unset: $MPRT_FREERTOS_PATH)',
+        portOnly: false,
+    },
+    {
+        key: 'rtos.c_heap_size', type: 'size', default: 8 * KB, min: 6 * KB, max: 192 * KB, multipleOf: 8,
+        description: 'C heap with a kernel (kernel objects, the stacks of the USB, service and idle tasks, malloc); '
+            + 'replaces ram.c_heap_size',
+        portOnly: true,
+    },
+    {
+        key: 'rtos.mp_stack_size', type: 'size', default: 8 * KB, min: 4 * KB, max: 64 * KB, multipleOf: 8,
+        description: 'stack of the MicroPython task with a kernel (static RAM)', portOnly: true,
+    },
+    {
+        key: 'rtos.thread_stack_size', type: 'size', default: 4 * KB, min: 2 * KB, max: 64 * KB, multipleOf: 8,
+        description: 'default stack of a _thread / threading thread with a kernel (from the GC heap)',
+        portOnly: true,
+    },
+    {
+        key: 'rtos.isr_stack_size', type: 'size', default: 2 * KB, min: 1 * KB, max: 16 * KB, multipleOf: 8,
+        description: 'interrupt stack of core 0 with a kernel (start-up code before the scheduler, then interrupts), at the '
+            + 'top of RAM; replaces ram.stack_size',
+        portOnly: true,
+    },
+    {
         key: 'frozen', type: 'list', default: ['asyncio', 'rp2'], named: FROZEN_SETS,
         description: 'Python modules frozen into the firmware: named sets (asyncio, rp2) or paths to .py files/directories',
         portOnly: false,
@@ -138,5 +177,7 @@ export function describeRange(spec: KeySpec): string {
             return `one of ${spec.values.join(', ')}`;
         case 'list':
             return `a list (comma-separated with --set) of ${Object.keys(spec.named).join(', ')} or paths to .py files/directories`;
+        case 'path':
+            return 'a directory path (empty: not set)';
     }
 }

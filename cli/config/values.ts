@@ -60,5 +60,9 @@ export function parseValue(spec: KeySpec, raw: unknown, origin: ValueOrigin): Co
             }
             return [...new Set(items as string[])];
         }
+        case 'path': {
+            if (typeof raw !== 'string') throw bad(spec, raw, origin, 'not a string');
+            return raw.trim();
+        }
     }
 }

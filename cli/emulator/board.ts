@@ -29,7 +29,9 @@ interface SimClock {
 interface CoreInternals {
     waiting: boolean;
     cycles: number;
+    pendingSystick: boolean;
     executeInstruction(): number;
+    checkForInterrupts(): boolean;
 }
 
 interface WatchdogState {
@@ -235,6 +237,9 @@ export class Rp2040Board implements EmulatedBoard {
                 } else if (next) {
                     clock.tick(0);
                 }
+                // rp2040js 1.4.1 pends SysTick without ending a WFI (only NVIC interrupts do): a kernel
+                // tick must wake the core, as on the chip
+                if (core.waiting && core.pendingSystick && core.checkForInterrupts()) core.waiting = false;
                 if (this.halt || clock.nanos >= deadlineNanos) break;
                 continue;
             }

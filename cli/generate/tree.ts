@@ -18,6 +18,8 @@ export interface ComponentPaths {
     /** Our port: <repo>/ports/rp2. */
     port: string;
     repo: string;
+    /** The FreeRTOS-Kernel tree (rtos.kernel=freertos only). */
+    freertos?: string;
 }
 
 export interface GenerateOptions {
@@ -56,7 +58,12 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         flashMap: layout.flashMap,
         ramLength: hex(layout.ram.ramLength),
         stackOrigin: hex(layout.ram.stackOrigin),
+        stackSize: layout.ram.stackSize,
         gcHeapFixed: layout.ram.gcHeapSize !== 0,
+        cHeapSize: layout.ram.cHeapSize,
+        // the firmware's RTOS port: on our kernel (builtin) or on the FreeRTOS-Kernel (freertos)
+        rtos: config.rtos.kernel !== 'none',
+        freertos: config.rtos.kernel === 'freertos',
         paths: o.paths,
         genDir: o.genDir,
         mpyCross: o.mpyCross,
@@ -71,6 +78,7 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
             { from: o.paths.tinyusb, to: '/mprt/src/tinyusb' },
             { from: o.paths.mbedtls, to: '/mprt/src/mbedtls' },
             { from: o.paths.repo, to: '/mprt/repo' },
+            ...(o.paths.freertos ? [{ from: o.paths.freertos, to: '/mprt/src/freertos-kernel' }] : []),
         ],
     };
     const outputs: [string, string][] = [
@@ -78,6 +86,7 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         ['memmap.ld.hbs', 'memmap.ld'],
         ['sdk-script-placeholder.ld.hbs', 'sdk-script-placeholder.ld'],
         ['mprt_config.h.hbs', 'mprt_config.h'],
+        ['FreeRTOSConfig.h.hbs', 'FreeRTOSConfig.h'],
         ['board/mpconfigboard.h.hbs', 'mpconfigboard.h'],
         ['manifest.py.hbs', 'manifest.py'],
         ['mpversion.h.hbs', 'genhdr/mpversion.h'],

@@ -1,4 +1,8 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
+import { describeKernel } from '../build/report.js';
+import { checkFreertosTree } from './freertos.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
@@ -8,7 +12,7 @@ import { readMarker } from './setup.js';
 import { installCommand, installedVersions, SYSTEM_PACKAGES } from './system.js';
 
 export interface DoctorRow {
-    kind: 'host package' | 'toolchain' | 'component' | 'tool';
+    kind: 'host package' | 'toolchain' | 'component' | 'tool' | 'build';
     name: string;
     version: string;
     source: string;
@@ -24,7 +28,46 @@ async function toolVersion(cmd: string, args: string[], pick: RegExp): Promise<s
     return pick.exec(`${r.stdout}\n${r.stderr}`)?.[1];
 }
 
-export async function diagnose(opts: { toolchain?: string } = {}): Promise<DoctorRow[]> {
+interface SizeJson {
+    board?: string;
+    config?: Record<string, unknown>;
+    kernel?: { name: string; path: string | null };
+}
+
+/**
+ * One row per build directory under `<cwd>/build/` (a size.json marks one): the kernel its firmware was
+ * built on, from the build's record (older builds: from rtos.kernel in their configuration).
+ */
+export function buildKernelRows(cwd: string): DoctorRow[] {
+    const root = join(cwd, 'build');
+    if (!existsSync(root)) return [];
+    const rows: DoctorRow[] = [];
+    for (const dir of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+        const sizeJson = join(root, dir, 'size.json');
+        if (!existsSync(sizeJson)) continue;
+        let info: SizeJson;
+        try {
+            info = JSON.parse(readFileSync(sizeJson, 'utf8')) as SizeJson;
+        } catch {
+            continue;
+        }
+        const name = info.kernel?.name ?? (typeof info.config?.['rtos.kernel'] === 'string' ? info.config['rtos.kernel'] : 'none');
+        const path = info.kernel?.path ?? (name === 'freertos' ? String(info.config?.['rtos.freertos_path'] || '') || null : null);
+        let status: DoctorRow['status'] = 'ok';
+        let fix: string | undefined;
+        if (name === 'freertos' && (!path || checkFreertosTree(path).length)) {
+            status = 'warning';
+            fix = `the FreeRTOS-Kernel tree it was built from is gone (${path ?? 'unknown'}): rebuild with --freertos-path DIR or --rtos builtin`;
+        }
+        rows.push({
+            kind: 'build', name: relative(cwd, join(root, dir)), version: '', source: `board ${info.board ?? '?'}`,
+            path: `kernel: ${describeKernel(name, path)}`, status, required: false, fix,
+        });
+    }
+    return rows;
+}
+
+export async function diagnose(opts: { toolchain?: string; cwd?: string } = {}): Promise<DoctorRow[]> {
     const rows: DoctorRow[] = [];
     const installed = await installedVersions();
     for (const p of SYSTEM_PACKAGES) {
@@ -56,6 +99,11 @@ export async function diagnose(opts: { toolchain?: string } = {}): Promise<Docto
         const present = c.source.type === 'path' ? !!path : !!marker;
         let status: DoctorRow['status'] = present ? 'ok' : 'missing';
         let fix: string | undefined = present ? undefined : c.source.type === 'path' ? `set ${c.source.env}=DIR` : 'npx mprt setup';
+        const treeProblems = c.name === 'freertos-kernel' && path ? checkFreertosTree(path) : [];
+        if (treeProblems.length) {
+            status = 'warning';
+            fix = `not usable for --rtos freertos: ${treeProblems.join('; ')}`;
+        }
         if (marker && locked && marker.debianVersion !== locked.debianVersion) {
             status = 'warning';
             fix = `set up from ${marker.debianVersion}, lock has ${locked.debianVersion}: npx mprt deps update`;
@@ -72,6 +120,7 @@ export async function diagnose(opts: { toolchain?: string } = {}): Promise<Docto
     const picotool = await toolVersion('picotool', ['version'], /picotool v?(\S+)/);
     rows.push({ kind: 'tool', name: 'picotool', version: picotool ?? '', source: 'PATH (optional)', path: '', status: picotool ? 'ok' : 'missing', required: false });
     rows.push({ kind: 'tool', name: 'cache', version: '', source: process.env.MPRT_CACHE ? 'MPRT_CACHE' : 'default', path: cacheDir(), status: 'ok', required: false });
+    rows.push(...buildKernelRows(opts.cwd ?? process.cwd()));
     return rows;
 }
 

@@ -23,6 +23,10 @@
 #include "hardware/structs/scb.h"
 #include "mp_console.h"
 #include "mprt_config.h"
+#if MPRT_RTOS
+#include "FreeRTOSConfig.h"
+void mprt_rtos_start(void (*mp_main)(void));
+#endif
 
 // Memory regions placed by the generated linker script (templates/memmap.ld.hbs).
 extern uint8_t __StackTop, __StackBottom;
@@ -47,7 +51,7 @@ static void hardware_init(void) {
     set_sys_clock_khz(SYS_CLK_KHZ, false);
     rp2_flash_set_timing();
     mp_console_init();
-    #if MICROPY_PY_THREAD
+    #if MICROPY_PY_THREAD && !MPRT_RTOS
     mp_thread_init();
     #endif
     // The RTC starts at 2021-01-01 00:00:00, as on the stock firmware.
@@ -75,7 +79,7 @@ static void subsystems_deinit(void) {
     mp_thread_deinit();
     #endif
     soft_timer_deinit();
-    #if MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE
+    #if MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE && !MPRT_RTOS
     mp_usbd_deinit();
     #endif
 }
@@ -83,7 +87,9 @@ static void subsystems_deinit(void) {
 // Runs boot.py then main.py (friendly REPL mode only); returns false when one forced an exit.
 static bool run_user_scripts(void) {
     int ret = pyexec_file_if_exists("boot.py");
+    #if !MPRT_RTOS
     mp_usbd_init();
+    #endif
     if (ret & PYEXEC_FORCED_EXIT) {
         return false;
     }
@@ -105,14 +111,8 @@ static void run_repl(void) {
     }
 }
 
-int main(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    hardware_init();
-
-    mp_cstack_init_with_top(&__StackTop, &__StackTop - &__StackBottom);
-    gc_init(&__GcHeapStart, &__GcHeapEnd);
-
+// Initialises MicroPython and runs it until the next soft reset, forever.
+static void mp_lifecycle(void) {
     for (;;) {
         mp_init();
         mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
@@ -131,6 +131,33 @@ int main(int argc, char **argv) {
         gc_sweep_all();
         mp_deinit();
     }
+}
+
+#if MPRT_RTOS
+// The MicroPython task (with a kernel): its stack is static (rtos_main.c), the GC heap is the region
+// of the linker script.
+static void mp_task(void) {
+    volatile uint32_t stack_top_marker = 0;
+    // the thread state (MP_STATE_THREAD) must be known before anything uses it
+    mp_thread_init();
+    // the top of the task stack also holds the C library's thread-local block: leave it a margin
+    mp_cstack_init_with_top((void *)&stack_top_marker, MPRT_RTOS_MP_TASK_STACK_BYTES - 1024);
+    gc_init(&__GcHeapStart, &__GcHeapEnd);
+    mp_lifecycle();
+}
+#endif
+
+int main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    hardware_init();
+    #if MPRT_RTOS
+    mprt_rtos_start(mp_task);
+    #else
+    mp_cstack_init_with_top(&__StackTop, &__StackTop - &__StackBottom);
+    gc_init(&__GcHeapStart, &__GcHeapEnd);
+    mp_lifecycle();
+    #endif
     return 0;
 }
 

@@ -26,7 +26,13 @@
 #define MICROPY_HW_ENABLE_USBDEV                (1)
 #define MICROPY_HW_USB_CDC                      (1)
 #define MICROPY_HW_USB_MSC                      (0)
+#if MPRT_RTOS
+// rtos.kernel=builtin: the USB device belongs to its own task (ports/rp2/rtos/rtos_console_usb.c).
+#define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (0)
+#define MICROPY_EXCLUDE_SHARED_TINYUSB_USBD_CDC (1)
+#else
 #define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (1)
+#endif
 #define MICROPY_HW_USB_VID                      (0x2E8A)
 #define MICROPY_HW_USB_PID                      (0x0005)
 #define MICROPY_HW_USB_CDC_TX_TIMEOUT           (500)
@@ -61,10 +67,21 @@
 #define MICROPY_USE_INTERNAL_ERRNO              (1)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))
 
-// ---- threads (core 1; the RTOS issue replaces this with tasks) ----
+#if MPRT_RTOS
+// ---- threads are kernel tasks (rtos.kernel=builtin): a GIL, handed over every 32 VM jumps ----
+#define MICROPY_PY_THREAD                       (1)
+#define MICROPY_PY_THREAD_GIL                   (1)
+#define MICROPY_PY_THREAD_GIL_VM_DIVISOR        (32)
+void mprt_rtos_wake_main(void);
+// Work scheduled from an interrupt or another task wakes the main thread if it waits.
+#define MICROPY_SCHED_HOOK_SCHEDULED            mp_hal_wake_main_task_from_isr_or_task()
+void mp_hal_wake_main_task_from_isr_or_task(void);
+#else
+// ---- threads (core 1, as the stock firmware) ----
 #define MICROPY_PY_THREAD                       (1)
 #define MICROPY_PY_THREAD_GIL                   (0)
 #define MICROPY_THREAD_YIELD()                  mp_handle_pending(true)
+#endif
 
 // ---- builtins and modules (kept equal to the stock RPI_PICO firmware) ----
 #define MICROPY_PY_BUILTINS_HELP_TEXT           rp2_help_text

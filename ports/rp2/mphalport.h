@@ -33,6 +33,13 @@ void mp_thread_end_atomic_section(uint32_t state);
 #define MICROPY_PY_LWIP_REENTER lwip_lock_acquire();
 #define MICROPY_PY_LWIP_EXIT    lwip_lock_release();
 
+#if MPRT_RTOS
+// rtos.kernel=builtin: waiting blocks the calling thread on the kernel (GIL released) until it is
+// woken (console input, Ctrl-C, scheduled callbacks) or the timeout passes; the idle task WFIs.
+void mprt_rtos_event_wait(int32_t timeout_ms);
+void mprt_rtos_wake_main_from_isr(void);
+#define MICROPY_INTERNAL_WFE(TIMEOUT_MS) mprt_rtos_event_wait(TIMEOUT_MS)
+#else
 // Sleep until an event or interrupt; with a timeout, a soft timer makes sure one arrives.
 void mp_hal_wfe_or_timeout(uint32_t timeout_ms);
 #define MICROPY_INTERNAL_WFE(TIMEOUT_MS) \
@@ -43,6 +50,7 @@ void mp_hal_wfe_or_timeout(uint32_t timeout_ms);
             mp_hal_wfe_or_timeout(TIMEOUT_MS); \
         } \
     } while (0)
+#endif
 
 extern int mp_interrupt_char;
 // Bytes received by the console, consumed by mp_hal_stdin_rx_chr (filled by the console drivers
@@ -53,6 +61,9 @@ void mp_hal_set_interrupt_char(int c);
 void mp_hal_time_ns_set_from_rtc(void);
 
 static inline void mp_hal_wake_main_task_from_isr(void) {
+    #if MPRT_RTOS
+    mprt_rtos_wake_main_from_isr();
+    #endif
 }
 
 static inline void mp_hal_delay_us_fast(mp_uint_t us) {

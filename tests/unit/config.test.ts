@@ -32,8 +32,12 @@ test('defaults give the documented flash map and RAM split', () => {
     assert.deepEqual([flash.modules.offset, flash.modules.size], [768 * 1024, 256 * 1024]);
     assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1024 * 1024, 1020 * 1024]);
     assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_TOTAL - 4096, 4096]);
-    assert.equal(ram.stackOrigin, 0x20042000 - 8192);
+    // the default kernel (builtin): an 8K C heap and a 2K interrupt stack at the top of RAM
+    assert.equal(eff.config.rtos.kernel, 'builtin');
+    assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [8 * 1024, 2048, 0x20042000 - 2048]);
     assert.equal(ram.gcHeapSize, 0);
+    const bare = loadConfig({ cwd: emptyDir(), set: ['rtos.kernel=none'] }).layout.ram;
+    assert.deepEqual([bare.cHeapSize, bare.stackSize, bare.stackOrigin], [4 * 1024, 8192, 0x20042000 - 8192]);
 });
 
 test('layers: board < config file < --set, with origins', () => {
@@ -119,7 +123,8 @@ test('a flash map that does not fit in 2M is refused', () => {
         }),
         /does not fit/,
     );
-    assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['ram.gc_heap_size=240K', 'ram.c_heap_size=128K'] }), /RAM split does not fit/);
+    assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['rtos.kernel=none', 'ram.gc_heap_size=240K', 'ram.c_heap_size=128K'] }), /RAM split does not fit/);
+    assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['ram.gc_heap_size=240K', 'rtos.c_heap_size=128K'] }), /RAM split does not fit/);
 });
 
 test('docs/configuration.md documents every key with its default', () => {

@@ -103,16 +103,29 @@ static void add_ready(tcb_t *t) {
 // ---- selection and context switch (called by the port with interrupts off / kernel lock held) ----
 
 static tcb_t *select_task(BaseType_t core) {
+    tcb_t *cur = rtos_current_tcb[core];
     for (BaseType_t p = configMAX_PRIORITIES - 1; p >= 0; p--) {
         rtos_list_t *list = &ready_lists[p];
+        rtos_node_t *fallback = NULL;
         for (rtos_node_t *n = list->end.next; n != &list->end; n = n->next) {
             tcb_t *t = n->owner;
             if ((t->running_on == -1 || t->running_on == core) && can_run_on(t, (UBaseType_t)core)) {
+                if (t == cur && fallback == NULL) {
+                    // a switch away from a task that stays ready (yield, time slice) goes to a peer
+                    // of the same priority when there is one, wherever it sits in the list
+                    fallback = n;
+                    continue;
+                }
                 // round robin: the chosen task goes behind its peers
                 rtos_list_remove(n);
                 rtos_list_insert_tail(list, n);
                 return t;
             }
+        }
+        if (fallback != NULL) {
+            rtos_list_remove(fallback);
+            rtos_list_insert_tail(list, fallback);
+            return fallback->owner;
         }
     }
     return NULL;
@@ -432,8 +445,15 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t fn, const char *const name, const 
     return xTaskCreateStaticAffinitySet(fn, name, depth, arg, prio, stack, tcb, tskNO_AFFINITY);
 }
 
+static void reap_terminated(void);
+
 BaseType_t xTaskCreateAffinitySet(TaskFunction_t fn, const char *const name, const configSTACK_DEPTH_TYPE depth,
     void *const arg, UBaseType_t prio, UBaseType_t affinity, TaskHandle_t *const created) {
+    // tasks that deleted themselves are freed here too, not only by the idle task: a program that
+    // keeps the CPU busy while creating short-lived tasks must not run out of memory
+    if (scheduler_running) {
+        reap_terminated();
+    }
     tcb_t *t = pvPortMalloc(sizeof(tcb_t));
     StackType_t *stack = t != NULL ? pvPortMalloc((size_t)depth * sizeof(StackType_t)) : NULL;
     if (stack == NULL) {

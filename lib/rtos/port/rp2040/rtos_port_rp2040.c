@@ -329,24 +329,29 @@ void rtos_port_idle_wait(void) {
 #if configUSE_PICOLIBC_TLS
 // Picolibc's thread pointer, per core: the TLS block of the task running on this core, or Picolibc's
 // initial block (__tls) before the scheduler runs. Keeps every register but r0, and the flags.
+// Interrupts are off between reading the core number and this core's entry: a task switched out there
+// could resume on the other core and take the TLS block of the task now running on the first one.
 extern void *__tls;
 __attribute__((naked)) void *__aeabi_read_tp(void) {
     __asm volatile (
         ".syntax unified\n"
-        "push {r1, r2}\n"
+        "push {r1, r2, r3}\n"
         "mrs r2, apsr\n"
+        "mrs r3, primask\n"
+        "cpsid i\n"
         "ldr r1, =0xd0000000\n"
         "ldr r1, [r1]\n"
         "lsls r1, r1, #2\n"
         "ldr r0, =rtos_port_tls\n"
         "ldr r0, [r0, r1]\n"
+        "msr primask, r3\n"
         "cmp r0, #0\n"
         "bne 1f\n"
         "ldr r0, =__tls\n"
         "ldr r0, [r0]\n"
         "1:\n"
         "msr apsr_nzcvq, r2\n"
-        "pop {r1, r2}\n"
+        "pop {r1, r2, r3}\n"
         "bx lr\n"
         ".ltorg\n");
 }

@@ -1,0 +1,37 @@
+/**
+ * Which firmware the RTOS benches run: $MPRT_RTOS_FIRMWARE, else the first of build/pico, build/pico-rtos
+ * whose size.json says it was built with a kernel (rtos.kernel other than none). The kernel is read
+ * from the size.json next to the image.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '../cli/util/paths.js';
+
+export interface BenchFirmware {
+    uf2: string;
+    /** rtos.kernel of the build ('none', 'builtin', 'freertos'), or 'unknown' without a size.json. */
+    kernel: string;
+}
+
+export function firmwareKernel(uf2: string): string {
+    const sizeJson = join(dirname(uf2), 'size.json');
+    if (!existsSync(sizeJson)) return 'unknown';
+    try {
+        const config = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { config?: Record<string, unknown> }).config ?? {};
+        return typeof config['rtos.kernel'] === 'string' ? config['rtos.kernel'] : 'none';
+    } catch {
+        return 'unknown';
+    }
+}
+
+export function rtosFirmware(): BenchFirmware | undefined {
+    const explicit = process.env.MPRT_RTOS_FIRMWARE;
+    if (explicit) return existsSync(explicit) ? { uf2: explicit, kernel: firmwareKernel(explicit) } : undefined;
+    for (const dir of ['pico', 'pico-rtos']) {
+        const uf2 = join(repoRoot(), 'build', dir, 'firmware.uf2');
+        if (!existsSync(uf2)) continue;
+        const kernel = firmwareKernel(uf2);
+        if (kernel !== 'none') return { uf2, kernel };
+    }
+    return undefined;
+}

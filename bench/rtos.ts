@@ -1,0 +1,140 @@
+/**
+ * RTOS figures of the firmware built with a kernel, all in emulated time (125 MHz clock):
+ * - thread handoff (context switch): two Python threads ping-pong through two `_thread` locks N times;
+ *   the same lock calls without blocking are timed too and subtracted, leaving the cost of the switches
+ *   (two per round: block, switch, wake, switch back), in cycles per switch; on one core and on two;
+ * - `_thread` create + join per emulated second (the worker releases a lock as its last action, as
+ *   tests/firmware/rtos/threads_thousand.py does), and threading.Thread start + join per second;
+ * - idle share of a waiting REPL: cycles core 0 spends in WFI / all its cycles over 1 s, measured by the
+ *   harness (as tests/firmware/rtos.test.ts does).
+ * Run alone: `node dist/bench/rtos.js [FIRMWARE]`.
+ */
+import { fileURLToPath } from 'node:url';
+import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
+import { firmwareKernel, rtosFirmware } from './firmware.js';
+import { formatFigures, type Figure } from './stats.js';
+
+const HANDOFFS = 500;
+const CREATES = 200;
+const THREADS = 100;
+
+const PINGPONG = `
+import _thread, time
+N = ${HANDOFFS}
+a = _thread.allocate_lock(); b = _thread.allocate_lock(); done = _thread.allocate_lock()
+a.acquire(); b.acquire(); done.acquire()
+def pong():
+    for i in range(N):
+        a.acquire()
+        b.release()
+    done.release()
+_thread.start_new_thread(pong, ())
+time.sleep_ms(5)
+t0 = time.ticks_us()
+for i in range(N):
+    a.release()
+    b.acquire()
+t1 = time.ticks_us()
+done.acquire()
+t2 = time.ticks_us()
+for i in range(N):
+    a.release()
+    b.release()
+    a.acquire()
+    b.acquire()
+t3 = time.ticks_us()
+print(time.ticks_diff(t1, t0), time.ticks_diff(t3, t2))
+`;
+
+const CREATE_JOIN = `
+import _thread, time
+done = _thread.allocate_lock()
+def worker(i):
+    done.release()
+def run(n):
+    for i in range(n):
+        done.acquire()
+        _thread.start_new_thread(worker, (i,))
+        done.acquire()
+        done.release()
+run(5)
+time.sleep_ms(20)
+t0 = time.ticks_us()
+run(${CREATES})
+print(time.ticks_diff(time.ticks_us(), t0))
+`;
+
+const THREADING = `
+import threading, time
+def w():
+    pass
+def run(n):
+    for i in range(n):
+        t = threading.Thread(target=w)
+        t.start()
+        t.join()
+run(5)
+time.sleep_ms(20)
+t0 = time.ticks_us()
+run(${THREADS})
+print(time.ticks_diff(time.ticks_us(), t0))
+`;
+
+async function withBoard<T>(firmware: string, cores: 1 | 2, fn: (b: Rp2040Board) => Promise<T>): Promise<T> {
+    const board = await openBoard({ firmware, cores });
+    try {
+        await board.boot();
+        return await fn(board);
+    } finally {
+        await board.close();
+    }
+}
+
+async function run(board: Rp2040Board, code: string): Promise<number[]> {
+    const r = await board.exec(code, { timeoutMs: 60_000 });
+    if (r.stderr || r.timedOut) throw new Error(`rtos bench code failed: ${r.stderr || 'timed out'}`);
+    return r.stdout.trim().split(/\s+/).map(Number);
+}
+
+async function idleShare(board: Rp2040Board): Promise<number> {
+    await board.runUntil(() => false, 50);
+    const a = board.cycles();
+    await board.runUntil(() => false, 1000);
+    const b = board.cycles();
+    return (b.waiting - a.waiting) / (b.total - a.total);
+}
+
+export async function benchRtos(_runs: number, log: (s: string) => void, firmware?: string): Promise<Figure[]> {
+    const fw = firmware ? { uf2: firmware, kernel: firmwareKernel(firmware) } : rtosFirmware();
+    if (!fw) {
+        log('rtos: no firmware built with a kernel (build/pico or build/pico-rtos, or $MPRT_RTOS_FIRMWARE), skipped');
+        return [];
+    }
+    log(`rtos: ${fw.uf2} (kernel ${fw.kernel})`);
+    const figures: Figure[] = [];
+    // emulation is deterministic: one run of each
+    for (const cores of [1, 2] as const) {
+        await withBoard(fw.uf2, cores, async (board) => {
+            const mhz = board.mcu.clkSys / 1e6;
+            const [pingpong, plain] = await run(board, PINGPONG);
+            const perSwitch = ((pingpong - plain) * mhz) / (2 * HANDOFFS);
+            figures.push({
+                name: `thread handoff, ${cores} core${cores > 1 ? 's' : ''}`, value: Math.round(perSwitch), unit: 'cycles/switch',
+                note: `${HANDOFFS} lock ping-pong rounds ${pingpong} µs, same lock calls unblocked ${plain} µs`,
+            });
+            const [createUs] = await run(board, CREATE_JOIN);
+            figures.push({ name: `_thread create+join, ${cores} core${cores > 1 ? 's' : ''}`, value: Math.round((CREATES * 1e6) / createUs), unit: '/s', note: `${CREATES} in ${createUs} µs` });
+            const [threadUs] = await run(board, THREADING);
+            figures.push({ name: `threading.Thread start+join, ${cores} core${cores > 1 ? 's' : ''}`, value: Math.round((THREADS * 1e6) / threadUs), unit: '/s', note: `${THREADS} in ${threadUs} µs` });
+            const share = await idleShare(board);
+            figures.push({ name: `idle REPL: core 0 in WFI, ${cores} core${cores > 1 ? 's' : ''}`, value: Math.round(share * 100_000) / 1000, unit: '%', note: 'harness-measured over 1 s, target >= 99' });
+            log(`rtos: ${cores} core(s) done`);
+        });
+    }
+    return figures;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+    const figures = await benchRtos(1, (s) => process.stderr.write(s + '\n'), process.argv[2]);
+    process.stdout.write(formatFigures('rtos', figures) + '\n');
+}

@@ -1,0 +1,90 @@
+/**
+ * The FreeRTOS-Kernel source tree for `mprt build --rtos freertos`: where it comes from
+ * (--freertos-path / rtos.freertos_path, else $MPRT_FREERTOS_PATH: the `freertos-kernel` path component of
+ * vendor/manifest.json) and a check that it is a kernel tree with the SMP RP2040 port, failing with
+ * what was expected and how to fix it.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { EffectiveConfig } from '../config/load.js';
+import { MprtError } from '../util/errors.js';
+import { findComponent } from './components.js';
+
+/** The RP2040 port inside a FreeRTOS-Kernel tree (SMP since V11). */
+export const FREERTOS_RP2040_PORT = 'portable/ThirdParty/GCC/RP2040';
+
+/** What the build uses from the tree (library.cmake defines the FreeRTOS-Kernel* CMake libraries). */
+export const FREERTOS_REQUIRED_FILES = [
+    'tasks.c', 'queue.c', 'list.c', 'timers.c', 'event_groups.c', 'stream_buffer.c',
+    'include/FreeRTOS.h', 'portable/MemMang/heap_3.c',
+    `${FREERTOS_RP2040_PORT}/port.c`, `${FREERTOS_RP2040_PORT}/library.cmake`, `${FREERTOS_RP2040_PORT}/include/portmacro.h`,
+];
+
+export interface FreertosKernel {
+    path: string;
+    /** Where the path came from, in words. */
+    origin: string;
+}
+
+export function freertosEnvName(): string {
+    const c = findComponent('freertos-kernel');
+    return c.source.type === 'path' ? c.source.env : 'MPRT_FREERTOS_PATH';
+}
+
+function fixHint(env: string): string {
+    return `point --freertos-path DIR (or rtos.freertos_path in mprt.config.json, or ${env}=DIR) at a FreeRTOS-Kernel `
+        + `V11.1 or later source tree: the directory with tasks.c, queue.c, list.c, include/FreeRTOS.h and the SMP `
+        + `RP2040 port in ${FREERTOS_RP2040_PORT} (e.g. git clone -b V11.1.0 https://github.com/FreeRTOS/FreeRTOS-Kernel); `
+        + 'or build with --rtos builtin (our kernel, lib/rtos, nothing to download)';
+}
+
+function describeOrigin(origin: string): string {
+    if (origin === '--set') return '--freertos-path / --set rtos.freertos_path';
+    if (origin === 'default') return 'rtos.freertos_path';
+    return `rtos.freertos_path in ${origin}`;
+}
+
+/** Problems of a directory as a FreeRTOS-Kernel tree for the RP2040 SMP build; [] when usable. */
+export function checkFreertosTree(dir: string): string[] {
+    if (!existsSync(dir)) return ['the directory does not exist'];
+    if (!statSync(dir).isDirectory()) return ['it is not a directory'];
+    const missing = FREERTOS_REQUIRED_FILES.filter((f) => !existsSync(join(dir, f)));
+    if (missing.length) return [`missing ${missing.join(', ')}`];
+    if (!readFileSync(join(dir, 'include', 'FreeRTOS.h'), 'utf8').includes('configNUMBER_OF_CORES')) {
+        return ['include/FreeRTOS.h has no configNUMBER_OF_CORES: a kernel older than V11 (no SMP in its main line)'];
+    }
+    return [];
+}
+
+/**
+ * The kernel tree of a freertos build: rtos.freertos_path (relative to its config file, or to `cwd` for
+ * --set/--freertos-path), else $MPRT_FREERTOS_PATH. Throws (exit code 2) when unset or not a usable tree.
+ */
+export function resolveFreertosKernel(effective: EffectiveConfig, cwd: string, env: NodeJS.ProcessEnv = process.env): FreertosKernel {
+    const envName = freertosEnvName();
+    const given = effective.config.rtos.freertos_path;
+    let path: string;
+    let origin: string;
+    if (given) {
+        const keyOrigin = effective.origins['rtos.freertos_path'] ?? '--set';
+        const base = keyOrigin === effective.configFile && effective.configFile ? effective.frozenBase : cwd;
+        path = isAbsolute(given) ? given : resolve(base, given);
+        origin = describeOrigin(keyOrigin);
+    } else if (env[envName]) {
+        path = resolve(cwd, env[envName]!);
+        origin = envName;
+    } else {
+        throw new MprtError(`--rtos freertos needs the FreeRTOS-Kernel source tree, and none was given (--freertos-path, rtos.freertos_path, ${envName})`, {
+            hint: fixHint(envName),
+            exitCode: 2,
+        });
+    }
+    const problems = checkFreertosTree(path);
+    if (problems.length) {
+        throw new MprtError(`--rtos freertos: ${path} (from ${origin}) is not a FreeRTOS-Kernel tree with the RP2040 port: ${problems.join('; ')}`, {
+            hint: fixHint(envName),
+            exitCode: 2,
+        });
+    }
+    return { path, origin };
+}

@@ -1,0 +1,367 @@
+// MicroPythonRT rp2 port, rtos.kernel=builtin: _thread on kernel tasks, with a GIL.
+//
+// Every Python thread is a kernel task at the MicroPython priority. The GIL is a kernel binary
+// semaphore; it is released around every blocking call (sleeps, console waits, lock waits) and, while
+// a thread computes, handed over every MICROPY_PY_THREAD_GIL_VM_DIVISOR jumps of the VM: the releaser
+// yields so that a waiting thread of the same priority takes it.
+//
+// A thread's memory is one GC heap block: its list node, its task control block and its stack (as the
+// upstream rp2 port takes core 1's stack from the GC heap). The block stays reachable through the
+// thread list, and so is kept and scanned, until the task is gone: a finished thread parks itself
+// (suspends for good) and another thread, once it sees the task parked and no core running it any
+// more, deletes the task and releases the block. So a stack is never collected or reused while its
+// task can still run on either core.
+
+#include <stdbool.h>
+#include "py/runtime.h"
+#include "py/gc.h"
+#include "py/mpthread.h"
+#include "py/mphal.h"
+#include "FreeRTOS.h"
+#include "task.h"
+#include "semphr.h"
+#include "FreeRTOSConfig.h"
+
+#if MICROPY_PY_THREAD
+
+#define NOTIFY_INDEX_EVENT (1)
+// Kept free at the top of a thread's stack for the C library's thread-local block and the frames
+// below the Python entry point; the stack-overflow check of the VM works on the rest.
+#define THREAD_STACK_RESERVE (768)
+#define THREAD_STACK_MIN (2048)
+
+core_entry_func_t core1_entry = NULL;
+
+typedef struct _mp_thread_t {
+    struct _mp_thread_t *next;
+    TaskHandle_t task;
+    void *(*entry)(void *);
+    void *arg;
+    volatile int finished; // its Python function has returned: the task parks itself
+} mp_thread_t;
+
+// The GC heap block of a thread other than the main one: node first (the thread list points at the
+// block), then the task control block, then the stack (8-byte aligned).
+typedef struct _thread_block_t {
+    mp_thread_t node;
+    StaticTask_t tcb;
+} thread_block_t;
+#define BLOCK_HEADER_BYTES ((sizeof(thread_block_t) + 7) & ~(size_t)7)
+
+// The thread state and node of the task running this code: Picolibc TLS is per task (the kernel
+// switches it).
+static __thread mp_state_thread_t *thread_state;
+static __thread mp_thread_t *thread_self;
+
+// The main thread runs on the "mp" task, whose stack is static (not in the GC heap): scanned explicitly.
+static mp_thread_t main_thread;
+static uint32_t *main_stack_lo;
+static uint32_t *main_stack_hi;
+static mp_thread_t *thread_list;
+static StaticSemaphore_t thread_list_lock_storage;
+static SemaphoreHandle_t thread_list_lock;
+static volatile TaskHandle_t main_task;
+static volatile int threads_alive; // Python threads, including the main one
+
+static void list_lock(void) {
+    xSemaphoreTake(thread_list_lock, portMAX_DELAY);
+}
+
+static void list_unlock(void) {
+    xSemaphoreGive(thread_list_lock);
+}
+
+// Whether a task can no longer touch its stack or control block: it is suspended and no core runs it
+// (the switch away from it has finished). The state is read first: a task that suspends itself is
+// suspended while it still runs, until its core switches away.
+static bool task_parked(TaskHandle_t task) {
+    if (eTaskGetState(task) != eSuspended) {
+        return false;
+    }
+    for (BaseType_t core = 0; core < configNUMBER_OF_CORES; core++) {
+        if (xTaskGetCurrentTaskHandleForCore(core) == task) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Deletes the tasks of finished, parked threads and unlinks their nodes; with release, their blocks
+// are freed at once (not during a collection: then they are simply not marked). List lock held.
+static void reap_parked(bool release) {
+    for (mp_thread_t **p = &thread_list; *p != NULL;) {
+        mp_thread_t *th = *p;
+        if (th != &main_thread && th->finished && task_parked(th->task)) {
+            *p = th->next;
+            vTaskDelete(th->task);
+            if (release) {
+                gc_free(th);
+            }
+        } else {
+            p = &th->next;
+        }
+    }
+}
+
+// Finished threads leave the task list (micropython.tasks() calls this first). GIL held.
+void mprt_rtos_reap_threads(void) {
+    list_lock();
+    reap_parked(true);
+    list_unlock();
+}
+
+void mp_thread_init(void) {
+    if (thread_list_lock == NULL) {
+        thread_list_lock = xSemaphoreCreateMutexStatic(&thread_list_lock_storage);
+    }
+    main_task = xTaskGetCurrentTaskHandle();
+    TaskStatus_t st;
+    vTaskGetInfo(main_task, &st, pdFALSE, eInvalid);
+    main_stack_lo = (uint32_t *)st.pxStackBase;
+    main_stack_hi = main_stack_lo + MPRT_RTOS_MP_TASK_STACK_BYTES / sizeof(uint32_t);
+    main_thread.task = main_task;
+    main_thread.next = NULL;
+    thread_list = &main_thread;
+    threads_alive = 1;
+    thread_self = &main_thread;
+    mp_thread_set_state(&mp_state_ctx.thread);
+}
+
+// Soft reset: the threads of the old VM end here. Each task is suspended, then deleted once no core
+// runs it; only then may the GC heap (their stacks) be swept and reused.
+void mp_thread_deinit(void) {
+    list_lock();
+    for (mp_thread_t *th = thread_list; th != NULL; th = th->next) {
+        if (th != &main_thread) {
+            vTaskSuspend(th->task);
+        }
+    }
+    for (mp_thread_t *th = thread_list; th != NULL; th = th->next) {
+        if (th != &main_thread) {
+            while (!task_parked(th->task)) {
+                taskYIELD();
+            }
+            vTaskDelete(th->task);
+        }
+    }
+    main_thread.next = NULL;
+    thread_list = &main_thread;
+    threads_alive = 1;
+    list_unlock();
+}
+
+// Whether a Python thread other than the caller is running on a core now: it runs without the GIL
+// (the caller holds it), and values in its registers are not on its stack.
+static bool other_thread_running(TaskHandle_t self) {
+    for (BaseType_t core = 0; core < configNUMBER_OF_CORES; core++) {
+        TaskHandle_t task = xTaskGetCurrentTaskHandleForCore(core);
+        if (task == NULL || task == self) {
+            continue;
+        }
+        for (mp_thread_t *th = thread_list; th != NULL; th = th->next) {
+            if (th->task == task) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void mp_thread_gc_others(void) {
+    TaskHandle_t self = xTaskGetCurrentTaskHandle();
+    list_lock();
+    reap_parked(false);
+    // A thread that runs on the other core without the GIL soon blocks (on the GIL at the latest); once
+    // switched out, its registers are on its stack, where the scan below finds them.
+    while (other_thread_running(self)) {
+        taskYIELD();
+    }
+    for (mp_thread_t *th = thread_list; th != NULL; th = th->next) {
+        if (th == &main_thread) {
+            if (th->task != self) {
+                gc_collect_root((void **)main_stack_lo, main_stack_hi - main_stack_lo);
+            }
+        } else {
+            // marks the block: node, control block and the whole stack are scanned
+            void *block = th;
+            gc_collect_root(&block, 1);
+        }
+    }
+    list_unlock();
+}
+
+mp_state_thread_t *mp_thread_get_state(void) {
+    return thread_state;
+}
+
+void mp_thread_set_state(mp_state_thread_t *state) {
+    thread_state = state;
+}
+
+mp_uint_t mp_thread_get_id(void) {
+    return (mp_uint_t)xTaskGetCurrentTaskHandle();
+}
+
+void mp_thread_start(void) {
+}
+
+void mp_thread_finish(void) {
+    list_lock();
+    mp_thread_t *th = thread_self;
+    if (th != NULL && th != &main_thread) {
+        th->finished = 1;
+    }
+    threads_alive--;
+    list_unlock();
+}
+
+static void thread_task(void *arg) {
+    mp_thread_t *th = arg;
+    thread_self = th;
+    th->entry(th->arg);
+    // Parked for good: the block holding this stack is released by another thread once it sees the
+    // task suspended and off every core (reap_parked).
+    for (;;) {
+        vTaskSuspend(NULL);
+    }
+}
+
+mp_uint_t mp_thread_create(void *(*entry)(void *), void *arg, size_t *stack_size) {
+    size_t bytes = *stack_size == 0 ? MPRT_RTOS_THREAD_STACK_BYTES : *stack_size;
+    if (bytes < THREAD_STACK_MIN) {
+        bytes = THREAD_STACK_MIN;
+    }
+    bytes = (bytes + 7) & ~(size_t)7;
+    // finished threads give their blocks back first
+    mprt_rtos_reap_threads();
+    // may collect (which takes the list lock): allocated before taking it
+    thread_block_t *block = m_malloc(BLOCK_HEADER_BYTES + bytes);
+    mp_thread_t *th = &block->node;
+    th->entry = entry;
+    th->arg = arg;
+    th->finished = 0;
+    StackType_t *stack = (StackType_t *)((uint8_t *)block + BLOCK_HEADER_BYTES);
+    // what the VM may use, set before the task exists (it reads it at once, on the other core)
+    *stack_size = bytes - THREAD_STACK_RESERVE;
+    list_lock();
+    // the task cannot run Python before this thread releases the GIL
+    th->task = xTaskCreateStatic(thread_task, "mp_thread", bytes / sizeof(StackType_t), th,
+        MPRT_RTOS_MP_TASK_PRIORITY, stack, &block->tcb);
+    th->next = thread_list;
+    thread_list = th;
+    threads_alive++;
+    list_unlock();
+    return (mp_uint_t)th->task;
+}
+
+// ---- locks ----
+
+void mp_thread_mutex_init(mp_thread_mutex_t *mutex) {
+    mutex->handle = xSemaphoreCreateBinaryStatic(&mutex->storage);
+    xSemaphoreGive(mutex->handle);
+}
+
+// How often the main thread, blocked on a _thread lock, looks for Ctrl-C and scheduled callbacks.
+#define MAIN_LOCK_WAIT_SLICE_MS (10)
+
+static bool main_thread_has_pending(void) {
+    return MP_STATE_MAIN_THREAD(mp_pending_exception) != MP_OBJ_NULL
+           #if MICROPY_ENABLE_SCHEDULER
+           || MP_STATE_VM(sched_state) == MP_SCHED_PENDING
+           #endif
+    ;
+}
+
+int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
+    if (!wait) {
+        return xSemaphoreTake(mutex->handle, 0) == pdTRUE;
+    }
+    #if MICROPY_PY_THREAD_GIL
+    // With the GIL, a lock other than the GIL itself is only waited on by _thread's lock.acquire (and so
+    // threading's joins and untimed waits), with the GIL released. In the main thread that wait ends for
+    // Ctrl-C: a KeyboardInterrupt is raised as from any blocking call, so that `t.join()` on a thread
+    // that never ends can be interrupted.
+    if (mutex != &MP_STATE_VM(gil_mutex) && xTaskGetCurrentTaskHandle() == main_task) {
+        for (;;) {
+            if (xSemaphoreTake(mutex->handle, pdMS_TO_TICKS(MAIN_LOCK_WAIT_SLICE_MS)) == pdTRUE) {
+                return 1;
+            }
+            if (main_thread_has_pending()) {
+                MP_THREAD_GIL_ENTER();
+                mp_handle_pending(true); // raises a pending exception (the GIL stays held, as the caller expects)
+                MP_THREAD_GIL_EXIT();
+            }
+        }
+    }
+    #endif
+    return xSemaphoreTake(mutex->handle, portMAX_DELAY) == pdTRUE;
+}
+
+void mp_thread_mutex_unlock(mp_thread_mutex_t *mutex) {
+    xSemaphoreGive(mutex->handle);
+    #if MICROPY_PY_THREAD_GIL
+    if (mutex == &MP_STATE_VM(gil_mutex) && threads_alive > 1) {
+        // hand the GIL over: a thread woken by the give runs before we try to take it again
+        taskYIELD();
+    }
+    #endif
+}
+
+void mp_thread_recursive_mutex_init(mp_thread_recursive_mutex_t *mutex) {
+    mutex->handle = xSemaphoreCreateRecursiveMutexStatic(&mutex->storage);
+}
+
+int mp_thread_recursive_mutex_lock(mp_thread_recursive_mutex_t *mutex, int wait) {
+    return xSemaphoreTakeRecursive(mutex->handle, wait ? portMAX_DELAY : 0) == pdTRUE;
+}
+
+void mp_thread_recursive_mutex_unlock(mp_thread_recursive_mutex_t *mutex) {
+    xSemaphoreGiveRecursive(mutex->handle);
+}
+
+// ---- atomic sections and waiting for events ----
+
+uint32_t mp_thread_begin_atomic_section(void) {
+    return portSET_INTERRUPT_MASK_FROM_ISR();
+}
+
+void mp_thread_end_atomic_section(uint32_t state) {
+    portCLEAR_INTERRUPT_MASK_FROM_ISR(state);
+}
+
+void mprt_rtos_event_wait(int32_t timeout_ms) {
+    TickType_t ticks = timeout_ms < 0 ? portMAX_DELAY : pdMS_TO_TICKS((uint32_t)timeout_ms);
+    MP_THREAD_GIL_EXIT();
+    ulTaskNotifyTakeIndexed(NOTIFY_INDEX_EVENT, pdTRUE, ticks);
+    MP_THREAD_GIL_ENTER();
+}
+
+void mprt_rtos_wake_main(void) {
+    TaskHandle_t t = main_task;
+    if (t != NULL) {
+        xTaskNotifyGiveIndexed(t, NOTIFY_INDEX_EVENT);
+    }
+}
+
+void mprt_rtos_wake_main_from_isr(void) {
+    TaskHandle_t t = main_task;
+    if (t != NULL && xTaskGetSchedulerState() == taskSCHEDULER_RUNNING) {
+        BaseType_t woken = pdFALSE;
+        vTaskNotifyGiveIndexedFromISR(t, NOTIFY_INDEX_EVENT, &woken);
+        portYIELD_FROM_ISR(woken);
+    }
+}
+
+int mprt_rtos_threads_alive(void) {
+    return threads_alive;
+}
+
+#endif // MICROPY_PY_THREAD
+
+void mp_hal_wake_main_task_from_isr_or_task(void) {
+    if (xPortIsInsideInterrupt()) {
+        mprt_rtos_wake_main_from_isr();
+    } else {
+        mprt_rtos_wake_main();
+    }
+}

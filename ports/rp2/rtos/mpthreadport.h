@@ -1,0 +1,46 @@
+// MicroPythonRT rp2 port, rtos.kernel=builtin: MicroPython threads are kernel tasks.
+//
+// This directory comes first on the include path only in RTOS builds, so it replaces the upstream
+// rp2 mpthreadport.h (threads on core 1) there.
+#ifndef MPRT_RP2_RTOS_MPTHREADPORT_H
+#define MPRT_RP2_RTOS_MPTHREADPORT_H
+
+#include <stdint.h>
+#include "FreeRTOS.h"
+#include "semphr.h"
+
+// A lock is a kernel binary semaphore (any thread may release it); recursive locks are kernel
+// recursive mutexes. The storage is in the object, so creating one never allocates.
+typedef struct _mp_thread_mutex_t {
+    SemaphoreHandle_t handle;
+    StaticSemaphore_t storage;
+} mp_thread_mutex_t;
+
+typedef struct _mp_thread_recursive_mutex_t {
+    SemaphoreHandle_t handle;
+    StaticSemaphore_t storage;
+} mp_thread_recursive_mutex_t;
+
+void mp_thread_init(void);
+void mp_thread_deinit(void);
+void mp_thread_gc_others(void);
+// Deletes the tasks of finished threads and frees their memory (GIL held).
+void mprt_rtos_reap_threads(void);
+
+// Critical section over both cores (interrupts off and the kernel lock).
+uint32_t mp_thread_begin_atomic_section(void);
+void mp_thread_end_atomic_section(uint32_t state);
+
+// Block the calling thread until notified (mprt_rtos_wake_*) or timeout_ms passes (< 0: forever),
+// with the GIL released.
+void mprt_rtos_event_wait(int32_t timeout_ms);
+// Wake the MicroPython main task (Ctrl-C, scheduled callbacks, console input).
+void mprt_rtos_wake_main(void);
+void mprt_rtos_wake_main_from_isr(void);
+
+// The upstream flash driver checks this before using multicore lockout; RTOS builds never start
+// core 1 through pico-sdk.
+typedef void (*core_entry_func_t)(void);
+extern core_entry_func_t core1_entry;
+
+#endif // MPRT_RP2_RTOS_MPTHREADPORT_H
