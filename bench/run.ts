@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
- * suite. Each section also runs alone (e.g. `node dist/bench/emulator.js`).
+ * dualcore, suite, modules. Each section also runs alone (e.g. `node dist/bench/emulator.js`).
  */
 import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
 import { benchDualcore } from './dualcore.js';
+import { benchModules } from './modules.js';
 import { benchSuite } from './suite.js';
 import { type Figure, formatFigures } from './stats.js';
 
@@ -13,6 +14,7 @@ const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promi
     emulator: benchEmulator,
     dualcore: benchDualcore,
     suite: benchSuite,
+    modules: benchModules,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -15,6 +15,7 @@ export const DEFAULT_CONFIG_FILE = 'mprt.config.json';
 export interface Config {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
     flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
+    modules: { ram_slack: number };
     console: 'usb' | 'uart';
     console_uart_baud: number;
     rtos: { kernel: 'none' | 'builtin'; c_heap_size: number; mp_stack_size: number; thread_stack_size: number };
@@ -130,6 +131,7 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
             settings_size: values['flash.settings_size'] as number,
             fs_size: values['flash.fs_size'] as number,
         },
+        modules: { ram_slack: values['modules.ram_slack'] as number },
         console: values['console'] as 'usb' | 'uart',
         console_uart_baud: values['console_uart_baud'] as number,
         rtos: {
