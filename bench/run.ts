@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
  * dualcore, suite, rtos (thread handoff, create/join rates, idle share), perfbench (MicroPython's
- * perf_bench on our firmware vs the stock one). Each section also runs alone (e.g. `node dist/bench/emulator.js`).
+ * perf_bench on our firmware vs the stock one), modules. Each section also runs alone (e.g. `node dist/bench/emulator.js`).
  */
 import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
 import { benchDualcore } from './dualcore.js';
+import { benchModules } from './modules.js';
 import { benchSuite } from './suite.js';
 import { benchRtos } from './rtos.js';
 import { benchPerf } from './perfbench.js';
@@ -18,6 +19,7 @@ const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promi
     suite: benchSuite,
     rtos: benchRtos,
     perfbench: benchPerf,
+    modules: benchModules,
 };
 
 async function main(argv: string[]): Promise<void> {

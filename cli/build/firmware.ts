@@ -16,6 +16,9 @@ import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 import { componentDir, findComponent } from '../vendor/components.js';
+import { abiId } from './abi.js';
+import { writeExports } from './exports.js';
+import { moduleSdkCurrent, writeModuleSdk } from './module-sdk.js';
 import { resolveFreertosKernel } from '../vendor/freertos.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
@@ -221,6 +224,15 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
     } else {
         const saved = JSON.parse(readFileSync(join(outDir, 'size.json'), 'utf8')) as SizeSummary;
         sizes = saved;
+    }
+
+    // The export table for module builds (docs/modules.md): <out>/sdk/exports.json.
+    writeExports({ outDir, board: board.name, kernel: effective.config.rtos.kernel,
+        expectAbi: abiId({ micropythonVersion: mpVersion, config: effective.config }) });
+    // Headers and flags for module builds: <out>/sdk/module-sdk.json, <out>/sdk/include/.
+    if (!upToDate || !moduleSdkCurrent(outDir)) {
+        await writeModuleSdk({ outDir, cmakeDir, board: board.name, kernel: effective.config.rtos.kernel, micropythonVersion: mpVersion,
+            gcc: tc.gcc, gccVersion: tc.version, roots: { micropython: paths.micropython, 'pico-sdk': paths.picoSdk, tinyusb: paths.tinyusb, mbedtls: paths.mbedtls, mprt: paths.repo } });
     }
 
     // Where `mprt emulate` with no file finds the firmware (cli/emulator/session.ts).

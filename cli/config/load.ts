@@ -18,6 +18,7 @@ export type RtosKernel = 'none' | 'builtin' | 'freertos';
 export interface Config {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
     flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
+    modules: { ram_slack: number };
     console: 'usb' | 'uart';
     console_uart_baud: number;
     rtos: {
@@ -141,6 +142,7 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
             settings_size: values['flash.settings_size'] as number,
             fs_size: values['flash.fs_size'] as number,
         },
+        modules: { ram_slack: values['modules.ram_slack'] as number },
         console: values['console'] as 'usb' | 'uart',
         console_uart_baud: values['console_uart_baud'] as number,
         rtos: {

@@ -86,6 +86,11 @@ export const SCHEMA: KeySpec[] = [
         portOnly: true,
     },
     {
+        key: 'modules.ram_slack', type: 'size', default: 4 * KB, min: 0, max: 64 * KB, multipleOf: 16,
+        description: 'RAM reserved at boot, before the GC heap, for the data+bss of native modules installed before the next reset (bytes)',
+        portOnly: true,
+    },
+    {
         key: 'flash.settings_size', type: 'size', default: 4 * KB, min: 4 * KB, max: 64 * KB, multipleOf: FLASH_SECTOR,
         description: 'settings/environment sectors at the very end of flash (bytes)', portOnly: true,
     },

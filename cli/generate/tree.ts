@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import type { Board } from '../config/boards.js';
 import type { EffectiveConfig } from '../config/load.js';
+import { abiHex, abiId, abiText } from '../build/abi.js';
+import { readExportList, selectExports } from './exports.js';
 import { planFrozen } from './frozen.js';
 import { renderTemplate } from './render.js';
 import { writeIfChanged } from './write.js';
@@ -91,6 +93,15 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         ['manifest.py.hbs', 'manifest.py'],
         ['mpversion.h.hbs', 'genhdr/mpversion.h'],
     ];
+    const abiInput = { micropythonVersion: o.micropythonVersion, config };
+    const exportsCtx = {
+        command: o.command,
+        kernel: config.rtos.kernel,
+        symbols: selectExports(readExportList(), o.effective.values),
+        abiLines: abiText(abiInput),
+        abiBytes: [...abiId(abiInput)].map((b) => '0x' + b.toString(16).padStart(2, '0')).join(', '),
+        abiHex: abiHex(abiId(abiInput)),
+    };
     const files: string[] = [];
     const changed: string[] = [];
     for (const [template, rel] of outputs) {
@@ -98,5 +109,8 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         files.push(path);
         if (writeIfChanged(path, renderTemplate(template, ctx))) changed.push(path);
     }
+    const exportsPath = join(o.genDir, 'mprt_exports.c');
+    files.push(exportsPath);
+    if (writeIfChanged(exportsPath, renderTemplate('mprt_exports.c.hbs', exportsCtx))) changed.push(exportsPath);
     return { files, changed };
 }

@@ -22,6 +22,7 @@
 #include "pico/stdlib.h"
 #include "hardware/structs/scb.h"
 #include "mp_console.h"
+#include "dynlink/mprt_dynlink.h"
 #include "mprt_config.h"
 #if MPRT_RTOS
 #include "FreeRTOSConfig.h"
@@ -115,6 +116,8 @@ static void run_repl(void) {
 static void mp_lifecycle(void) {
     for (;;) {
         mp_init();
+        // installed modules' qstrs keep their numbers (before anything else interns)
+        mprt_dl_init();
         mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
         subsystems_init();
         mp_console_start();
@@ -142,7 +145,9 @@ static void mp_task(void) {
     mp_thread_init();
     // the top of the task stack also holds the C library's thread-local block: leave it a margin
     mp_cstack_init_with_top((void *)&stack_top_marker, MPRT_RTOS_MP_TASK_STACK_BYTES - 1024);
-    gc_init(&__GcHeapStart, &__GcHeapEnd);
+    // RAM for installed native modules comes first, then the GC heap
+    size_t dl_ram = mprt_dl_reserve_ram((uintptr_t)&__GcHeapStart, (uintptr_t)&__GcHeapEnd);
+    gc_init(&__GcHeapStart + dl_ram, &__GcHeapEnd);
     mp_lifecycle();
 }
 #endif
@@ -155,7 +160,9 @@ int main(int argc, char **argv) {
     mprt_rtos_start(mp_task);
     #else
     mp_cstack_init_with_top(&__StackTop, &__StackTop - &__StackBottom);
-    gc_init(&__GcHeapStart, &__GcHeapEnd);
+    // RAM for installed native modules comes first, then the GC heap
+    size_t dl_ram = mprt_dl_reserve_ram((uintptr_t)&__GcHeapStart, (uintptr_t)&__GcHeapEnd);
+    gc_init(&__GcHeapStart + dl_ram, &__GcHeapEnd);
     mp_lifecycle();
     #endif
     return 0;
@@ -164,6 +171,7 @@ int main(int argc, char **argv) {
 void gc_collect(void) {
     gc_collect_start();
     gc_helper_collect_regs_and_stack();
+    mprt_dl_gc_collect();
     #if MICROPY_PY_THREAD
     mp_thread_gc_others();
     #endif

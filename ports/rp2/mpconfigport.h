@@ -93,6 +93,9 @@ void mp_hal_wake_main_task_from_isr_or_task(void);
 #define MICROPY_PY_OS_SYNC                      (1)
 #define MICROPY_PY_OS_UNAME                     (1)
 #define MICROPY_PY_OS_URANDOM                   (1)
+// Loadable native modules (ports/rp2/dynlink): `import NAME` also finds NAME.so, and `import os`
+// gives the os module with dlopen/dlsym/dlerror/dllist/dlremove (py/builtin.h's port hook).
+#define mp_builtin___import__                   mprt_dl_builtin_import
 #define MICROPY_PY_RE_MATCH_GROUPS              (1)
 #define MICROPY_PY_RE_MATCH_SPAN_START_END      (1)
 #define MICROPY_PY_HASHLIB_SHA1                 (1)
