@@ -160,6 +160,41 @@ function candidateHeaders(includeDirs: string[], roots: Record<string, string>):
     return [...new Set(out)];
 }
 
+/**
+ * The prerequisites of a make rule as `gcc -M` writes it (`target: a.h b\\ c.h \\` newline `d.h`):
+ * continuation lines joined, `\\ ` an escaped space inside a name, `$$` a dollar; the target left out.
+ */
+export function parseMakeDeps(text: string): string[] {
+    const names: string[] = [];
+    let cur = '';
+    let seenTarget = false;
+    const flush = (): void => {
+        if (!cur) return;
+        if (!seenTarget) {
+            if (cur.endsWith(':')) seenTarget = true;
+        } else {
+            names.push(cur);
+        }
+        cur = '';
+    };
+    const t = text.replace(/\\\r?\n/g, ' ');
+    for (let i = 0; i < t.length; i++) {
+        const c = t[i]!;
+        if (c === '\\' && (t[i + 1] === ' ' || t[i + 1] === '#')) {
+            cur += t[++i];
+        } else if (c === '$' && t[i + 1] === '$') {
+            cur += '$';
+            i++;
+        } else if (/\s/.test(c)) {
+            flush();
+        } else {
+            cur += c;
+        }
+    }
+    flush();
+    return names;
+}
+
 /** Runs `gcc -M` on `#include` of each header (in groups; a failing group is split) and returns every file reached. */
 async function headerClosure(gcc: string, flags: string[], headers: string[], tmp: string): Promise<{ files: Set<string>; failed: string[] }> {
     const files = new Set<string>();
@@ -179,8 +214,8 @@ async function headerClosure(gcc: string, flags: string[], headers: string[], tm
             await probe(group.slice(half));
             return;
         }
-        for (const f of r.stdout.replace(/\\\n/g, ' ').split(/\s+/).slice(1)) {
-            if (f && !f.endsWith('.c') && !f.endsWith(':')) files.add(resolve(f));
+        for (const f of parseMakeDeps(r.stdout)) {
+            if (!f.endsWith('.c')) files.add(resolve(f));
         }
     };
     const groups: string[][] = [];

@@ -21,19 +21,11 @@ import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { decodeModule, R_ABS32, R_QSTR, R_QSTR_OBJ, R_THM_CALL } from '../../cli/formats/module.js';
 import { packModule, type PackResult } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
-import { componentPaths } from '../../cli/build/firmware.js';
 import {
     buildPico, examplesDir, packSource, refreshModule, sha256File, u32le, writeLargeFile, type FirmwareBuild,
 } from './modules-fixture.js';
+import { componentsReady } from '../unit/firmware-artifacts.js';
 
-function componentsReady(): boolean {
-    try {
-        componentPaths();
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 const skip = componentsReady() ? false : 'components not set up (npx mprt setup)';
 const baseDir = process.env.MPRT_MODULES_BUILD ?? join(repoRoot(), 'build', 'pico');

@@ -8,19 +8,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFirmware, componentPaths, type BuildResult } from '../../cli/build/firmware.js';
+import { buildFirmware, type BuildResult } from '../../cli/build/firmware.js';
 import { decodeUf2, uf2ToImage } from '../../cli/formats/uf2.js';
+import { findKey } from '../../cli/config/schema.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
+import { componentsReady } from '../unit/firmware-artifacts.js';
 
-function componentsReady(): boolean {
-    try {
-        componentPaths();
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 const MPRT = join(repoRoot(), 'bin', 'mprt.js');
 
@@ -113,23 +107,27 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         assert.ok(r.seconds < 2, `no-op took ${r.seconds} s`);
     });
 
-    test('port-only options rebuild only the port: heap size relinks, the flash map recompiles 2 port files', async () => {
-        const heap = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['ram.c_heap_size=16K'] });
+    test('port-only options rebuild only the port: heap size relinks, the flash map recompiles 3 port files', async () => {
+        // The C heap of the default firmware (on the kernel) is rtos.c_heap_size; the GC heap takes the rest.
+        const cHeapDefault = findKey('rtos.c_heap_size')!.default as number;
+        const heap = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['rtos.c_heap_size=16K'] });
         assert.deepEqual(heap.compiled, []);
         assert.deepEqual(heap.steps, ['Linking CXX executable firmware.elf']);
-        assert.equal(heap.sizes!.gcHeap, first.sizes!.gcHeap - 12 * 1024);
+        assert.equal(heap.sizes!.gcHeap, first.sizes!.gcHeap - (16 * 1024 - cHeapDefault));
 
         const fs = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['flash.fs_size=512K'] });
-        // Object names embed the absolute source paths (checkout and cache live anywhere), so match by suffix.
+        // Object names embed the absolute source paths (checkout and cache live anywhere), so match by suffix:
+        // the upstream flash driver, our main.c and the module region allocator read the flash map.
         const objs = OBJ(fs);
-        assert.equal(objs.length, 2, objs.join(', '));
+        assert.equal(objs.length, 3, objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/micropython-1.25.0/ports/rp2/rp2_flash.c.o')), objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/ports/rp2/main.c.o') && !o.includes('micropython-1.25.0')), objs.join(', '));
+        assert.ok(objs.some((o) => o.endsWith('/ports/rp2/dynlink/dl_region.c.o')), objs.join(', '));
         assert.ok(!objs.some((o) => /\/(py|extmod)\//.test(o)), 'no MicroPython core object');
 
-        // Back to the defaults: the same two files again, and the very same firmware as the clean build.
+        // Back to the defaults: the same three files again, and the very same firmware as the clean build.
         const back = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work });
-        assert.equal(back.compiled.length, 2);
+        assert.equal(back.compiled.length, 3);
         assert.ok(readFileSync(join(dirA, 'firmware.uf2')).equals(cleanUf2), 'same firmware as the clean build');
     });
 

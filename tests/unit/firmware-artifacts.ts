@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { componentPaths } from '../../cli/build/firmware.js';
 import { stockBuildPaths } from '../../cli/testing/stock.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
@@ -25,4 +26,14 @@ export function builtFirmwares(): BuiltFirmware[] {
         // no toolchain: only ours
     }
     return out.filter((f) => existsSync(f.elf) && existsSync(f.map) && existsSync(f.bin));
+}
+
+/** Whether `mprt setup` has fetched the components a real firmware build needs. */
+export function componentsReady(): boolean {
+    try {
+        componentPaths();
+        return true;
+    } catch {
+        return false;
+    }
 }

@@ -29,7 +29,22 @@ def _acquire(lock, blocking=True, timeout=-1):
     return False
 
 
-class Lock:
+class _Acquirable:
+    # "with" support for everything that has acquire() and release()
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *args):
+        self.release()
+
+
+class _KernelLock(_Acquirable):
+    def locked(self):
+        return self._l.locked()
+
+
+class Lock(_KernelLock):
     def __init__(self):
         self._l = _alloc()
 
@@ -39,15 +54,6 @@ class Lock:
     def release(self):
         self._l.release()
 
-    def locked(self):
-        return self._l.locked()
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *args):
-        self.release()
 
     def _release_save(self):
         self._l.release()
@@ -59,7 +65,7 @@ class Lock:
         return self._l.locked()
 
 
-class RLock:
+class RLock(_KernelLock):
     def __init__(self):
         self._l = _alloc()
         self._owner = None
@@ -84,15 +90,6 @@ class RLock:
             self._owner = None
             self._l.release()
 
-    def locked(self):
-        return self._l.locked()
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *args):
-        self.release()
 
     def _release_save(self):
         state = self._count
@@ -110,19 +107,12 @@ class RLock:
         return self._owner == get_ident()
 
 
-class Condition:
+class Condition(_Acquirable):
     def __init__(self, lock=None):
         self._lock = RLock() if lock is None else lock
         self.acquire = self._lock.acquire
         self.release = self._lock.release
         self._waiters = []
-
-    def __enter__(self):
-        self._lock.acquire()
-        return self
-
-    def __exit__(self, *args):
-        self._lock.release()
 
     def wait(self, timeout=None):
         if not self._lock._is_owned():
@@ -169,7 +159,7 @@ class Condition:
         self.notify(len(self._waiters))
 
 
-class Semaphore:
+class Semaphore(_Acquirable):
     def __init__(self, value=1):
         if value < 0:
             raise ValueError("semaphore initial value must be >= 0")
@@ -195,12 +185,6 @@ class Semaphore:
             self._value += n
             self._cond.notify(n)
 
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *args):
-        self.release()
 
 
 class BoundedSemaphore(Semaphore):
