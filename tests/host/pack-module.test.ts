@@ -4,9 +4,9 @@
  * relocations the on-device linker does not implement are refused naming the site and symbol; a
  * syntax error names the file; --name/-o; and the SDK's headers are faithful copies of the firmware's.
  *
- * Firmware: $MPRT_TEST_MODULE_FIRMWARE (a build directory), else build/pico when it has an SDK, else one
- * built into the cache; the RTOS example needs $MPRT_TEST_MODULE_FIRMWARE_RTOS or a cached
- * `--set rtos.kernel=builtin` build.
+ * Firmware: $MPRT_TEST_MODULE_FIRMWARE (a build directory with the kernel, the default), else build/pico,
+ * else one built into the cache; the RTOS example is also packed against a kernel=none firmware:
+ * $MPRT_TEST_MODULE_FIRMWARE_NONE, else build/pico-abi when it is one, else one built into the cache.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,22 +26,30 @@ const mprt = join(repoRoot(), 'bin', 'mprt.js');
 const examples = join(repoRoot(), 'examples', 'modules');
 const dir = scratchDir('mprt-pack-');
 let fw = '';
-let fwRtos = '';
 
 const hasSdk = (d: string) => existsSync(join(d, 'sdk', 'module-sdk.json')) && existsSync(join(d, 'sdk', 'exports.json'));
 
-async function firmwareDir(envName: string, fallback: string | undefined, cacheName: string, set: string[]): Promise<string> {
+const kernelOf = (d: string) => (JSON.parse(readFileSync(join(d, 'sdk', 'exports.json'), 'utf8')) as { kernel: string }).kernel;
+
+/**
+ * A firmware build with the given kernel: $envName, else a build of this checkout that has one (build/pico is
+ * the default kernel; tests/firmware/modules.test.ts leaves build/pico-abi with the other), else one built
+ * into the cache.
+ */
+async function firmwareDir(envName: string, kernel: 'builtin' | 'none'): Promise<string> {
     const env = process.env[envName];
     if (env) return env;
-    if (fallback && hasSdk(fallback)) return fallback;
-    const out = join(cacheDir(), 'test-builds', cacheName);
-    await buildFirmware({ board: 'pico', outDir: out, set, jobs: 2, cwd: repoRoot() });
+    for (const d of ['pico', 'pico-abi'].map((n) => join(repoRoot(), 'build', n))) {
+        if (hasSdk(d) && kernelOf(d) === kernel) return d;
+    }
+    const out = join(cacheDir(), 'test-builds', `modules-pico-${kernel}`);
+    await buildFirmware({ board: 'pico', outDir: out, set: [`rtos.kernel=${kernel}`], jobs: 2, cwd: repoRoot() });
     return out;
 }
 
 before(async () => {
     if (skip) return;
-    fw = await firmwareDir('MPRT_TEST_MODULE_FIRMWARE', join(repoRoot(), 'build', 'pico'), 'modules-pico', []);
+    fw = await firmwareDir('MPRT_TEST_MODULE_FIRMWARE', 'builtin');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -87,13 +95,14 @@ for (const [name, expectQstrs] of [['fib', ['add', 'fib']], ['counter', ['Counte
 }
 
 test('example ticker (an RTOS task) packs against a kernel=builtin firmware and not against kernel=none', { skip }, async () => {
-    fwRtos = await firmwareDir('MPRT_TEST_MODULE_FIRMWARE_RTOS', undefined, 'modules-pico-rtos', ['rtos.kernel=builtin']);
+    const fwRtos = fw;
+    const fwNone = await firmwareDir('MPRT_TEST_MODULE_FIRMWARE_NONE', 'none');
     const out = join(dir, 'ticker.so');
     const r = await packModule({ inputs: [join(examples, 'ticker')], firmware: fwRtos, output: out });
     assert.ok(r.imports.some((i) => i.name === 'xTaskCreate'));
     assert.equal(r.kernel, 'builtin');
     assert.equal(Buffer.from(decodeModule(new Uint8Array(readFileSync(out))).abi).toString('hex'), exportsOf(fwRtos).abi);
-    const bad = cli(['pack-module', join(examples, 'ticker'), '--firmware', fw, '-o', join(dir, 'ticker-none.so')]);
+    const bad = cli(['pack-module', join(examples, 'ticker'), '--firmware', fwNone, '-o', join(dir, 'ticker-none.so')]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /FreeRTOS\.h: No such file/);
     assert.match(bad.stderr, /rtos\.kernel=builtin/);
