@@ -1,8 +1,9 @@
 import { componentDir } from '../vendor/components.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { openBoard } from '../emulator/board.js';
+import { formatProfile, startProfile } from '../emulator/profile.js';
 import { interactive, lastBuild, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
 import { MprtError } from '../util/errors.js';
 
@@ -20,6 +21,7 @@ interface Args {
     'pty-link'?: string;
     json: boolean;
     verbose: boolean;
+    profile?: string;
 }
 
 function readScripts(args: Args): ScriptSource[] {
@@ -50,6 +52,7 @@ export const emulateCommand: CommandModule<object, Args> = {
             .option('pty-link', { type: 'string', describe: 'with --pty: create the pty link at this path' })
             .option('json', { type: 'boolean', default: false, describe: 'with --run/--exec: print results as JSON on stdout' })
             .option('verbose', { type: 'boolean', default: false, describe: 'print rp2040js warnings' })
+            .option('profile', { type: 'string', describe: 'with --run/--exec: write the cycles each firmware function took while the scripts ran (both cores) to FILE' })
             .option('cores', { type: 'number', choices: [1, 2], describe: 'emulated Cortex-M0+ cores (default 2: core 1 waits in the boot ROM until launched)' })
             .example('$0 emulate', 'REPL on the last build (Ctrl-] quits)')
             .example('$0 emulate build/pico/firmware.uf2 --exec "print(1+1)"', 'run code, exit 0 / 1 (raised) / 124 (timeout)')
@@ -60,6 +63,10 @@ export const emulateCommand: CommandModule<object, Args> = {
         const firmware = args.firmware ? resolve(args.firmware) : last!.firmware;
         const sources = readScripts(args);
         if (sources.length && args.pty) throw new MprtError('--pty cannot be combined with --run/--exec', { exitCode: 2 });
+        const elf = firmware.endsWith('.elf') ? firmware : join(dirname(firmware), 'firmware.elf');
+        if (args.profile && (!sources.length || !existsSync(elf))) {
+            throw new MprtError(`--profile needs --run/--exec and the firmware's ELF (${elf})`, { exitCode: 2 });
+        }
         const wallStart = Date.now();
         const board = await openBoard({
             firmware,
@@ -75,11 +82,13 @@ export const emulateCommand: CommandModule<object, Args> = {
             const boot = { emulatedMs: board.nowMs(), wallMs: Date.now() - wallStart };
             if (sources.length) {
                 const json = args.json;
+                const profile = args.profile ? startProfile(board) : undefined;
                 const { exitCode, outcomes } = await runScripts(board, sources, {
                     timeoutMs: args.timeout * 1000,
                     out: json ? undefined : (s) => process.stdout.write(s),
                     err: json ? undefined : (s) => process.stderr.write(s),
                 });
+                if (profile) writeFileSync(resolve(args.profile!), formatProfile(profile.stop(), elf));
                 if (json) {
                     process.stdout.write(JSON.stringify({ firmware, exitCode, boot, results: outcomes, cycles: board.cycles() }, null, 2) + '\n');
                 }

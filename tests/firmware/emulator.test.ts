@@ -213,6 +213,22 @@ describe('mprt emulate', { skip }, () => {
         assert.equal(r.stdout, '42\n');
     });
 
+    test('--profile writes the cycles per firmware function of the scripts', () => {
+        const out = join(work, 'profile.txt');
+        const r = mprt(['emulate', firmware!, '--exec', 'x = 0\nfor i in range(1000):\n    x += i * i\nprint(x)', '--profile', out]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, '332833500\n');
+        const lines = readFileSync(out, 'utf8').trim().split('\n');
+        const total = Number(/total (\d+)/.exec(lines[0])?.[1]);
+        // the loop runs in the VM: its interpreter is the function that took most cycles
+        assert.match(lines[1], /^\s*\d+\s+[\d.]+%\s+mp_execute_bytecode$/);
+        const sum = lines.slice(1).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0]), 0);
+        assert.ok(total > 100_000 && sum <= total, `total ${total}, rows ${sum}`);
+        const noScript = mprt(['emulate', firmware!, '--profile', out]);
+        assert.equal(noScript.code, 2);
+        assert.match(noScript.stderr, /--profile needs --run\/--exec/);
+    });
+
     test('bad inputs: missing file, not firmware, other UF2 family, missing script', () => {
         const missing = mprt(['emulate', join(work, 'nope.uf2'), '--exec', '1']);
         assert.equal(missing.code, 2);

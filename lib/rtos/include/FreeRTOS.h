@@ -42,6 +42,10 @@
 #ifndef configNUM_THREAD_LOCAL_STORAGE_POINTERS
 #define configNUM_THREAD_LOCAL_STORAGE_POINTERS 0
 #endif
+#ifndef traceTASK_SWITCHED_IN
+// Called in vTaskSwitchContext with interrupts off, once the core's current task is the switched-in one.
+#define traceTASK_SWITCHED_IN()
+#endif
 #ifndef configUSE_IDLE_HOOK
 #define configUSE_IDLE_HOOK 0
 #endif

@@ -162,6 +162,7 @@ void vTaskSwitchContext(BaseType_t core) {
     next->running_on = core;
     rtos_current_tcb[core] = next;
     rtos_port_task_switched_in(core);
+    traceTASK_SWITCHED_IN();
     if (old != NULL && old != next && configNUMBER_OF_CORES > 1 && is_ready(old)) {
         // the preempted task may still run on another core
         (void)preempt_check(old);

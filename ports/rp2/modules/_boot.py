@@ -1,6 +1,6 @@
 # MicroPythonRT: mount the flash filesystem partition at "/", creating littlefs when it is blank.
 import vfs
-import rp2
+import machine, rp2
 
 _bdev = rp2.Flash()
 try:
@@ -9,4 +9,6 @@ except OSError:
     vfs.VfsLfs2.mkfs(_bdev, progsize=256)
     _fs = vfs.VfsLfs2(_bdev, progsize=256)
 vfs.mount(_fs, "/")
-del vfs, rp2, _bdev, _fs
+# machine and rp2 stay in __main__'s globals, as on the stock firmware (same REPL namespace, and the
+# same fill of its dict, which decides how many slots a failed global lookup probes)
+del vfs, _bdev, _fs

@@ -32,6 +32,11 @@
 
 core_entry_func_t core1_entry = NULL;
 
+// traceTASK_SWITCHED_IN: the switched-in task's thread state becomes its core's (interrupts are off).
+void mprt_rtos_task_switched_in(void) {
+    *(volatile uint32_t *)MPRT_THREAD_STATE_REG = (uint32_t)pvTaskGetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_THREAD_STATE);
+}
+
 typedef struct _mp_thread_t {
     struct _mp_thread_t *next;
     TaskHandle_t task;
@@ -48,9 +53,7 @@ typedef struct _thread_block_t {
 } thread_block_t;
 #define BLOCK_HEADER_BYTES ((sizeof(thread_block_t) + 7) & ~(size_t)7)
 
-// The thread state and node of the task running this code: Picolibc TLS is per task (the kernel
-// switches it).
-static __thread mp_state_thread_t *thread_state;
+// The node of the task running this code: Picolibc TLS is per task (the kernel switches it).
 static __thread mp_thread_t *thread_self;
 
 // The main thread runs on the "mp" task, whose stack is static (not in the GC heap): scanned explicitly.
@@ -61,7 +64,16 @@ static mp_thread_t *thread_list;
 static StaticSemaphore_t thread_list_lock_storage;
 static SemaphoreHandle_t thread_list_lock;
 static volatile TaskHandle_t main_task;
-static volatile int threads_alive; // Python threads, including the main one
+// Python threads, including the main one. Like the two flags below, only read and written by the
+// thread holding the GIL.
+static volatile int threads_alive;
+// The GIL holder released the GIL while it was the only Python thread: it kept the semaphore, and its
+// next acquire takes nothing. No other thread can start meanwhile (starting one takes running Python,
+// i.e. the GIL), so the acquire that follows pairs with that release.
+static bool gil_kept;
+// A thread has finished (mp_thread_finish): its release of the GIL, which follows at once, gives the
+// semaphore and only then leaves threads_alive.
+static bool thread_finishing;
 
 static void list_lock(void) {
     xSemaphoreTake(thread_list_lock, portMAX_DELAY);
@@ -147,6 +159,7 @@ void mp_thread_deinit(void) {
     main_thread.next = NULL;
     thread_list = &main_thread;
     threads_alive = 1;
+    thread_finishing = false;
     list_unlock();
 }
 
@@ -190,12 +203,11 @@ void mp_thread_gc_others(void) {
     list_unlock();
 }
 
-mp_state_thread_t *mp_thread_get_state(void) {
-    return thread_state;
-}
-
 void mp_thread_set_state(mp_state_thread_t *state) {
-    thread_state = state;
+    uint32_t saved = portSET_INTERRUPT_MASK_FROM_ISR();
+    vTaskSetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_THREAD_STATE, state);
+    *(volatile uint32_t *)MPRT_THREAD_STATE_REG = (uint32_t)state;
+    portCLEAR_INTERRUPT_MASK_FROM_ISR(saved);
 }
 
 mp_uint_t mp_thread_get_id(void) {
@@ -211,7 +223,7 @@ void mp_thread_finish(void) {
     if (th != NULL && th != &main_thread) {
         th->finished = 1;
     }
-    threads_alive--;
+    thread_finishing = true;
     list_unlock();
 }
 
@@ -259,6 +271,12 @@ mp_uint_t mp_thread_create(void *(*entry)(void *), void *arg, size_t *stack_size
 void mp_thread_mutex_init(mp_thread_mutex_t *mutex) {
     mutex->handle = xSemaphoreCreateBinaryStatic(&mutex->storage);
     xSemaphoreGive(mutex->handle);
+    #if MICROPY_PY_THREAD_GIL
+    if (mutex == &MP_STATE_VM(gil_mutex)) {
+        // a new VM (mp_init takes it next): a GIL kept over the last release of the old one is gone
+        gil_kept = false;
+    }
+    #endif
 }
 
 // How often the main thread, blocked on a _thread lock, looks for Ctrl-C and scheduled callbacks.
@@ -273,6 +291,13 @@ static bool main_thread_has_pending(void) {
 }
 
 int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
+    #if MICROPY_PY_THREAD_GIL
+    if (mutex == &MP_STATE_VM(gil_mutex) && gil_kept) {
+        // the only Python thread re-acquires the GIL it kept (see mp_thread_mutex_unlock)
+        gil_kept = false;
+        return 1;
+    }
+    #endif
     if (!wait) {
         return xSemaphoreTake(mutex->handle, 0) == pdTRUE;
     }
@@ -298,13 +323,26 @@ int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
 }
 
 void mp_thread_mutex_unlock(mp_thread_mutex_t *mutex) {
-    xSemaphoreGive(mutex->handle);
     #if MICROPY_PY_THREAD_GIL
-    if (mutex == &MP_STATE_VM(gil_mutex) && threads_alive > 1) {
-        // hand the GIL over: a thread woken by the give runs before we try to take it again
-        taskYIELD();
+    if (mutex == &MP_STATE_VM(gil_mutex)) {
+        if (thread_finishing) {
+            // the last release of a finished thread: another may be waiting for the GIL
+            thread_finishing = false;
+            threads_alive--;
+            xSemaphoreGive(mutex->handle);
+        } else if (threads_alive == 1) {
+            // nobody to hand it to (the VM releases it every MICROPY_PY_THREAD_GIL_VM_DIVISOR jumps):
+            // kept, with no kernel call; the caller's next acquire takes it back
+            gil_kept = true;
+        } else {
+            // hand the GIL over: a thread woken by the give runs before we try to take it again
+            xSemaphoreGive(mutex->handle);
+            taskYIELD();
+        }
+        return;
     }
     #endif
+    xSemaphoreGive(mutex->handle);
 }
 
 void mp_thread_recursive_mutex_init(mp_thread_recursive_mutex_t *mutex) {

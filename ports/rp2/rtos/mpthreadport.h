@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include "FreeRTOS.h"
 #include "semphr.h"
+#include "hardware/regs/addressmap.h"
+#include "hardware/regs/sio.h"
 
 // A lock is a kernel binary semaphore (any thread may release it); recursive locks are kernel
 // recursive mutexes. The storage is in the object, so creating one never allocates.
@@ -20,6 +22,20 @@ typedef struct _mp_thread_recursive_mutex_t {
     SemaphoreHandle_t handle;
     StaticSemaphore_t storage;
 } mp_thread_recursive_mutex_t;
+
+// The thread state of the Python thread running on each core (NULL while a task that is no Python
+// thread runs there) is kept in a per-core register: SIO's INTERP1 BASE2, reserved for this (nothing
+// else in the firmware uses interpolator 1). mp_thread_set_state writes it and the task's thread-local
+// storage pointer MPRT_RTOS_TLS_THREAD_STATE; on every context switch the kernel's traceTASK_SWITCHED_IN
+// hook (FreeRTOSConfig.h) copies the switched-in task's pointer into its core's register.
+#define MPRT_THREAD_STATE_REG (SIO_BASE + SIO_INTERP1_BASE2_OFFSET)
+
+// As upstream rp2's core_state[get_core_num()], inline (MP_STATE_THREAD is read on every nlr_push,
+// stack check and globals switch), and cheaper: one load, so a task that is switched out right after it
+// and resumes on the other core still holds its own state.
+static inline __attribute__((always_inline)) struct _mp_state_thread_t *mp_thread_get_state(void) {
+    return (struct _mp_state_thread_t *)*(volatile uint32_t *)MPRT_THREAD_STATE_REG;
+}
 
 void mp_thread_init(void);
 void mp_thread_deinit(void);
