@@ -16,6 +16,13 @@ import type { Config } from '../config/load.js';
 
 /** Bump when the meaning of the canonical text changes. */
 export const ABI_FORMAT = 1;
+
+/**
+ * How module code reaches per-thread firmware state through the port's inline headers: with a kernel,
+ * `mp_thread_get_state()` (ports/rp2/rtos/mpthreadport.h) is inlined into module code as a read of the
+ * core's thread register (SIO interpolator 1 BASE2). Bump when such an inline access path changes.
+ */
+export const PORT_THREAD_STATE = 'interp1-base2';
 export const ABI_ID_LEN = 16;
 
 /** Target and compiler flags of every firmware (pico-sdk's cortex-m0plus GCC toolchain, -Os). */
@@ -96,6 +103,7 @@ export function abiText(input: AbiInput): string[] {
         `cflags ${ABI_TARGET.cflags}`,
         `pcs ${ABI_TARGET.pcs}`,
         `kernel ${input.config.rtos.kernel}`,
+        ...(input.config.rtos.kernel === 'none' ? [] : [`thread-state ${PORT_THREAD_STATE}`]),
         ...abiOptions(input.config).map((o) => `${o.name} ${o.value}`),
     ];
 }
