@@ -222,6 +222,16 @@ describe('native modules on the emulated board', { skip }, () => {
         }
     });
 
+    test('os is the built-in os plus the dl* functions: dir(os), from os import *, sys.modules', async () => {
+        const out = await run(board, [
+            'import os, sys',
+            "print(all(n in dir(os) for n in ('dlopen', 'dlsym', 'dlerror', 'dllist', 'dlremove', 'listdir', 'stat', 'uname', 'urandom')))",
+            'from os import *',
+            "print(callable(dllist), callable(listdir), sys.modules['os'] is os, os.__name__)",
+        ].join('\n'));
+        assert.equal(out, 'True\nTrue True True os\n');
+    });
+
     test('os.dlsym: addresses in the module flash region, the bytes there are the packed code', async () => {
         const r = packed.get('fib')!;
         const mod = decodeModule(new Uint8Array(readFileSync(r.output)));

@@ -287,12 +287,12 @@ static bool find_so(qstr name, vstr_t *path) {
     return false;
 }
 
-extern const mp_obj_module_t mprt_module_os;
+mp_obj_t mprt_os_module(void);
 
 mp_obj_t mprt_dl_builtin_import(size_t n_args, const mp_obj_t *args) {
     mp_int_t level = n_args >= 5 ? MP_OBJ_SMALL_INT_VALUE(args[4]) : 0;
     if (level == 0 && mp_obj_is_qstr(args[0]) && MP_OBJ_QSTR_VALUE(args[0]) == MP_QSTR_os) {
-        return MP_OBJ_FROM_PTR(&mprt_module_os);
+        return mprt_os_module();
     }
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {

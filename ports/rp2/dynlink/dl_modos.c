@@ -1,6 +1,7 @@
 // os.dlopen/dlsym/dlerror/dllist/dlremove. MicroPython's os module table is fixed (extmod/modos.c),
-// so `import os` returns this module (from the import handler, dl_loader.c): the dl* functions
-// here, everything else from the built-in os through __getattr__.
+// so `import os` (the import handler, dl_loader.c) returns a module made at the first import of each VM:
+// the built-in os's entries plus the dl* functions, in sys.modules, so dir(os) and `from os import *`
+// see everything. Cost: its dict in the GC heap (about 0.5 KB), once per VM.
 #include <string.h>
 #include "py/runtime.h"
 #include "mprt_dynlink.h"
@@ -101,23 +102,29 @@ static mp_obj_t os_dlremove(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(os_dlremove_obj, 0, 1, os_dlremove);
 
-static mp_obj_t os_getattr(mp_obj_t attr) {
-    return mp_load_attr(MP_OBJ_FROM_PTR(&mp_module_os), mp_obj_str_get_qstr(attr));
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(os_getattr_obj, os_getattr);
-
-static const mp_rom_map_elem_t mprt_os_globals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_os) },
-    { MP_ROM_QSTR(MP_QSTR___getattr__), MP_ROM_PTR(&os_getattr_obj) },
+static const mp_rom_map_elem_t mprt_os_dl_table[] = {
     { MP_ROM_QSTR(MP_QSTR_dlopen), MP_ROM_PTR(&os_dlopen_obj) },
     { MP_ROM_QSTR(MP_QSTR_dlsym), MP_ROM_PTR(&os_dlsym_obj) },
     { MP_ROM_QSTR(MP_QSTR_dlerror), MP_ROM_PTR(&os_dlerror_obj) },
     { MP_ROM_QSTR(MP_QSTR_dllist), MP_ROM_PTR(&os_dllist_obj) },
     { MP_ROM_QSTR(MP_QSTR_dlremove), MP_ROM_PTR(&os_dlremove_obj) },
 };
-static MP_DEFINE_CONST_DICT(mprt_os_globals, mprt_os_globals_table);
 
-const mp_obj_module_t mprt_module_os = {
-    .base = { &mp_type_module },
-    .globals = (mp_obj_dict_t *)&mprt_os_globals,
-};
+mp_obj_t mprt_os_module(void) {
+    mp_map_elem_t *el = mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, MP_OBJ_NEW_QSTR(MP_QSTR_os), MP_MAP_LOOKUP);
+    if (el != NULL) {
+        return el->value;
+    }
+    mp_obj_t mod = mp_obj_new_module(MP_QSTR_os);
+    mp_obj_t globals = MP_OBJ_FROM_PTR(((mp_obj_module_t *)MP_OBJ_TO_PTR(mod))->globals);
+    const mp_map_t *builtin = &mp_module_os.globals->map;
+    for (size_t i = 0; i < builtin->alloc; i++) {
+        if (mp_map_slot_is_filled(builtin, i) && builtin->table[i].key != MP_OBJ_NEW_QSTR(MP_QSTR___name__)) {
+            mp_obj_dict_store(globals, builtin->table[i].key, builtin->table[i].value);
+        }
+    }
+    for (size_t i = 0; i < MP_ARRAY_SIZE(mprt_os_dl_table); i++) {
+        mp_obj_dict_store(globals, (mp_obj_t)mprt_os_dl_table[i].key, (mp_obj_t)mprt_os_dl_table[i].value);
+    }
+    return mod;
+}
