@@ -112,8 +112,11 @@ static void run_repl(void) {
     }
 }
 
-// Initialises MicroPython and runs it until the next soft reset, forever.
+// Sets up the heaps, then initialises MicroPython and runs it until the next soft reset, forever.
 static void mp_lifecycle(void) {
+    // RAM for installed native modules comes first, then the GC heap
+    size_t dl_ram = mprt_dl_reserve_ram((uintptr_t)&__GcHeapStart, (uintptr_t)&__GcHeapEnd);
+    gc_init(&__GcHeapStart + dl_ram, &__GcHeapEnd);
     for (;;) {
         mp_init();
         // installed modules' qstrs keep their numbers (before anything else interns)
@@ -145,9 +148,6 @@ static void mp_task(void) {
     mp_thread_init();
     // the top of the task stack also holds the C library's thread-local block: leave it a margin
     mp_cstack_init_with_top((void *)&stack_top_marker, MPRT_RTOS_MP_TASK_STACK_BYTES - 1024);
-    // RAM for installed native modules comes first, then the GC heap
-    size_t dl_ram = mprt_dl_reserve_ram((uintptr_t)&__GcHeapStart, (uintptr_t)&__GcHeapEnd);
-    gc_init(&__GcHeapStart + dl_ram, &__GcHeapEnd);
     mp_lifecycle();
 }
 #endif
@@ -160,9 +160,6 @@ int main(int argc, char **argv) {
     mprt_rtos_start(mp_task);
     #else
     mp_cstack_init_with_top(&__StackTop, &__StackTop - &__StackBottom);
-    // RAM for installed native modules comes first, then the GC heap
-    size_t dl_ram = mprt_dl_reserve_ram((uintptr_t)&__GcHeapStart, (uintptr_t)&__GcHeapEnd);
-    gc_init(&__GcHeapStart + dl_ram, &__GcHeapEnd);
     mp_lifecycle();
     #endif
     return 0;

@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFirmware } from '../../cli/build/firmware.js';
-import type { ModuleSdk } from '../../cli/build/module-sdk.js';
+import { parseMakeDeps, type ModuleSdk } from '../../cli/build/module-sdk.js';
 import { decodeModule } from '../../cli/formats/module.js';
 import { packModule } from '../../cli/modules/pack.js';
 import { qstrHeader, qstrString, scanQstrs } from '../../cli/modules/qstrs.js';
@@ -223,9 +223,9 @@ test('the SDK is self-contained: a copy elsewhere packs the same bytes, and a mo
     const sdk = JSON.parse(readFileSync(join(copy, 'sdk', 'module-sdk.json'), 'utf8')) as ModuleSdk;
     const probe = join(dir, 'deps.c');
     writeFileSync(probe, '#include "py/runtime.h"\n#include "py/objstr.h"\n#include "py/mphal.h"\n#include "hardware/gpio.h"\n#include "pico/time.h"\n');
-    const deps = execFileSync(armToolchain()!.gcc, [...sdk.cflags, ...sdk.defines.map((x) => `-D${x}`),
-        ...sdk.includeDirs.flatMap((x) => [x.system ? '-isystem' : '-I', join(copy, 'sdk', x.path)]), '-include', 'mprt_module.h', '-M', probe], { encoding: 'utf8' })
-        .replace(/\\\n/g, ' ').split(/\s+/).slice(1).filter((f) => f && f !== probe);
+    const depsText = execFileSync(armToolchain()!.gcc, [...sdk.cflags, ...sdk.defines.map((x) => `-D${x}`),
+        ...sdk.includeDirs.flatMap((x) => [x.system ? '-isystem' : '-I', join(copy, 'sdk', x.path)]), '-include', 'mprt_module.h', '-M', probe], { encoding: 'utf8' });
+    const deps = parseMakeDeps(depsText).filter((f) => f !== probe);
     assert.ok(deps.length > 100);
     const outside = deps.filter((f) => !f.startsWith(join(copy, 'sdk') + '/') && (f.startsWith(sourcesDir()) || f.startsWith(repoRoot()) || f.startsWith(fw)));
     assert.deepEqual(outside, []);

@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { buildFirmware, componentPaths } from '../../cli/build/firmware.js';
+import { shellSplit } from '../../cli/build/module-sdk.js';
 import { resolveToolchain } from '../../cli/toolchain/resolve.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
@@ -63,9 +64,10 @@ function objectFiles(buildDir: string): ObjectFile[] {
     const commands = JSON.parse(readFileSync(join(buildDir, 'compile_commands.json'), 'utf8')) as { directory: string; command: string; file: string }[];
     const out: ObjectFile[] = [];
     for (const c of commands) {
-        const m = /\s-o\s+(\S+)/.exec(c.command);
-        if (!m) continue;
-        const object = isAbsolute(m[1]) ? m[1] : join(c.directory, m[1]);
+        const args = shellSplit(c.command);
+        const o = args.indexOf('-o');
+        if (o < 0 || o + 1 >= args.length) continue;
+        const object = isAbsolute(args[o + 1]!) ? args[o + 1]! : join(c.directory, args[o + 1]!);
         if (existsSync(object)) out.push({ source: resolve(c.directory, c.file), object });
     }
     return out;

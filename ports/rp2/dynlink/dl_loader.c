@@ -91,14 +91,18 @@ static void note_missing(void *ctx_in, const char *name) {
 
 // ---- reading the file ----
 
+static mp_obj_t open_rb(const char *path) {
+    mp_obj_t args[2] = { mp_obj_new_str_from_cstr(path), MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
+    return mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
+}
+
 static uint8_t *read_file(const char *path, size_t *len, const mp_obj_type_t *exc) {
     mp_obj_t st = mp_vfs_stat(mp_obj_new_str_from_cstr(path));
     mp_int_t size = mp_obj_get_int(mp_obj_subscr(st, MP_OBJ_NEW_SMALL_INT(6), MP_OBJ_SENTINEL));
     if (size < 0 || (mp_uint_t)size > DL_MAX_FILE) {
         dl_raisef(exc, "%s: %d bytes is too large for a module", path, (int)size);
     }
-    mp_obj_t args[2] = { mp_obj_new_str_from_cstr(path), MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
-    mp_obj_t f = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
+    mp_obj_t f = open_rb(path);
     uint8_t *buf = m_new(uint8_t, size > 0 ? size : 1);
     int err = 0;
     mp_uint_t got = mp_stream_rw(f, buf, size, &err, MP_STREAM_RW_READ);
@@ -213,8 +217,7 @@ static const dl_image_t *install(const dl_module_t *m, const char *path, const d
 // Whether the first bytes of the file at `path` name the content `img` was installed from.
 static bool same_content(const char *path, const dl_image_t *img) {
     uint8_t head[DL_H_ABI];
-    mp_obj_t args[2] = { mp_obj_new_str_from_cstr(path), MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
-    mp_obj_t f = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
+    mp_obj_t f = open_rb(path);
     int err = 0;
     mp_uint_t got = mp_stream_rw(f, head, sizeof(head), &err, MP_STREAM_RW_READ);
     mp_stream_close(f);

@@ -73,32 +73,28 @@ bool mprt_dl_next(mprt_dl_iter_t *it) {
     return false;
 }
 
+// The bitmap of each mprt_dl_img_state_t bit, in bit order (VALID, PENDING, LOADED).
+static uint32_t *const dl_state_bits[] = { dl_valid, dl_pending, dl_loaded };
+
 unsigned mprt_dl_state(const dl_image_t *img) {
     size_t s = sector_of(img);
-    return (bit_get(dl_valid, s) ? MPRT_DL_IMG_VALID : 0) | (bit_get(dl_pending, s) ? MPRT_DL_IMG_PENDING : 0)
-           | (bit_get(dl_loaded, s) ? MPRT_DL_IMG_LOADED : 0);
+    unsigned st = 0;
+    for (size_t i = 0; i < MP_ARRAY_SIZE(dl_state_bits); ++i) {
+        st |= bit_get(dl_state_bits[i], s) ? 1u << i : 0;
+    }
+    return st;
+}
+
+static void set_state_at(size_t s, unsigned set, unsigned clear) {
+    for (size_t i = 0; i < MP_ARRAY_SIZE(dl_state_bits); ++i) {
+        if ((set | clear) & (1u << i)) {
+            bit_put(dl_state_bits[i], s, (set >> i) & 1);
+        }
+    }
 }
 
 void mprt_dl_set_state(const dl_image_t *img, unsigned set, unsigned clear) {
-    size_t s = sector_of(img);
-    if (set & MPRT_DL_IMG_VALID) {
-        bit_put(dl_valid, s, true);
-    }
-    if (set & MPRT_DL_IMG_PENDING) {
-        bit_put(dl_pending, s, true);
-    }
-    if (set & MPRT_DL_IMG_LOADED) {
-        bit_put(dl_loaded, s, true);
-    }
-    if (clear & MPRT_DL_IMG_VALID) {
-        bit_put(dl_valid, s, false);
-    }
-    if (clear & MPRT_DL_IMG_PENDING) {
-        bit_put(dl_pending, s, false);
-    }
-    if (clear & MPRT_DL_IMG_LOADED) {
-        bit_put(dl_loaded, s, false);
-    }
+    set_state_at(sector_of(img), set, clear);
 }
 
 const dl_image_t *mprt_dl_find(const char *name) {
@@ -205,9 +201,7 @@ bool mprt_dl_flash_alloc(uint32_t size, uint32_t *addr) {
 void mprt_dl_installed(uint32_t addr) {
     size_t s = (addr - mprt_dl_region_start()) / MPRT_DL_SECTOR;
     bit_put(dl_present, s, true);
-    bit_put(dl_valid, s, true);
-    bit_put(dl_pending, s, false);
-    bit_put(dl_loaded, s, false);
+    set_state_at(s, MPRT_DL_IMG_VALID, MPRT_DL_IMG_PENDING | MPRT_DL_IMG_LOADED);
 }
 
 void mprt_dl_remove_image(const dl_image_t *img) {
@@ -215,9 +209,7 @@ void mprt_dl_remove_image(const dl_image_t *img) {
     // Erasing the first sector removes the header: the walk no longer sees an image there.
     mprt_dl_flash_ops()->erase(NULL, (uint32_t)(uintptr_t)img, MPRT_DL_SECTOR);
     bit_put(dl_present, s, false);
-    bit_put(dl_valid, s, false);
-    bit_put(dl_pending, s, false);
-    bit_put(dl_loaded, s, false);
+    set_state_at(s, 0, MPRT_DL_IMG_VALID | MPRT_DL_IMG_PENDING | MPRT_DL_IMG_LOADED);
 }
 
 static bool in_region(uint32_t addr, uint32_t len) {
@@ -321,34 +313,28 @@ static bool ram_free(uintptr_t a, uint32_t size) {
     return true;
 }
 
-// First fit below `limit`: candidates are the start of module RAM, the end of every valid image and
-// the end of the qstr pool.
+// One candidate of the first fit: the lowest fitting address so far.
+static void ram_try(uintptr_t cand, uint32_t size, uint32_t align, uintptr_t limit, uintptr_t *best) {
+    uintptr_t a = (cand + align - 1) & ~(uintptr_t)(align - 1);
+    if (a < *best && a + size <= limit && ram_free(a, size)) {
+        *best = a;
+    }
+}
+
+// First fit below `limit`: candidates are the start of module RAM, the end of the qstr pool and the
+// end of every valid image.
 static bool ram_first_fit(uint32_t size, uint32_t align, uintptr_t limit, uint32_t *addr) {
     uintptr_t best = UINTPTR_MAX;
+    ram_try(dl_ram_start, size, align, limit, &best);
     uintptr_t pool;
     size_t pool_size = mprt_dl_qstr_pool_span(&pool);
+    if (pool_size != 0) {
+        ram_try(pool + pool_size, size, align, limit, &best);
+    }
     mprt_dl_iter_t it = { 0, NULL };
-    for (int phase = 0; phase < 3; ++phase) {
-        uintptr_t cand;
-        if (phase == 0) {
-            cand = dl_ram_start;
-        } else if (phase == 1) {
-            if (pool_size == 0) {
-                continue;
-            }
-            cand = pool + pool_size;
-        } else if (mprt_dl_next(&it)) {
-            --phase;
-            if (!(mprt_dl_state(it.img) & MPRT_DL_IMG_VALID)) {
-                continue;
-            }
-            cand = ram_end_of(it.img);
-        } else {
-            break;
-        }
-        uintptr_t a = (cand + align - 1) & ~(uintptr_t)(align - 1);
-        if (a < best && a + size <= limit && ram_free(a, size)) {
-            best = a;
+    while (mprt_dl_next(&it)) {
+        if (mprt_dl_state(it.img) & MPRT_DL_IMG_VALID) {
+            ram_try(ram_end_of(it.img), size, align, limit, &best);
         }
     }
     if (best == UINTPTR_MAX) {

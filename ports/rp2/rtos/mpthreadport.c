@@ -3,7 +3,8 @@
 // Every Python thread is a kernel task at the MicroPython priority. The GIL is a kernel binary
 // semaphore; it is released around every blocking call (sleeps, console waits, lock waits) and, while
 // a thread computes, handed over every MICROPY_PY_THREAD_GIL_VM_DIVISOR jumps of the VM: the releaser
-// yields so that a waiting thread of the same priority takes it.
+// yields so that a waiting thread of the same priority takes it. While only one Python thread exists,
+// a release keeps the GIL without a kernel call (gil_kept below).
 //
 // A thread's memory is one GC heap block: its list node, its task control block and its stack (as the
 // upstream rp2 port takes core 1's stack from the GC heap). The block stays reachable through the
