@@ -12,11 +12,13 @@ interface TestArgs {
     baseline?: unknown;
     list?: boolean;
     bootrom?: string;
+    port?: string;
+    baud?: number;
 }
 
 export const testCommandModule: CommandModule<object, TestArgs> = {
     command: 'test [paths..]',
-    describe: 'Run MicroPython\'s test suites and ours on the firmware in the emulator (raw REPL, like run-tests.py)',
+    describe: 'Run MicroPython\'s test suites and ours on the firmware in the emulator, or on a board at --port (raw REPL, like run-tests.py)',
     builder: (y) =>
         y
             .positional('paths', { type: 'string', array: true, describe: 'test files or directories (default: basics micropython misc extmod inlineasm/thumb float stress unicode of MicroPython, and tests/firmware)' })
@@ -28,8 +30,12 @@ export const testCommandModule: CommandModule<object, TestArgs> = {
             .option('baseline', { describe: 'stock results to compare with (default: tests/baseline/stock-<versions>.json; --no-baseline to skip)' })
             .option('list', { type: 'boolean', describe: 'list the tests that would run and exit' })
             .option('bootrom', { type: 'string', describe: 'a real RP2040 boot ROM image instead of ours' })
+            .option('port', { type: 'string', describe: 'run on the board at this serial port (or pty) instead of the emulator; timeouts are then wall-clock seconds' })
+            .option('baud', { type: 'number', describe: 'with --port: line speed for a USB-UART adapter (default 115200; USB CDC ignores it)' })
+            .conflicts('port', ['firmware', 'bootrom'])
             .example('$0 test', 'the whole default suite on the last build')
-            .example('$0 test basics/int1.py extmod -j2 --junit results.xml', 'a file and a suite, with a JUnit report'),
+            .example('$0 test basics/int1.py extmod -j2 --junit results.xml', 'a file and a suite, with a JUnit report')
+            .example('$0 test --port /dev/ttyACM0', 'the same suites on a board on your desk (flashed with `mprt flash`)'),
     handler: async (args) => {
         const paths = args.paths ?? [];
         if (args.list) {
@@ -42,7 +48,9 @@ export const testCommandModule: CommandModule<object, TestArgs> = {
         if (!(args.timeout > 0)) throw new MprtError(`--timeout must be a positive number of seconds`, { exitCode: 2 });
         const baseline = args.baseline === false ? false : typeof args.baseline === 'string' ? args.baseline : undefined;
         process.exitCode = await testCommand({
-            firmware: args.firmware ?? lastBuildFirmware(),
+            firmware: args.port ? '' : (args.firmware ?? lastBuildFirmware()),
+            port: args.port,
+            baud: args.baud,
             paths,
             json: args.json,
             junit: args.junit,

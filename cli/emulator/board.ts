@@ -19,6 +19,8 @@ import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
 import { attachSecondCore, type DualCore } from './dualcore.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
+import { RawRepl } from '../repl/raw-repl.js';
+import { readBoardFile, writeBoardFile } from '../repl/files.js';
 
 interface SimClock {
     readonly nanos: number;
@@ -49,7 +51,6 @@ export const DEFAULT_CORES: 1 | 2 = 2;
 /** Longest emulated stretch between two checks of a wait condition. */
 const SLICE_NANOS = 2e6;
 const DEFAULT_WALL_TIMEOUT_MS = 10 * 60 * 1000;
-const RAW_REPL_BANNER = 'raw REPL; CTRL-B to exit\r\n>';
 
 export interface OpenBoardOptions extends BoardOptions {
     /** Called with every console byte chunk as it arrives (in addition to buffering for readUntil). */
@@ -91,7 +92,6 @@ export class Rp2040Board implements EmulatedBoard {
     /** Core 1 and the two-core scheduler (cli/emulator/dualcore.ts), when the board has two cores. */
     dual: DualCore | undefined;
     private flashDirty = false;
-    private inRawRepl = false;
     private usbConnectsAtBoot = 0;
     private usbEnableCount = 0;
     private readonly uniqueId: Uint8Array;
@@ -103,6 +103,21 @@ export class Rp2040Board implements EmulatedBoard {
     private emuStartNanos = 0;
     /** The firmware tried to start core 1, which is not emulated (it then waits forever for it). */
     core1Requested = false;
+    /**
+     * The raw-REPL client on this board's console: it reads what readUntil would and runs the chip
+     * while it waits (emulated time).
+     */
+    readonly repl: RawRepl = new RawRepl(
+        {
+            write: (data) => this.send(data),
+            read: () => new TextEncoder().encode(this.drainText()),
+            wait: (done, timeoutMs) => this.runUntil(done, timeoutMs),
+            nowMs: () => (this.earlierNanos + this.clock.nanos) / 1e6,
+            discardUnsent: () => this.link.discard(),
+        },
+        // a program gets 20 emulated ms to stop on Ctrl-C; 2 s to answer after a timeout
+        { settleMs: 20, recoverMs: 2000 },
+    );
     /** Reboots done by the firmware itself (watchdog / machine.reset()). */
     resets = 0;
     /** Emulated time of the chip instances before the current one (reboots start a new clock). */
@@ -188,7 +203,7 @@ export class Rp2040Board implements EmulatedBoard {
         this.mcu = mcu;
         this.clock = mcu.clock as unknown as SimClock;
         this.waitCycles = 0;
-        this.inRawRepl = false;
+        this.repl.invalidate();
         this.usbEnableCount = 0;
         this.stopped = undefined;
     }
@@ -352,11 +367,11 @@ export class Rp2040Board implements EmulatedBoard {
             }
         }
         this.text = '';
-        this.inRawRepl = false;
+        this.repl.invalidate();
     }
 
     write(data: string | Uint8Array): void {
-        this.inRawRepl = false;
+        this.repl.invalidate();
         this.send(data);
     }
 
@@ -387,88 +402,31 @@ export class Rp2040Board implements EmulatedBoard {
     }
 
     drain(): string {
+        return this.drainText();
+    }
+
+    private drainText(): string {
         const out = this.text;
         this.text = '';
         return out;
     }
 
-    private async enterRawRepl(): Promise<void> {
-        if (this.inRawRepl) return;
-        this.link.discard();
-        this.send('\r\x03\x03');
-        await this.runUntil(() => false, 20);
-        this.text = '';
-        this.send('\r\x01');
-        try {
-            await this.readUntil(RAW_REPL_BANNER, { timeoutMs: 2000 });
-        } catch {
-            // a program may still have been running: interrupt once more
-            this.send('\x03\x03\r\x01');
-            await this.readUntil(RAW_REPL_BANNER, { timeoutMs: 5000 });
-        }
-        this.text = '';
-        this.inRawRepl = true;
-    }
-
+    /**
+     * Runs code through the raw REPL (the one client, cli/repl/raw-repl.ts). When the chip resets
+     * itself meanwhile (machine.reset(), the watchdog) the board is booted again and `reset` is set.
+     */
     async exec(code: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
-        const timeoutMs = opts.timeoutMs ?? 60_000;
-        await this.enterRawRepl();
-        const start = this.earlierNanos + this.clock.nanos;
-        this.send(code);
-        this.send('\x04');
-        const elapsed = () => (this.earlierNanos + this.clock.nanos - start) / 1e6;
         const resetsBefore = this.resets;
-        // reply: "OK" stdout \x04 stderr \x04 ">"
-        const replied = () => {
-            const t = this.text;
-            if (t.length < 2) return false;
-            if (!t.startsWith('OK')) return t.includes('\x04>');
-            const first = t.indexOf('\x04', 2);
-            return first >= 0 && t.indexOf('\x04>', first + 1) >= 0;
-        };
-        const complete = () => replied() || this.resets !== resetsBefore;
-        let done: boolean;
-        try {
-            done = await this.runUntil(complete, timeoutMs);
-        } catch (err) {
-            if (err instanceof MprtError && err.exitCode === 124) {
-                this.inRawRepl = false;
-                return { stdout: this.stripOk(this.text), stderr: err.message, timedOut: true, emulatedMs: elapsed() };
-            }
-            throw err;
-        }
-        if (!done) {
-            const partial = this.text;
-            // interrupt it; if the REPL comes back the board stays usable
-            this.send('\x03');
-            const back = await this.runUntil(complete, 2000).catch(() => false);
-            if (!back) this.inRawRepl = false;
-            this.text = '';
-            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which the emulator does not have (rp2040js emulates one core)\n' : '';
-            return { stdout: this.stripOk(partial), stderr: note, timedOut: true, emulatedMs: elapsed() };
-        }
-        if (this.resets !== resetsBefore) {
-            // machine.reset() or the watchdog: the code ended with a reboot
-            const partial = this.stripOk(this.text);
-            this.text = '';
-            this.inRawRepl = false;
+        const r = await this.repl.exec(code, { timeoutMs: opts.timeoutMs ?? 60_000, abort: () => this.resets !== resetsBefore });
+        if (r.aborted) {
             await this.boot();
-            return { stdout: partial, stderr: '', timedOut: false, emulatedMs: elapsed(), reset: true };
+            return { stdout: r.stdout, stderr: '', timedOut: false, emulatedMs: r.ms, reset: true };
         }
-        const reply = this.text;
-        this.text = '';
-        if (!reply.startsWith('OK')) {
-            this.inRawRepl = false;
-            return { stdout: '', stderr: `raw REPL refused the code: ${JSON.stringify(reply.slice(0, 200))}`, timedOut: false, emulatedMs: elapsed() };
+        if (r.timedOut) {
+            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which the emulator does not have (rp2040js emulates one core)\n' : '';
+            return { stdout: r.stdout, stderr: r.stderr || note, timedOut: true, emulatedMs: r.ms };
         }
-        const body = reply.slice(2);
-        const first = body.indexOf('\x04');
-        const second = body.indexOf('\x04', first + 1);
-        return { stdout: body.slice(0, first), stderr: body.slice(first + 1, second), timedOut: false, emulatedMs: elapsed() };
-    }
-
-    private stripOk(text: string): string {
-        return text.startsWith('OK') ? text.slice(2).split('\x04')[0] : text;
+        return { stdout: r.stdout, stderr: r.stderr, timedOut: false, emulatedMs: r.ms };
     }
 
     async powerCycle(): Promise<void> {
@@ -480,23 +438,11 @@ export class Rp2040Board implements EmulatedBoard {
     }
 
     async readFile(path: string): Promise<Uint8Array> {
-        const r = await this.exec(
-            `f=open(${JSON.stringify(path)},'rb')\nwhile 1:\n b=f.read(512)\n if not b:break\n print(b.hex())\nf.close()\n`,
-        );
-        if (r.stderr || r.timedOut) throw new MprtError(`reading ${path} on the board failed: ${r.stderr.trim() || 'timed out'}`);
-        const hex = r.stdout.replace(/\s+/g, '');
-        return Uint8Array.from(Buffer.from(hex, 'hex'));
+        return readBoardFile(this, path);
     }
 
     async writeFile(path: string, data: Uint8Array | string): Promise<void> {
-        const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-        let code = `f=open(${JSON.stringify(path)},'wb')\nw=f.write\n`;
-        for (let i = 0; i < bytes.length; i += 256) {
-            code += `w(bytes.fromhex('${Buffer.from(bytes.subarray(i, i + 256)).toString('hex')}'))\n`;
-        }
-        code += 'f.close()\n';
-        const r = await this.exec(code);
-        if (r.stderr || r.timedOut) throw new MprtError(`writing ${path} on the board failed: ${r.stderr.trim() || 'timed out'}`);
+        await writeBoardFile(this, path, data);
     }
 
     usbLinkStable(): boolean {

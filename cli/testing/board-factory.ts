@@ -1,11 +1,31 @@
 /**
- * Where the runner gets emulated boards from: the emulator's openBoard (cli/emulator/board.ts).
+ * Where the runner gets its boards: emulated ones from the emulator's openBoard (cli/emulator/board.ts),
+ * or the one board on a serial port / pty (cli/repl/serial.ts, `mprt test --port`).
  */
 import { openBoard } from '../emulator/board.js';
-import type { BoardOptions, EmulatedBoard } from '../emulator/types.js';
+import type { BoardOptions } from '../emulator/types.js';
+import { openPortTarget, type PortOptions } from '../repl/serial.js';
+import type { TestTarget } from './session.js';
 
-export type CreateBoard = (opts: BoardOptions) => Promise<EmulatedBoard>;
+/** What the tests run on: an emulated board (its options) or a board on a port. */
+export type TargetSpec = BoardOptions | PortOptions;
 
-export async function loadCreateBoard(): Promise<CreateBoard> {
-    return openBoard;
+export function isPortSpec(spec: TargetSpec): spec is PortOptions {
+    return 'port' in spec;
+}
+
+/** Opens the target; the emulated chip is created here and started by TestTarget.boot. */
+export async function openTarget(spec: TargetSpec): Promise<TestTarget> {
+    if (isPortSpec(spec)) return openPortTarget(spec);
+    const board = await openBoard(spec);
+    return {
+        repl: board.repl,
+        boot: (timeoutMs) => board.boot({ timeoutMs }),
+        restart: async (timeoutMs) => {
+            await board.powerCycle();
+            await board.boot({ timeoutMs });
+        },
+        nowMs: () => board.nowMs(),
+        close: () => board.close(),
+    };
 }

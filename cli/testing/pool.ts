@@ -5,7 +5,7 @@
  * emulated time and is enforced by the board itself; this is the safety net for wedges.
  */
 import { Worker } from 'node:worker_threads';
-import type { BoardOptions } from '../emulator/types.js';
+import type { TargetSpec } from './board-factory.js';
 import { MprtError } from '../util/errors.js';
 import type { ScriptJob } from './session.js';
 import type { RawRun } from './types.js';
@@ -13,7 +13,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
 export interface PoolOptions {
     size: number;
-    board: BoardOptions;
+    board: TargetSpec;
     unittestSource: string;
     /** Wall-clock cap for one script, board preparation included. */
     wallCapMs: (job: ScriptJob) => number;

@@ -25,6 +25,11 @@ export { lastBuildFirmware };
 
 /** The board policy, recorded in reports and the baseline. */
 export const BOARD_POLICY = 'fresh boot per worker; soft reset (raw REPL Ctrl-D) before every test; reboot after a hang';
+/** The policy with a board on a port (no power cycle: a hung board gets Ctrl-C, then a soft reset). */
+export const PORT_POLICY = 'one board on a serial port; soft reset (raw REPL Ctrl-D) before every test; Ctrl-C after a hang';
+
+/** What a report says about the firmware: the emulated file, or the port the board is on. */
+export type FirmwareInfo = { path: string; sha256: string; size: number } | { port: string };
 
 export function defaultBaselinePath(): string {
     return join(repoRoot(), 'tests', 'baseline', baselineFileName(stockComponentVersions()));
@@ -45,7 +50,11 @@ function fileInfo(path: string): { path: string; sha256: string; size: number } 
 }
 
 export interface RunOptions {
+    /** The firmware to emulate (ignored with `port`). */
     firmware: string;
+    /** Run on the board on this serial port / pty instead of the emulator (one board). */
+    port?: string;
+    baud?: number;
     paths: string[];
     jobs?: number;
     timeoutS?: number;
@@ -53,17 +62,22 @@ export interface RunOptions {
     log?: (line: string) => void;
 }
 
-export async function runTests(opts: RunOptions): Promise<{ run: SuiteRun; tests: TestCase[]; firmware: ReturnType<typeof fileInfo> }> {
-    const firmware = fileInfo(resolve(opts.firmware));
+export async function runTests(opts: RunOptions): Promise<{ run: SuiteRun; tests: TestCase[]; firmware: FirmwareInfo }> {
+    const firmware: FirmwareInfo = opts.port ? { port: opts.port } : fileInfo(resolve(opts.firmware));
     const tests = selectTests(opts.paths);
     if (!tests.length) throw new MprtError('no tests found', { hint: 'give test files or directories holding *.py tests', exitCode: 2 });
-    const jobs = Math.max(1, Math.min(opts.jobs ?? Math.min(2, availableParallelism()), tests.length));
+    // a port has one board behind it
+    const jobs = opts.port ? 1 : Math.max(1, Math.min(opts.jobs ?? Math.min(2, availableParallelism()), tests.length));
     const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-    log(`running ${tests.length} tests on ${firmware.path} with ${jobs} board(s), timeout ${opts.timeoutS ?? DEFAULT_TIMEOUT_S} s emulated`);
+    const timeoutS = opts.timeoutS ?? DEFAULT_TIMEOUT_S;
+    if ('port' in firmware) log(`running ${tests.length} tests on the board at ${firmware.port}, timeout ${timeoutS} s`);
+    else log(`running ${tests.length} tests on ${firmware.path} with ${jobs} board(s), timeout ${timeoutS} s emulated`);
     const run = await runSuite({
         tests,
         upstreamTests: upstreamTestsDir(),
-        board: { firmware: firmware.path, ...(opts.bootrom ? { bootrom: opts.bootrom } : {}) },
+        board: 'port' in firmware
+            ? { port: firmware.port, ...(opts.baud ? { baud: opts.baud } : {}) }
+            : { firmware: firmware.path, ...(opts.bootrom ? { bootrom: opts.bootrom } : {}) },
         jobs,
         timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S,
         log,
@@ -103,7 +117,7 @@ export async function testCommand(opts: TestCommandOptions): Promise<number> {
     if (opts.json) {
         const report = {
             firmware,
-            policy: { board: BOARD_POLICY, timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S, jobs: opts.jobs },
+            policy: { board: opts.port ? PORT_POLICY : BOARD_POLICY, timeoutS: opts.timeoutS ?? DEFAULT_TIMEOUT_S, jobs: opts.port ? 1 : opts.jobs },
             features: run.features,
             wallSeconds: run.wallMs / 1000,
             summary,
@@ -132,7 +146,8 @@ export async function testCommand(opts: TestCommandOptions): Promise<number> {
 /** Runs the suite on a (stock) firmware and writes the baseline file. */
 export async function writeBaseline(opts: RunOptions & { out?: string; buildInfo?: Record<string, unknown> }): Promise<string> {
     const out = (l: string): void => void process.stdout.write(l + '\n');
-    const { run, firmware } = await runTests({ ...opts, log: out });
+    const { run, firmware } = await runTests({ ...opts, port: undefined, log: out });
+    if ('port' in firmware) throw new Error('unreachable: a baseline is measured in the emulator');
     const file: BaselineFile = {
         $comment: 'Results of MicroPython\'s stock rp2 RPI_PICO firmware on the default `mprt test` list in the emulator. Produced by `npm run baseline`; regenerate when the component versions change.',
         key: baselineFileName(stockComponentVersions()).slice('stock-'.length, -'.json'.length),

@@ -1,18 +1,34 @@
 /**
- * One emulated board running tests, the board policy shared by every firmware we test:
+ * One board running tests (emulated, or on a port), the board policy shared by every firmware we test:
  * - a fresh boot when the session starts, and again after any test that hung (timeout);
  * - a soft reset (Ctrl-D in the raw REPL) before every test and probe, as MicroPython's
  *   run-tests.py does through pyboard.py's enter_raw_repl();
  * - the data files a test reads (a `data/` folder next to it) and our `unittest` module are
  *   written to the board's filesystem before the first test that needs them.
  */
-import type { EmulatedBoard, ExecResult } from '../emulator/types.js';
-import { MprtError } from '../util/errors.js';
+import type { ExecResult } from '../emulator/types.js';
+import type { RawRepl } from '../repl/raw-repl.js';
+import { makeBoardDirs, writeBoardFile } from '../repl/files.js';
 import { assembleOutput } from './compare.js';
 import type { RawRun } from './types.js';
 
+/**
+ * A board to run tests on, through its raw-REPL client: an emulated board (board-factory.ts) or a
+ * board on a serial port (cli/repl/serial.ts).
+ */
+export interface TestTarget {
+    readonly repl: RawRepl;
+    /** Brings the board to its REPL (boots the emulated chip; on a port, the board is already up). */
+    boot(timeoutMs: number): Promise<void>;
+    /** Starts the board again after a hang, keeping its flash; rejects when it cannot. */
+    restart(timeoutMs: number): Promise<void>;
+    /** The board's clock in ms (emulated on the emulator, wall on a port). */
+    nowMs(): number;
+    close(): Promise<void>;
+}
+
 export interface BoardFactory {
-    (): Promise<EmulatedBoard>;
+    (): Promise<TestTarget>;
 }
 
 /** A file to put on the board before a test runs. */
@@ -34,18 +50,12 @@ export interface ScriptJob {
     timeoutMs: number;
 }
 
-const RAW_PROMPT = 'raw REPL; CTRL-B to exit\r\n>';
-const SOFT_REBOOT = 'soft reboot\r\n';
-/** Emulated milliseconds allowed for each REPL handshake step and for a soft reset. */
+/** Milliseconds allowed for a handshake step and for a (re)boot; the soft reset's are the client's. */
 const HANDSHAKE_MS = 5000;
 const BOOT_MS = 20000;
 
-function isTimeout(err: unknown): boolean {
-    return err instanceof MprtError && err.exitCode === 124;
-}
-
 export class TestSession {
-    private board: EmulatedBoard | undefined;
+    private board: TestTarget | undefined;
     private filesOnBoard = new Set<string>();
     /** Reboots after hangs, for the report. */
     reboots = 0;
@@ -56,10 +66,10 @@ export class TestSession {
     ) {}
 
     /** The current board, booting one first if needed. */
-    async ensureBoard(): Promise<EmulatedBoard> {
+    async ensureBoard(): Promise<TestTarget> {
         if (!this.board) {
             this.board = await this.factory();
-            await this.board.boot({ timeoutMs: BOOT_MS });
+            await this.board.boot(BOOT_MS);
             this.filesOnBoard.clear();
         }
         return this.board;
@@ -75,8 +85,7 @@ export class TestSession {
         const old = this.board;
         if (old) {
             try {
-                await old.powerCycle();
-                await old.boot({ timeoutMs: BOOT_MS });
+                await old.restart(BOOT_MS);
                 return;
             } catch {
                 this.board = undefined;
@@ -89,27 +98,17 @@ export class TestSession {
     /** Interrupt whatever runs, enter the raw REPL and soft-reset the VM, like pyboard.py does. */
     async softReset(): Promise<void> {
         const b = await this.ensureBoard();
-        b.write('\r\x03\x03');
-        b.drain();
-        b.write('\r\x01');
-        await b.readUntil(RAW_PROMPT, { timeoutMs: HANDSHAKE_MS });
-        b.write('\x04');
-        await b.readUntil(SOFT_REBOOT, { timeoutMs: HANDSHAKE_MS });
-        await b.readUntil(RAW_PROMPT, { timeoutMs: BOOT_MS });
+        await b.repl.softReset();
     }
 
-    private async putFiles(b: EmulatedBoard, files: BoardFile[]): Promise<void> {
+    private async putFiles(b: TestTarget, files: BoardFile[]): Promise<void> {
         const dirs = new Set<string>();
         for (const f of files) {
             const parts = f.path.split('/').slice(1, -1);
             for (let i = 1; i <= parts.length; i++) dirs.add('/' + parts.slice(0, i).join('/'));
         }
-        if (dirs.size) {
-            const code = [...dirs].sort().map((d) => `try:\n os.mkdir(${JSON.stringify(d)})\nexcept OSError:\n pass`).join('\n');
-            const r = await b.exec('import os\n' + code, { timeoutMs: HANDSHAKE_MS });
-            if (r.stderr || r.timedOut) throw new Error(`cannot create folders on the board: ${r.stderr || 'timeout'}`);
-        }
-        for (const f of files) await b.writeFile(f.path, Buffer.from(f.base64, 'base64'));
+        await makeBoardDirs(b.repl, dirs, HANDSHAKE_MS);
+        for (const f of files) await writeBoardFile(b.repl, f.path, Buffer.from(f.base64, 'base64'));
     }
 
     private async prepareFiles(job: ScriptJob): Promise<void> {
@@ -131,32 +130,10 @@ export class TestSession {
      * A script ended by SystemExit (the SKIP convention) soft-resets the board after its reply: the
      * next softReset() drains that. On timeout the script is interrupted with Ctrl-C.
      */
-    private async rawExec(b: EmulatedBoard, code: string, timeoutMs: number): Promise<ExecResult & { recovered: boolean }> {
-        const t0 = b.nowMs();
-        const left = (): number => Math.max(1, timeoutMs - (b.nowMs() - t0));
-        b.write(code);
-        b.write('\x04');
-        let stdout = '';
-        try {
-            const ok = await b.readUntil(/OK|>/, { timeoutMs: HANDSHAKE_MS + code.length });
-            if (!ok.endsWith('OK')) throw new Error(`raw REPL refused the script: ${JSON.stringify(ok.slice(-200))}`);
-            stdout = (await b.readUntil('\x04', { timeoutMs: left() })).slice(0, -1);
-            const stderr = (await b.readUntil('\x04', { timeoutMs: left() })).slice(0, -1);
-            return { stdout, stderr, timedOut: false, emulatedMs: b.nowMs() - t0, recovered: true };
-        } catch (err) {
-            if (!isTimeout(err)) throw err;
-        }
-        // Timed out: keep what it printed, interrupt it, and see whether the REPL comes back.
-        const partial = stdout + b.drain().replace(/^OK/, '').split('\x04')[0];
-        const emulatedMs = b.nowMs() - t0;
-        b.write('\x03');
-        let recovered = true;
-        try {
-            await b.readUntil(/\x04[^]*\x04/, { timeoutMs: HANDSHAKE_MS });
-        } catch {
-            recovered = false;
-        }
-        return { stdout: partial, stderr: '', timedOut: true, emulatedMs, recovered };
+    private async rawExec(b: TestTarget, code: string, timeoutMs: number): Promise<ExecResult & { recovered: boolean }> {
+        const r = await b.repl.exec(code, { timeoutMs });
+        if (r.refused) throw new Error(r.stderr);
+        return { stdout: r.stdout, stderr: r.timedOut ? '' : r.stderr, timedOut: r.timedOut, emulatedMs: r.ms, recovered: r.recovered };
     }
 
     /** Runs one script with the board policy; never throws (a broken board gives a crashed run). */

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { BoardOptions } from '../emulator/types.js';
+import type { TargetSpec } from './board-factory.js';
 import { repoRoot } from '../util/paths.js';
 import { judge, PATTERN_TESTS } from './compare.js';
 import { expectedOutputs, runCpython } from './expected.js';
@@ -18,7 +18,8 @@ export interface SuiteOptions {
     tests: TestCase[];
     /** MicroPython's tests/ directory (for tests/feature_check). */
     upstreamTests: string;
-    board: BoardOptions;
+    /** Emulated board options, or `{ port }` for a board on a serial port. */
+    board: TargetSpec;
     jobs: number;
     /** Per-test timeout in emulated seconds. */
     timeoutS: number;

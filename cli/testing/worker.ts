@@ -1,16 +1,15 @@
 /**
- * A worker thread that owns one emulated board and runs scripts on it for the suite runner (pool.ts).
+ * A worker thread that owns one board (emulated, or on a port) and runs scripts on it for the suite runner (pool.ts).
  * The emulator is CPU-bound JavaScript: one board per thread lets `-j N` use N cores, and lets the
  * main thread stop a board that wedges the JavaScript itself (by terminating the thread).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BoardOptions } from '../emulator/types.js';
-import { loadCreateBoard } from './board-factory.js';
+import { openTarget, type TargetSpec } from './board-factory.js';
 import { TestSession } from './session.js';
 import type { ScriptJob } from './session.js';
 
 export interface WorkerInit {
-    board: BoardOptions;
+    board: TargetSpec;
     unittestSource: string;
 }
 
@@ -24,8 +23,7 @@ export type FromWorker =
 const port = parentPort;
 if (port) {
     const init = workerData as WorkerInit;
-    const createBoard = loadCreateBoard();
-    const session = new TestSession(async () => (await createBoard)(init.board), init.unittestSource);
+    const session = new TestSession(() => openTarget(init.board), init.unittestSource);
     const post = (m: FromWorker): void => port.postMessage(m);
     const beat = setInterval(() => post({ type: 'beat', nowMs: session.nowMs() }), 1000);
 
