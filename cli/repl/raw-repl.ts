@@ -123,7 +123,7 @@ export interface RawExecResult {
     refused?: boolean;
     /** RawExecOptions.abort turned true while the code ran. */
     aborted?: boolean;
-    /** The code ended with SystemExit: the board soft-reset after the reply. */
+    /** The code ended with SystemExit: the board soft-reset after the reply (and is back in the raw REPL). */
     softReset?: boolean;
 }
 
@@ -286,7 +286,7 @@ export class RawRepl {
             this.send(CTRL_C);
             const back = await this.transport.wait(answered, this.recoverMs).catch(() => false);
             const late = reply as Reply;
-            const recovered = back && late.state === 'done' && (await this.prompt(late.rest));
+            const recovered = back && late.state === 'done' && (await this.prompt(late.rest)) !== 'unknown';
             if (!recovered) this.rx = '';
             return { stdout, stderr: '', timedOut: true, ms, recovered };
         }
@@ -296,26 +296,35 @@ export class RawRepl {
             return { stdout: '', stderr: `raw REPL refused the code: ${JSON.stringify(r.text.slice(0, 200))}`, timedOut: false, ms, recovered: true, refused: true };
         }
         if (r.state !== 'done') throw new Error('unreachable: reply incomplete');
-        const prompted = await this.prompt(r.rest);
-        return { stdout: r.stdout, stderr: r.stderr, timedOut: false, ms, recovered: true, ...(prompted ? {} : { softReset: true }) };
+        const after = await this.prompt(r.rest);
+        return { stdout: r.stdout, stderr: r.stderr, timedOut: false, ms, recovered: true, ...(after === 'reset' ? { softReset: true } : {}) };
     }
 
     /**
-     * After a reply: the raw REPL prompts again with `>`; anything else (SystemExit's soft reset) means
-     * the raw-REPL state is no longer known. Returns whether the prompt came.
+     * After a reply: the raw REPL prompts again with `>`. After SystemExit the VM soft-resets instead
+     * and comes back to the raw REPL with its banner: wait for that, so that the banner cannot be taken
+     * for the answer to what is sent next. Anything else leaves the raw-REPL state unknown.
      */
-    private async prompt(rest: string): Promise<boolean> {
+    private async prompt(rest: string): Promise<'prompt' | 'reset' | 'unknown'> {
         this.rx = rest;
-        const got = await this.transport.wait(() => {
+        const seen = await this.transport.wait(() => {
             this.pull();
-            return this.rx.length > 0;
+            return this.rx.startsWith('>') || this.rx.includes(SOFT_REBOOT);
         }, this.handshakeMs).catch(() => false);
-        if (got && this.rx.startsWith('>')) {
+        this.inRaw = false;
+        if (!seen) return 'unknown';
+        if (this.rx.startsWith('>')) {
             this.rx = this.rx.slice(1);
             this.inRaw = true;
-            return true;
+            return 'prompt';
         }
-        this.inRaw = false;
-        return false;
+        try {
+            await this.readUntil(RAW_BANNER, this.resetMs);
+        } catch (err) {
+            if (isTimeout(err)) return 'unknown';
+            throw err;
+        }
+        this.inRaw = true;
+        return 'reset';
     }
 }
