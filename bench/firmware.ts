@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { realRomPath } from '../cli/emulator/rom.js';
 import { repoRoot } from '../cli/util/paths.js';
 
 export interface BenchFirmware {
@@ -34,4 +35,23 @@ export function rtosFirmware(): BenchFirmware | undefined {
         if (kernel !== 'none') return { uf2, kernel };
     }
     return undefined;
+}
+
+export interface BenchRom {
+    /** The ROM image for openBoard's `bootrom` (undefined: ours). */
+    bootrom?: string;
+    /** Which ROM, for the figures' notes. */
+    label: string;
+}
+
+/**
+ * The boot ROM the emulated-time benches run on: the real B1 ROM when it is at hand (the figures then
+ * hold on a board), else ours, whose host-side float routines make float code cheaper in emulated time
+ * than on the chip. MPRT_BENCH_ROM=ours forces ours (to compare the two).
+ */
+export function benchRom(): BenchRom {
+    const real = process.env.MPRT_BENCH_ROM === 'ours' ? undefined : realRomPath();
+    return real
+        ? { bootrom: real, label: `real RP2040 B1 boot ROM (${real})` }
+        : { label: "mprt's emulator ROM (float routines run on the host: float code is cheaper than on the chip)" };
 }

@@ -6,16 +6,22 @@
  * deterministic, so each benchmark runs once per firmware (upstream averages 8 runs of a real board).
  * The figure is the speed ratio stock µs / ours µs (target ≥ 0.95); results must agree between the two.
  *
- * Run alone: `node dist/bench/perfbench.js [N M]` (firmware: $MPRT_RTOS_FIRMWARE, else build/pico or
+ * Both run on the real B1 boot ROM when it is at hand (bench/firmware.ts benchRom: figures that hold on
+ * a board), else on ours. With `--port DEV` our side is the board on that serial port (µs of the real
+ * chip, or of the emulator behind `mprt emulate --pty`), compared with the stock firmware emulated.
+ *
+ * Run alone: `node dist/bench/perfbench.js [N M] [--port DEV]` (firmware: $MPRT_RTOS_FIRMWARE, else build/pico or
  * build/pico-rtos when built with a kernel; the stock one is built if missing, as `npm run baseline` does).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
+import { openBoard } from '../cli/emulator/board.js';
+import type { RawRepl } from '../cli/repl/raw-repl.js';
+import { openPortTarget } from '../cli/repl/serial.js';
 import { buildStockFirmware } from '../cli/testing/stock.js';
 import { componentDir } from '../cli/vendor/components.js';
-import { rtosFirmware } from './firmware.js';
+import { benchRom, rtosFirmware } from './firmware.js';
 import { formatFigures, type Figure } from './stats.js';
 
 /** N ~ CPU MHz, M ~ heap KB (upstream: 100 100 for a pyboard). The pyboard setting: each benchmark takes about 0.1-1 s of emulated time. */
@@ -36,24 +42,17 @@ function benchFiles(dir: string, m: number): string[] {
     return readdirSync(dir).filter((f) => f.endsWith('.py') && !skip.has(f)).sort();
 }
 
-async function feature(board: Rp2040Board, dir: string, name: string): Promise<string> {
-    const r = await board.exec(readFileSync(join(dir, '..', 'feature_check', `${name}.py`), 'utf8'), { timeoutMs: 5000 });
+async function feature(repl: RawRepl, dir: string, name: string): Promise<string> {
+    const r = await repl.exec(readFileSync(join(dir, '..', 'feature_check', `${name}.py`), 'utf8'), { timeoutMs: 5000 });
     return r.stderr ? '' : r.stdout.trim();
 }
 
-/** As pyboard.py's enter_raw_repl does before each benchmark: a soft reset from the raw REPL. */
-async function softReset(board: Rp2040Board): Promise<void> {
-    const r = await board.exec('pass', { timeoutMs: 5000 });
-    if (r.stderr || r.timedOut) throw new Error(`raw REPL not answering: ${r.stderr}`);
-    board.write('\x04');
-    await board.readUntil(/soft reboot[\s\S]*raw REPL; CTRL-B to exit\r\n>/, { timeoutMs: 5000 });
-}
-
-async function runOne(board: Rp2040Board, dir: string, file: string, n: number, m: number): Promise<Outcome> {
-    await softReset(board);
+async function runOne(repl: RawRepl, dir: string, file: string, n: number, m: number): Promise<Outcome> {
+    // as pyboard.py's enter_raw_repl does before each benchmark: a soft reset from the raw REPL
+    await repl.softReset();
     const script = "import sys\nsys.path.remove('')\n\n" + readFileSync(join(dir, file), 'utf8')
         + readFileSync(join(dir, 'benchrun.py'), 'utf8') + `bm_run(${n}, ${m})\n`;
-    const r = await board.exec(script, { timeoutMs: 120_000 });
+    const r = await repl.exec(script, { timeoutMs: 120_000 });
     if (r.timedOut) return { error: 'CRASH: timed out' };
     if (r.stderr) return { error: `CRASH: ${r.stderr.trim().split('\n').pop()}` };
     const out = r.stdout.trim();
@@ -63,20 +62,33 @@ async function runOne(board: Rp2040Board, dir: string, file: string, n: number, 
     return { us: Number(us), result: rest.join(' ') };
 }
 
+/** Where one side of the comparison runs: an emulated firmware (on `bootrom`), or the board on a port. */
+type BenchTarget = { firmware: string; bootrom?: string } | { port: string };
+
+async function openBenchTarget(t: BenchTarget): Promise<{ repl: RawRepl; close(): Promise<void> }> {
+    if ('port' in t) {
+        const port = await openPortTarget({ port: t.port });
+        await port.boot(5000);
+        return port;
+    }
+    const board = await openBoard({ firmware: t.firmware, ...(t.bootrom ? { bootrom: t.bootrom } : {}) });
+    await board.boot();
+    return { repl: board.repl, close: () => board.close() };
+}
+
 /** Runs every benchmark on one firmware, one board (as upstream does on a real board). */
-async function runSuite(firmware: string, dir: string, files: string[], n: number, m: number, log: (s: string) => void): Promise<Map<string, Outcome>> {
+async function runSuite(target: BenchTarget, dir: string, files: string[], n: number, m: number, log: (s: string) => void): Promise<Map<string, Outcome>> {
     const out = new Map<string, Outcome>();
-    const board = await openBoard({ firmware });
+    const board = await openBenchTarget(target);
     try {
-        await board.boot();
-        const complex = (await feature(board, dir, 'complex')) === 'complex';
-        const native = (await feature(board, dir, 'native_check')) === 'native';
+        const complex = (await feature(board.repl, dir, 'complex')) === 'complex';
+        const native = (await feature(board.repl, dir, 'native_check')) === 'native';
         for (const file of files) {
             if ((!complex && file.includes('bm_fft')) || (!native && file.includes('viper_'))) {
                 out.set(file, { error: 'SKIP' });
                 continue;
             }
-            const o = await runOne(board, dir, file, n, m);
+            const o = await runOne(board.repl, dir, file, n, m);
             out.set(file, o);
             log(`perfbench ${file}: ${o.us !== undefined ? `${o.us} µs` : o.error}`);
         }
@@ -86,8 +98,17 @@ async function runSuite(firmware: string, dir: string, files: string[], n: numbe
     return out;
 }
 
-export async function benchPerf(_runs: number, log: (s: string) => void, n = PERF_N, m = PERF_M): Promise<Figure[]> {
-    const ours = rtosFirmware();
+export interface PerfOptions {
+    n?: number;
+    m?: number;
+    /** Run our side on the board at this serial port / pty instead of the emulator. */
+    port?: string;
+}
+
+export async function benchPerf(_runs: number, log: (s: string) => void, opts: PerfOptions = {}): Promise<Figure[]> {
+    const n = opts.n ?? PERF_N;
+    const m = opts.m ?? PERF_M;
+    const ours = opts.port ? { uf2: `the board at ${opts.port}`, kernel: 'as flashed' } : rtosFirmware();
     if (!ours) {
         log('perfbench: no firmware built with a kernel (build/pico or build/pico-rtos, or $MPRT_RTOS_FIRMWARE), skipped');
         return [];
@@ -106,11 +127,16 @@ export async function benchPerf(_runs: number, log: (s: string) => void, n = PER
     log('perfbench: the stock firmware (built once and cached, as `npm run baseline` does)');
     const stock = await buildStockFirmware({ log });
     const files = benchFiles(dir, m);
-    log(`perfbench: N=${n} M=${m}, ${files.length} benchmarks on ${ours.uf2} (kernel ${ours.kernel}) and ${stock.uf2}`);
-    const a = await runSuite(ours.uf2, dir, files, n, m, (s) => log(`ours: ${s}`));
-    const b = await runSuite(stock.uf2, dir, files, n, m, (s) => log(`stock: ${s}`));
+    const rom = benchRom();
+    log(`perfbench: N=${n} M=${m}, ${files.length} benchmarks on ${ours.uf2} (kernel ${ours.kernel}) and ${stock.uf2}; ROM: ${rom.label}`);
+    const a = await runSuite(opts.port ? { port: opts.port } : { firmware: ours.uf2, bootrom: rom.bootrom }, dir, files, n, m, (s) => log(`ours: ${s}`));
+    const b = await runSuite({ firmware: stock.uf2, bootrom: rom.bootrom }, dir, files, n, m, (s) => log(`stock: ${s}`));
 
-    const figures: Figure[] = [{ name: 'parameters', value: n, unit: 'N', note: `M=${m}; emulated µs (time.ticks_us), 1 run each; ratio = stock µs / ours µs, target >= ${TARGET}` }];
+    const where = opts.port ? `ours: µs on the board at ${opts.port}; stock: emulated µs` : 'emulated µs (time.ticks_us)';
+    const figures: Figure[] = [
+        { name: 'parameters', value: n, unit: 'N', note: `M=${m}; ${where}, 1 run each; ratio = stock µs / ours µs, target >= ${TARGET}` },
+        { name: 'boot ROM', value: rom.bootrom ? 1 : 0, unit: rom.bootrom ? 'real' : 'ours', note: rom.label },
+    ];
     const ratios: number[] = [];
     for (const file of files) {
         const x = a.get(file)!;
@@ -135,7 +161,10 @@ export async function benchPerf(_runs: number, log: (s: string) => void, n = PER
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-    const [n, m] = process.argv.slice(2).map(Number);
-    const figures = await benchPerf(1, (s) => process.stderr.write(s + '\n'), n || PERF_N, m || PERF_M);
+    const args = process.argv.slice(2);
+    const at = args.indexOf('--port');
+    const port = at >= 0 ? args.splice(at, 2)[1] : undefined;
+    const [n, m] = args.map(Number);
+    const figures = await benchPerf(1, (s) => process.stderr.write(s + '\n'), { n: n || PERF_N, m: m || PERF_M, port });
     process.stdout.write(formatFigures('perfbench', figures) + '\n');
 }

@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
-import { firmwareKernel, rtosFirmware } from './firmware.js';
+import { benchRom, firmwareKernel, rtosFirmware } from './firmware.js';
 import { formatFigures, type Figure } from './stats.js';
 
 const HANDOFFS = 500;
@@ -81,7 +81,7 @@ print(time.ticks_diff(time.ticks_us(), t0))
 `;
 
 async function withBoard<T>(firmware: string, cores: 1 | 2, fn: (b: Rp2040Board) => Promise<T>): Promise<T> {
-    const board = await openBoard({ firmware, cores });
+    const board = await openBoard({ firmware, cores, ...(benchRom().bootrom ? { bootrom: benchRom().bootrom } : {}) });
     try {
         await board.boot();
         return await fn(board);
@@ -110,8 +110,9 @@ export async function benchRtos(_runs: number, log: (s: string) => void, firmwar
         log('rtos: no firmware built with a kernel (build/pico or build/pico-rtos, or $MPRT_RTOS_FIRMWARE), skipped');
         return [];
     }
-    log(`rtos: ${fw.uf2} (kernel ${fw.kernel})`);
-    const figures: Figure[] = [];
+    const rom = benchRom();
+    log(`rtos: ${fw.uf2} (kernel ${fw.kernel}); ROM: ${rom.label}`);
+    const figures: Figure[] = [{ name: 'boot ROM', value: rom.bootrom ? 1 : 0, unit: rom.bootrom ? 'real' : 'ours', note: rom.label }];
     // emulation is deterministic: one run of each
     for (const cores of [1, 2] as const) {
         await withBoard(fw.uf2, cores, async (board) => {

@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
  * dualcore, suite, rtos (thread handoff, create/join rates, idle share), perfbench (MicroPython's
- * perf_bench on our firmware vs the stock one), modules. Each section also runs alone (e.g. `node dist/bench/emulator.js`).
+ * perf_bench on our firmware vs the stock one; `--port DEV` runs ours on a board), modules. Emulated-time
+ * figures are taken on the real B1 boot ROM when it is at hand (bench/firmware.ts benchRom). Each section
+ * also runs alone (e.g. `node dist/bench/emulator.js`).
  */
 import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
@@ -12,29 +14,39 @@ import { benchRtos } from './rtos.js';
 import { benchPerf } from './perfbench.js';
 import { type Figure, formatFigures } from './stats.js';
 
-const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[]>> = {
-    build: benchBuild,
-    emulator: benchEmulator,
-    dualcore: benchDualcore,
-    suite: benchSuite,
-    rtos: benchRtos,
-    perfbench: benchPerf,
-    modules: benchModules,
+/** Options for the sections that take them (`--port DEV`: perfbench on the board at that serial port). */
+export interface BenchOptions {
+    port?: string;
+}
+
+const SECTIONS: Record<string, (runs: number, log: (s: string) => void, opts: BenchOptions) => Promise<Figure[]>> = {
+    build: (runs, log) => benchBuild(runs, log),
+    emulator: (runs, log) => benchEmulator(runs, log),
+    dualcore: (runs, log) => benchDualcore(runs, log),
+    suite: (runs, log) => benchSuite(runs, log),
+    rtos: (runs, log) => benchRtos(runs, log),
+    perfbench: (runs, log, opts) => benchPerf(runs, log, { port: opts.port }),
+    modules: (runs, log) => benchModules(runs, log),
 };
 
 async function main(argv: string[]): Promise<void> {
     let runs = 3;
+    const opts: BenchOptions = {};
     const chosen: string[] = [];
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === '--runs') runs = Number(argv[++i]);
+        else if (argv[i] === '--port') opts.port = argv[++i];
         else chosen.push(argv[i]);
     }
     for (const name of chosen) {
         if (!SECTIONS[name]) throw new Error(`unknown bench section '${name}' (sections: ${Object.keys(SECTIONS).join(', ')})`);
     }
+    if (opts.port && (chosen.length !== 1 || chosen[0] !== 'perfbench')) {
+        throw new Error('--port runs the perfbench section on a board: `npm run bench -- perfbench --port DEV`');
+    }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
     for (const name of chosen.length ? chosen : Object.keys(SECTIONS)) {
-        const figures = await SECTIONS[name](runs, log);
+        const figures = await SECTIONS[name](runs, log, opts);
         process.stdout.write(formatFigures(name, figures) + '\n\n');
     }
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { resolveToolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
@@ -122,4 +122,21 @@ export function bkptAt(rom: Uint8Array, addr: number): number | undefined {
     const a = addr & ~1;
     if (a + 1 >= rom.length) return undefined;
     return rom[a + 1] === 0xbe ? rom[a] : undefined;
+}
+
+/** The file name of the real RP2040 B1 boot ROM (BSD-3, Raspberry Pi): never committed here, looked up. */
+export const REAL_ROM_FILE = 'rp2040-bootrom-B1.bin';
+
+/**
+ * Where the real B1 ROM is looked for: `$MPRT_BOOTROM`, else `<repo>/../shared/third-party/`. Emulated
+ * figures on it hold on a board: our ROM services float calls on the host, which makes float code
+ * cheaper in emulated time than on the chip.
+ */
+export function realRomCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+    return env.MPRT_BOOTROM ? [resolve(env.MPRT_BOOTROM)] : [join(repoRoot(), '..', 'shared', 'third-party', REAL_ROM_FILE)];
+}
+
+/** The real B1 ROM when it is at hand (see realRomCandidates). */
+export function realRomPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    return realRomCandidates(env).find((p) => existsSync(p));
 }

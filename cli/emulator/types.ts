@@ -39,7 +39,7 @@ export interface EmulatedBoard {
     boot(opts?: { timeoutMs?: number }): Promise<void>;
     /** Run code through the raw REPL (Ctrl-A ... Ctrl-D), like mpremote/pyboard.py do. */
     exec(code: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
-    /** Send raw bytes to the console (e.g. '\x03' for Ctrl-C, '\x04' for Ctrl-D). */
+    /** Send raw bytes to the console (the raw-REPL control bytes are cli/repl/raw-repl.ts's CTRL_*). */
     write(data: string | Uint8Array): void;
     /** Wait until `pattern` appears in console output received since the last read; returns the text. */
     readUntil(pattern: string | RegExp, opts?: { timeoutMs?: number }): Promise<string>;
