@@ -1,0 +1,78 @@
+/**
+ * The default firmware on the real RP2040 B1 boot ROM (not ours; BSD-3, never committed: found at
+ * <repo>/../shared/third-party/ or $MPRT_BOOTROM). On it float code runs the chip's own ROM routines
+ * instead of our host-side ones, so these runs check that our ROM's float results are the chip's and
+ * that the firmware passes a sample of the suites there. Under CI=true a missing ROM fails the run.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { openBoard } from '../../cli/emulator/board.js';
+import { realRomCandidates, realRomPath } from '../../cli/emulator/rom.js';
+import { mprtBin, testFirmware } from './emulator-fixture.js';
+
+const firmware = testFirmware();
+const rom = realRomPath();
+const inCi = process.env.CI === 'true';
+const skip = !firmware ? 'no firmware to run' : !rom && !inCi ? `no real boot ROM at ${realRomCandidates().join(', ')}` : false;
+const work = mkdtempSync(join(tmpdir(), 'mprt-real-rom-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** A spread of float operations whose printed results must not depend on who computes them. */
+const FLOAT_CODE = [
+    'import math',
+    'xs = [0.1, 1.5, -2.25, 3.0e-5, 1234.5678, 7.0e10]',
+    'for x in xs:',
+    ' print(repr(x * 3.7), repr(x / 9.1), repr(x + 1e-3), repr(math.sqrt(abs(x))), repr(math.exp(x % 5)), repr(math.log(abs(x))))',
+    ' print(repr(math.sin(x)), repr(math.cos(x)), repr(math.tan(x % 1.5)), repr(math.atan2(x, 1.7)), repr(int(x)), repr(float(int(x * 100))))',
+    "print('%.7g %.3e' % (math.pi, 1/3))",
+].join('\n');
+
+describe('on the real RP2040 boot ROM', { skip }, () => {
+    test('the ROM is at hand (CI never skips this)', () => {
+        assert.ok(rom, `the real B1 ROM is required under CI=true: put it at ${realRomCandidates().join(' or ')}`);
+    });
+
+    test('boots, and float code gives the same results as on our ROM, through the ROM\'s own routines', async () => {
+        const results: { stdout: string; hostFloatCalls: number }[] = [];
+        for (const bootrom of [undefined, rom!]) {
+            const board = await openBoard({ firmware: firmware!, ...(bootrom ? { bootrom } : {}) });
+            try {
+                await board.boot();
+                const calls = board.romCalls(true);
+                const r = await board.exec(FLOAT_CODE, { timeoutMs: 10_000 });
+                assert.equal(r.stderr, '');
+                const hostFloatCalls = [...calls].filter(([name]) => /^S[FD]/.test(name)).reduce((n, [, c]) => n + c, 0);
+                results.push({ stdout: r.stdout, hostFloatCalls });
+            } finally {
+                await board.close();
+            }
+        }
+        const [ours, real] = results;
+        assert.equal(ours.stdout.split('\n').length, 14);
+        assert.equal(real.stdout, ours.stdout);
+        assert.ok(ours.hostFloatCalls > 0, 'our ROM services float calls on the host');
+        assert.equal(real.hostFloatCalls, 0, 'the real ROM computes floats itself');
+    });
+
+    test('mprt test --bootrom: a sample of the suites passes, as on stock', () => {
+        // float/math_domain.py is left out: on the B1 ROM sqrt(-inf) gives inf, not ValueError (the ROM's
+        // fsqrt; ours gives NaN as libm does) — see docs/testing.md
+        const sample = [
+            'float/float1.py', 'float/math_fun.py', 'float/math_fun_special.py', 'float/float_parse.py', 'float/float_format.py',
+            'float/cmath_fun.py', 'misc/rge_sm.py', 'basics/int_big_mul.py', 'basics/builtin_pow3.py', 'stress/recursion.py',
+        ];
+        const report = join(work, 'report.json');
+        const r = spawnSync(process.execPath, [mprtBin, 'test', '--firmware', firmware!, '--bootrom', rom!, ...sample, '-j2', '--json', report], {
+            encoding: 'utf8',
+            timeout: 300_000,
+        });
+        assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+        assert.equal(r.stdout.trim().split('\n').pop(), `${sample.length} passed, 0 failed, 0 skipped`);
+        const json = JSON.parse(readFileSync(report, 'utf8')) as { baseline?: { regressions: unknown[] } };
+        assert.deepEqual(json.baseline?.regressions, []);
+    });
+});
