@@ -12,7 +12,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RP2040 } from 'rp2040js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
-import { fixFlashCommands, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
+import { fixFlashCommands, fixForRomBoot, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
 import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
@@ -195,11 +195,9 @@ export class Rp2040Board implements EmulatedBoard {
         } else {
             this.link = new UartConsole(mcu, onData, 0);
         }
-        if (this.realRom) {
-            // the real ROM's reset path needs core 1 and the QSPI flash; start at boot stage 2 instead
-            mcu.core.SP = 0x20042000;
-            mcu.core.PC = 0x10000000;
-        }
+        // the real ROM boots as the chip does, from its reset vector: it checks the BOOTSEL button, loads
+        // boot stage 2 from flash over the SSI, checks its CRC and runs it
+        if (this.realRom) fixForRomBoot(mcu);
         this.mcu = mcu;
         this.clock = mcu.clock as unknown as SimClock;
         this.waitCycles = 0;

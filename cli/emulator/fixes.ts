@@ -177,10 +177,19 @@ class QspiIo extends BasePeripheral {
     }
 }
 
+const SSI_TXFLR = 0x20;
+const SSI_RXFLR = 0x24;
 const SSI_DR0 = 0x60;
 const JEDEC_ID = [0xef, 0x40, 0x15]; // Winbond W25Q16JV, the Pico's 2 MB flash
+const CMD_READ = 0x03;
+const CMD_FAST_READ = 0x0b;
 
-/** Makes the flash answer direct commands sent with CS forced low (flash_do_cmd in pico-sdk). */
+/**
+ * Makes the flash answer direct commands sent with CS forced low (flash_do_cmd in pico-sdk, the real
+ * boot ROM's flash_put_get): unique id, JEDEC id, and reads (03h, 0Bh: how the real ROM loads boot
+ * stage 2). While CS is forced low the FIFO levels are real: TXFLR 0 (sent at once), RXFLR the bytes
+ * waiting, as the ROM paces its transfers by them.
+ */
 export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
     const io = new QspiIo(mcu, 'IO_QSPI_BASE');
     mcu.peripherals[0x40018] = io;
@@ -189,10 +198,12 @@ export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
     let csLow = false;
     let index = 0;
     let command = 0;
+    let address = 0;
     const rx: number[] = [];
     io.onChipSelect = (low) => {
         csLow = low;
         index = 0;
+        address = 0;
         rx.length = 0;
     };
     const respond = (byte: number): number => {
@@ -203,6 +214,14 @@ export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
         }
         if (command === 0x4b && i >= 5 && i < 13) return uniqueId[i - 5];
         if (command === 0x9f && i <= 3) return JEDEC_ID[i - 1];
+        if (command === CMD_READ || command === CMD_FAST_READ) {
+            if (i <= 3) {
+                address = ((address << 8) | byte) & 0xffffff;
+                return 0;
+            }
+            const data = i - 4 - (command === CMD_FAST_READ ? 1 : 0);
+            return data < 0 ? 0 : mcu.flash[(address + data) % mcu.flash.length];
+        }
         return 0;
     };
     ssi.writeUint32 = function (this: UartInternals, offset: number, value: number) {
@@ -214,6 +233,8 @@ export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
     };
     ssi.readUint32 = function (this: UartInternals, offset: number) {
         if (csLow && offset === SSI_DR0) return rx.shift() ?? 0;
+        if (csLow && offset === SSI_RXFLR) return rx.length;
+        if (csLow && offset === SSI_TXFLR) return 0;
         return proto.readUint32.call(this, offset);
     };
 }
@@ -319,4 +340,49 @@ class RingOscillator extends BasePeripheral {
 /** Adds the ring oscillator, whose RANDOMBIT is a deterministic pseudo-random stream seeded by `seed`. */
 export function fixRosc(mcu: RP2040, seed: number): void {
     mcu.peripherals[0x40060] = new RingOscillator(mcu, seed);
+}
+
+const CHIP_RESET = 0x08;
+const CHIP_RESET_HAD_POR = 1 << 8;
+const CHIP_RESET_PSM_RESTART_FLAG = 1 << 24;
+
+/**
+ * VREG_AND_CHIP_RESET: absent from rp2040js (reads all ones). The real boot ROM's reset path reads
+ * CHIP_RESET and, with PSM_RESTART_FLAG set (a debugger's rescue request), halts: it must read its
+ * power-on value (HAD_POR). Installed only when the real ROM boots from its reset vector, so that
+ * everything else sees the chip exactly as before.
+ */
+class VregAndChipReset extends BasePeripheral {
+    private readonly regs = new Map<number, number>([[0x00, 0xb1], [0x04, 0x91], [CHIP_RESET, CHIP_RESET_HAD_POR]]);
+
+    constructor(mcu: RP2040) {
+        super(mcu, 'VREG_AND_CHIP_RESET_BASE');
+    }
+
+    override readUint32(offset: number): number {
+        return this.regs.get(offset) ?? 0;
+    }
+
+    override writeUint32(offset: number, value: number): void {
+        if (offset === CHIP_RESET) {
+            // only PSM_RESTART_FLAG is writable (write 1 to clear)
+            this.regs.set(CHIP_RESET, (this.regs.get(CHIP_RESET) ?? 0) & ~(value & CHIP_RESET_PSM_RESTART_FLAG));
+        } else {
+            this.regs.set(offset, value >>> 0);
+        }
+    }
+}
+
+/** QSPI_SS pad: input enabled, pull-up (its reset value; rp2040js resets every pad with input off). */
+const PAD_QSPI_SS_RESET = 0x5a;
+
+/**
+ * What the real boot ROM's reset path needs of the chip: VREG_AND_CHIP_RESET with its power-on values,
+ * and the BOOTSEL button not pressed (the ROM samples the flash chip-select pin, pulled up, as input).
+ */
+export function fixForRomBoot(mcu: RP2040): void {
+    mcu.peripherals[0x40064] = new VregAndChipReset(mcu);
+    const ss = mcu.qspi[1] as unknown as { padValue: number; setInputValue(v: boolean): void };
+    ss.padValue = PAD_QSPI_SS_RESET;
+    ss.setInputValue(true);
 }

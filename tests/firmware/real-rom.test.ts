@@ -1,12 +1,13 @@
 /**
  * The default firmware on the real RP2040 B1 boot ROM (not ours; BSD-3, never committed: found at
- * <repo>/../shared/third-party/ or $MPRT_BOOTROM). On it float code runs the chip's own ROM routines
+ * <repo>/../shared/third-party/ or $MPRT_BOOTROM), booted the chip's way: from the ROM's reset vector
+ * through its flash boot (boot stage 2 read over the SSI, CRC-checked). On it float code runs the ROM's routines
  * instead of our host-side ones, so these runs check that our ROM's float results are the chip's and
  * that the firmware passes a sample of the suites there. Under CI=true a missing ROM fails the run.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -34,6 +35,36 @@ const FLOAT_CODE = [
 describe('on the real RP2040 boot ROM', { skip }, () => {
     test('the ROM is at hand (CI never skips this)', () => {
         assert.ok(rom, `the real B1 ROM is required under CI=true: put it at ${realRomCandidates().join(' or ')}`);
+    });
+
+    test('boots the chip\'s way: from the ROM\'s reset vector, which checks boot stage 2 before running it', async () => {
+        const uf2 = readFileSync(firmware!.endsWith('.uf2') ? firmware! : firmware!.replace(/\.elf$/, '.uf2'));
+        const board = await openBoard({ firmware: firmware!, bootrom: rom! });
+        try {
+            const resetVector = readFileSync(rom!).readUInt32LE(4) & ~1;
+            assert.equal(board.mcu.core.PC, resetVector, 'the core starts in the ROM, not at boot stage 2');
+            await board.boot();
+            assert.equal((await board.exec('print(6*7)')).stdout, '42\r\n');
+            // core 1, launched out of the ROM's own wait loop, runs a thread
+            const t = await board.exec('import _thread, time\nd = []\n_thread.start_new_thread(lambda: d.append(7), ())\ntime.sleep_ms(20)\nprint(d)');
+            assert.equal(t.stdout, '[7]\r\n');
+        } finally {
+            await board.close();
+        }
+        // boot stage 2 with one byte changed fails the ROM's CRC check: the chip stays in the ROM (its
+        // USB boot mode enumerates, but no REPL ever answers) and the firmware never runs
+        assert.equal(uf2.readUInt32LE(12), 0x10000000, 'the first UF2 block holds boot stage 2');
+        const bad = Buffer.from(uf2);
+        bad[32 + 0x20] ^= 0x01;
+        const badPath = join(work, 'bad-boot2.uf2');
+        writeFileSync(badPath, bad);
+        const broken = await openBoard({ firmware: badPath, bootrom: rom! });
+        try {
+            await assert.rejects(broken.boot({ timeoutMs: 1000 }), /no REPL prompt|did not bring up its USB serial port/);
+            assert.ok(broken.mcu.core.PC < 0x4000, `still in the ROM (its USB boot mode), PC 0x${broken.mcu.core.PC.toString(16)}`);
+        } finally {
+            await broken.close();
+        }
     });
 
     test('boots, and float code gives the same results as on our ROM, through the ROM\'s own routines', async () => {
