@@ -15,6 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { testFirmware } from './emulator-fixture.js';
 
@@ -95,14 +96,14 @@ async function idle(board: Rp2040Board, ms: number): Promise<void> {
 }
 
 async function friendlyPrompt(board: Rp2040Board): Promise<void> {
-    board.write('\x02');
+    board.write(CTRL_B);
     await board.readUntil('>>> ', { timeoutMs: 2000 });
     board.drain();
 }
 
 async function softReset(board: Rp2040Board): Promise<void> {
     await friendlyPrompt(board);
-    board.write('\x04');
+    board.write(CTRL_D);
     await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
     board.drain();
 }
@@ -128,7 +129,7 @@ describe('RTOS firmware on the emulated board', { skip }, () => {
     rtosTest('Ctrl-C interrupts a busy loop in the main thread', async () => {
         board.write('while True: pass\r\r');
         await idle(board, 100);
-        board.write('\x03');
+        board.write(CTRL_C);
         const out = await board.readUntil(/KeyboardInterrupt[\s\S]*>>> /, { timeoutMs: 1000 });
         assert.match(out, /KeyboardInterrupt/);
         const r = await board.exec('print(6*7)');
@@ -144,7 +145,7 @@ describe('RTOS firmware on the emulated board', { skip }, () => {
         await friendlyPrompt(board);
         board.write('while True: pass\r\r');
         await idle(board, 100);
-        board.write('\x03');
+        board.write(CTRL_C);
         await board.readUntil(/KeyboardInterrupt[\s\S]*>>> /, { timeoutMs: 1000 });
         const s = await board.exec('spin = False\nimport time\ntime.sleep_ms(20)\nprint("stopped")', { timeoutMs: 1000 });
         assert.equal(s.stdout, 'stopped\r\n', s.stderr);
@@ -159,7 +160,7 @@ describe('RTOS firmware on the emulated board', { skip }, () => {
             const r = await board.exec('import _thread, time\nfor i in range(3):\n    _thread.start_new_thread(time.sleep, (1000,))\ntime.sleep_ms(5)\nimport micropython\nprint(sum(1 for t in micropython.tasks() if t[0] == "mp_thread"))', { timeoutMs: 2000 });
             assert.equal(r.stdout, '3\r\n', `round ${i}: ${r.stderr}`);
             await friendlyPrompt(board);
-            board.write('\x04');
+            board.write(CTRL_D);
             await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
             const after = await board.exec(probe, { timeoutMs: 2000 });
             assert.equal(after.stdout.trim(), `0 ${heap0}`, `round ${i}: ${after.stdout} ${after.stderr}`);
@@ -177,7 +178,7 @@ describe('RTOS firmware on the emulated board', { skip }, () => {
             board.write(wait);
             await idle(board, 100);
             const t0 = board.nowMs();
-            board.write('\x03');
+            board.write(CTRL_C);
             const out = await board.readUntil(/KeyboardInterrupt[\s\S]*>>> /, { timeoutMs: 1000 });
             assert.match(out, /KeyboardInterrupt/);
             assert.ok(board.nowMs() - t0 < 200, `KeyboardInterrupt after ${board.nowMs() - t0} ms`);
