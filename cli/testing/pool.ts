@@ -68,9 +68,14 @@ class Slot {
             this.bootWaiter?.resolve();
             this.bootWaiter = undefined;
         } else if (m.type === 'fatal') {
-            this.bootWaiter?.reject(new MprtError(`the emulated board did not boot: ${m.message}`, {
-                hint: 'check that the file is an RP2040 MicroPython firmware (.uf2 or .elf)',
-            }));
+            const board = this.opts.board;
+            this.bootWaiter?.reject('port' in board
+                ? new MprtError(`the board at ${board.port} did not answer: ${m.message}`, {
+                    hint: 'is it a MicroPython board, and is no other program (mpremote, a terminal) using the port?',
+                })
+                : new MprtError(`the emulated board did not boot: ${m.message}`, {
+                    hint: 'check that the file is an RP2040 MicroPython firmware (.uf2 or .elf)',
+                }));
             this.bootWaiter = undefined;
         } else if (m.type === 'result') {
             const cur = this.current;

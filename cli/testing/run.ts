@@ -63,6 +63,9 @@ export interface RunOptions {
 }
 
 export async function runTests(opts: RunOptions): Promise<{ run: SuiteRun; tests: TestCase[]; firmware: FirmwareInfo }> {
+    if (opts.port && !existsSync(opts.port)) {
+        throw new MprtError(`serial port ${opts.port} not found`, { hint: 'is the board plugged in? (ls /dev/ttyACM*)', exitCode: 2 });
+    }
     const firmware: FirmwareInfo = opts.port ? { port: opts.port } : fileInfo(resolve(opts.firmware));
     const tests = selectTests(opts.paths);
     if (!tests.length) throw new MprtError('no tests found', { hint: 'give test files or directories holding *.py tests', exitCode: 2 });
