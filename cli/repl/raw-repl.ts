@@ -249,7 +249,8 @@ export class RawRepl {
     /**
      * Runs code in the raw REPL (entering it first when needed) and collects its reply. When the code
      * runs longer than `timeoutMs` it is interrupted with Ctrl-C; `recovered` says whether the REPL came
-     * back. Never throws for the code's own behaviour; rejects only when the transport does.
+     * back. Never throws for the code's own behaviour; rejects when the board does not answer the
+     * raw-REPL handshake (ReplTimeout) or the transport fails.
      */
     async exec(code: string, opts: RawExecOptions = {}): Promise<RawExecResult> {
         const timeoutMs = opts.timeoutMs ?? 60_000;
