@@ -12,6 +12,7 @@ import { loadBoard, type Board } from '../config/boards.js';
 import { loadConfig, type EffectiveConfig } from '../config/load.js';
 import { generateTree, type ComponentPaths } from '../generate/tree.js';
 import { writeAtomic } from '../generate/write.js';
+import { picolibcArchive, requireProbes } from '../toolchain/probe.js';
 import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
@@ -20,6 +21,7 @@ import { abiId } from './abi.js';
 import { writeExports } from './exports.js';
 import { moduleSdkCurrent, writeModuleSdk } from './module-sdk.js';
 import { resolveFreertosKernel } from '../vendor/freertos.js';
+import { installedVersions } from '../vendor/system.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
@@ -100,17 +102,28 @@ async function checkTool(cmd: string, pkg: string): Promise<void> {
     }
 }
 
-/** Links an empty program with picolibc.specs and returns the libc.a the linker used. */
-async function checkPicolibc(tc: Toolchain, tmpDir: string): Promise<string> {
-    mkdirSync(tmpDir, { recursive: true });
-    const r = await execa(tc.gcc, ['--specs=picolibc.specs', '-mcpu=cortex-m0plus', '-mthumb', '-x', 'c', '-',
-        '-o', join(tmpDir, 'picolibc-probe.elf'), '-Wl,-t'], { input: 'int main(void) { return 0; }\n', reject: false, all: true });
-    const libc = String(r.all ?? '').split('\n').map((l) => l.trim()).find((l) => /picolibc.*\/libc\.a$/.test(l));
-    if (r.exitCode !== 0 || !libc) {
-        throw new MprtError(`Picolibc not found for ${tc.gcc}`, {
-            hint: 'run `npx mprt setup --yes` (installs Debian picolibc-arm-none-eabi)',
+/**
+ * The firmware's toolchain probes (cli/toolchain/probe.ts), run when a build directory is new or its
+ * toolchain changed, before anything slow; afterwards the result is read back from the build's state.
+ * Returns the Picolibc libc.a the probe linked.
+ */
+async function probeFirmwareToolchain(tc: Toolchain, stateDir: string): Promise<string> {
+    const record = join(stateDir, 'toolchain-probe.json');
+    const key = `${tc.gcc} ${tc.version}`;
+    try {
+        const saved = JSON.parse(readFileSync(record, 'utf8')) as { key: string; libc: string };
+        if (saved.key === key && existsSync(saved.libc)) return saved.libc;
+    } catch {
+        // no record yet: probe
+    }
+    const results = await requireProbes(tc, 'firmware', join(stateDir, 'probes'), async () => new Set((await installedVersions()).keys()));
+    const libc = results.map(picolibcArchive).find((x) => x !== undefined);
+    if (!libc) {
+        throw new MprtError(`${tc.gcc} links with picolibc.specs but not against a Picolibc libc.a`, {
+            hint: 'run `npx mprt setup --yes` (installs Debian picolibc-arm-none-eabi), or use a toolchain with Picolibc',
         });
     }
+    writeAtomic(record, JSON.stringify({ key, libc }) + '\n');
     return libc;
 }
 
@@ -156,7 +169,7 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
     const genDir = join(outDir, 'gen');
     const cmakeDir = join(outDir, 'cmake');
     const stateDir = join(outDir, '.mprt');
-    const libc = await checkPicolibc(tc, stateDir);
+    const libc = await probeFirmwareToolchain(tc, stateDir);
     const sourceDateEpoch = Number(process.env.SOURCE_DATE_EPOCH ?? DEFAULT_SOURCE_DATE_EPOCH);
     const env: NodeJS.ProcessEnv = {
         ...process.env,

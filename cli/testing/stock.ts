@@ -7,6 +7,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
+import { requireProbes } from '../toolchain/probe.js';
+import { installedVersions } from '../vendor/system.js';
 import { encodeUf2, RP2040_FAMILY_ID, RP2040_FLASH_BASE } from '../formats/uf2.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
 import { componentDir, loadManifest } from '../vendor/components.js';
@@ -98,6 +100,8 @@ export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: numbe
     const t0 = Date.now();
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
+    // Upstream links newlib and compiles C++: prove the toolchain can before copying and making.
+    await requireProbes(resolveToolchain(), 'stock', join(out, 'probes'), async () => new Set((await installedVersions()).keys()));
     log(`copying the micropython tree to ${mp}`);
     cpSync(componentDir('micropython'), mp, { recursive: true, verbatimSymlinks: true });
     for (const [sub, component] of SUBMODULES) {
