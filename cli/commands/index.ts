@@ -5,6 +5,7 @@ import { depsCommand } from './deps.js';
 import { doctorCommand } from './doctor.js';
 import { emulateCommand } from './emulate.js';
 import { flashCommand } from './flash.js';
+import { mpremoteCommand } from './mpremote.js';
 import { packModuleCommand } from './pack-module.js';
 import { setupCommand } from './setup.js';
 import { testCommandModule } from './test.js';
@@ -22,6 +23,7 @@ export const commands: CommandModule<any, any>[] = [
     emulateCommand,
     testCommandModule,
     flashCommand,
+    mpremoteCommand,
     packModuleCommand,
     baselineCommandModule,
     depsCommand,
