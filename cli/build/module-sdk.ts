@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import { writeAtomic } from '../generate/write.js';
+import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 
 export const MODULE_SDK_VERSION = 1;
@@ -108,7 +109,11 @@ export interface FirmwareFlags {
 /** The flags MicroPython's core (py/runtime.c) is compiled with, from compile_commands.json. */
 export function firmwareFlags(commands: CompileCommand[]): FirmwareFlags {
     const entry = commands.find((c) => c.file.endsWith('/py/runtime.c'));
-    if (!entry) throw new Error('compile_commands.json has no entry for py/runtime.c');
+    if (!entry) {
+        throw new MprtError('compile_commands.json has no entry for py/runtime.c: the module SDK takes its flags from there', {
+            hint: 'rebuild the firmware (`mprt build`); the compile commands of an incomplete build lack it',
+        });
+    }
     const args = entry.arguments ?? shellSplit(entry.command ?? '');
     const abiFlags: string[] = [];
     const defines: string[] = [];
@@ -248,7 +253,9 @@ function staticQstrDefs(generated: string, staticIdents: string[]): { text: stri
         if (id !== null) idents.push(id);
     }
     if (idents.length !== staticIdents.length || idents.some((id, i) => id !== staticIdents[i])) {
-        throw new Error('the firmware\'s qstrdefs.generated.h does not start with MicroPython\'s static qstr pool');
+        throw new MprtError('the firmware\'s qstrdefs.generated.h does not start with MicroPython\'s static qstr pool: modules could not use its qstr numbers', {
+            hint: 'rebuild the firmware from a clean output directory (`rm -r build/<board>` then `mprt build`); check vendor/patches for a change to py/makeqstrdata.py',
+        });
     }
     return {
         text: '// mprt module SDK: only the qstrs with a fixed number (MicroPython\'s static pool).\n' +

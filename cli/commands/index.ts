@@ -14,7 +14,7 @@ import { testCommandModule } from './test.js';
  * order a user meets them). A command module only parses its arguments and calls into the library
  * modules (vendor, build, emulator, testing, formats).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// `any`: each command module has its own argument type; yargs takes them side by side.
 export const commands: CommandModule<any, any>[] = [
     setupCommand,
     doctorCommand,

@@ -4,25 +4,14 @@
  * version header. Files are rewritten only when their content changes.
  */
 import { join } from 'node:path';
+import { FLASH_BASE, hex32, SRAM_BASE, SRAM_END } from '../chip/rp2040.js';
 import type { Board } from '../config/boards.js';
 import type { EffectiveConfig } from '../config/load.js';
-import { abiHex, abiId, abiText } from '../build/abi.js';
+import { prefixMaps, type ComponentPaths } from '../build/source-trees.js';
 import { readExportList, selectExports } from './exports.js';
 import { planFrozen } from './frozen.js';
 import { renderTemplate } from './render.js';
 import { writeIfChanged } from './write.js';
-
-export interface ComponentPaths {
-    micropython: string;
-    picoSdk: string;
-    tinyusb: string;
-    mbedtls: string;
-    /** Our port: <repo>/ports/rp2. */
-    port: string;
-    repo: string;
-    /** The FreeRTOS-Kernel tree (rtos.kernel=freertos only). */
-    freertos?: string;
-}
 
 export interface GenerateOptions {
     board: Board;
@@ -36,6 +25,8 @@ export interface GenerateOptions {
     mpyCross: string;
     /** Seconds since the Epoch for the build date (SOURCE_DATE_EPOCH). */
     sourceDateEpoch: number;
+    /** The ABI identity (cli/build/abi.ts: abiText and abiId of this configuration), compiled into mprt_exports.c. */
+    abi: { lines: string[]; id: Uint8Array };
     command: string;
 }
 
@@ -45,8 +36,6 @@ export interface GeneratedTree {
     /** Those whose content changed in this run. */
     changed: string[];
 }
-
-const hex = (n: number) => '0x' + n.toString(16).padStart(8, '0');
 
 export function generateTree(o: GenerateOptions): GeneratedTree {
     const { config, layout } = o.effective;
@@ -58,8 +47,9 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         config,
         flash: layout.flash,
         flashMap: layout.flashMap,
-        ramLength: hex(layout.ram.ramLength),
-        stackOrigin: hex(layout.ram.stackOrigin),
+        chip: { flashBase: hex32(FLASH_BASE), sramBase: hex32(SRAM_BASE), sramEnd: hex32(SRAM_END) },
+        ramLength: hex32(layout.ram.ramLength),
+        stackOrigin: hex32(layout.ram.stackOrigin),
         stackSize: layout.ram.stackSize,
         gcHeapFixed: layout.ram.gcHeapSize !== 0,
         cHeapSize: layout.ram.cHeapSize,
@@ -73,15 +63,7 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         frozenSources: frozen.sources,
         version: o.micropythonVersion,
         buildDate,
-        prefixMaps: [
-            { from: o.outDir, to: '/mprt/build' },
-            { from: o.paths.micropython, to: '/mprt/src/micropython' },
-            { from: o.paths.picoSdk, to: '/mprt/src/pico-sdk' },
-            { from: o.paths.tinyusb, to: '/mprt/src/tinyusb' },
-            { from: o.paths.mbedtls, to: '/mprt/src/mbedtls' },
-            { from: o.paths.repo, to: '/mprt/repo' },
-            ...(o.paths.freertos ? [{ from: o.paths.freertos, to: '/mprt/src/freertos-kernel' }] : []),
-        ],
+        prefixMaps: prefixMaps(o.paths, o.outDir),
     };
     const outputs: [string, string][] = [
         ['CMakeLists.txt.hbs', 'CMakeLists.txt'],
@@ -93,14 +75,13 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         ['manifest.py.hbs', 'manifest.py'],
         ['mpversion.h.hbs', 'genhdr/mpversion.h'],
     ];
-    const abiInput = { micropythonVersion: o.micropythonVersion, config };
     const exportsCtx = {
         command: o.command,
         kernel: config.rtos.kernel,
         symbols: selectExports(readExportList(), o.effective.values),
-        abiLines: abiText(abiInput),
-        abiBytes: [...abiId(abiInput)].map((b) => '0x' + b.toString(16).padStart(2, '0')).join(', '),
-        abiHex: abiHex(abiId(abiInput)),
+        abiLines: o.abi.lines,
+        abiBytes: [...o.abi.id].map((b) => '0x' + b.toString(16).padStart(2, '0')).join(', '),
+        abiHex: Buffer.from(o.abi.id).toString('hex'),
     };
     const files: string[] = [];
     const changed: string[] = [];
