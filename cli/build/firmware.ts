@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { loadBoard, type Board } from '../config/boards.js';
 import { loadConfig, type EffectiveConfig } from '../config/load.js';
 import { generateTree } from '../generate/tree.js';
@@ -95,6 +94,7 @@ function sha256(path: string): string {
 
 async function realPython(): Promise<string> {
     try {
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         const r = await execa('python3', ['-c', 'import sys; print(sys.executable)']);
         return r.stdout.trim();
     } catch (err) {
@@ -106,6 +106,7 @@ async function realPython(): Promise<string> {
 
 async function checkTool(cmd: string, pkg: string): Promise<void> {
     try {
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         await execa(cmd, ['--version']);
     } catch (err) {
         throw new MprtError(`${cmd} not found`, { hint: `run \`npx mprt setup --yes\` (installs Debian ${pkg})`, cause: err });
@@ -115,6 +116,7 @@ async function checkTool(cmd: string, pkg: string): Promise<void> {
 /** Links an empty program with picolibc.specs and returns the libc.a the linker used. */
 async function checkPicolibc(tc: Toolchain, tmpDir: string): Promise<string> {
     mkdirSync(tmpDir, { recursive: true });
+    const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
     const r = await execa(tc.gcc, ['--specs=picolibc.specs', '-mcpu=cortex-m0plus', '-mthumb', '-x', 'c', '-',
         '-o', join(tmpDir, 'picolibc-probe.elf'), '-Wl,-t'], { input: 'int main(void) { return 0; }\n', reject: false, all: true });
     const libc = String(r.all ?? '').split('\n').map((l) => l.trim()).find((l) => /picolibc.*\/libc\.a$/.test(l));
@@ -155,6 +157,7 @@ async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     await checkTool('ninja', 'ninja-build');
     const python = await realPython();
     const libc = await checkPicolibc(tc, stateDir);
+    const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
     const libgcc = (await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-print-libgcc-file-name'])).stdout.trim();
     const probes: Probes = { key, python, libc, libgcc };
     writeAtomic(file, JSON.stringify(probes, null, 2) + '\n');

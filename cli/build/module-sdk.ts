@@ -12,7 +12,6 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { execa } from 'execa';
 import { writeAtomic } from '../generate/write.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
@@ -208,6 +207,7 @@ async function headerClosure(gcc: string, flags: string[], headers: string[], tm
     const probe = async (group: string[]): Promise<void> => {
         const src = join(tmp, `probe-${n++}.c`);
         writeAtomic(src, group.map((h) => `#include "${h}"\n`).join(''));
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         const r = await execa(gcc, [...flags, '-M', src], { reject: false });
         if (r.exitCode !== 0) {
             if (group.length === 1) {
@@ -272,6 +272,7 @@ async function micropythonStaticQstrs(micropythonDir: string): Promise<string[]>
         'import makeqstrdata as m',
         'print(json.dumps({"static": [m.qstr_escape(q) for q in m.static_qstr_list]}))',
     ].join('\n');
+    const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
     const r = await execa('python3', ['-c', script]);
     return (JSON.parse(r.stdout) as { static: string[] }).static;
 }

@@ -4,7 +4,6 @@
  */
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { FLASH_BASE, UF2_FAMILY_ID } from '../chip/rp2040.js';
 import { encodeUf2 } from '../formats/uf2.js';
 import { writeAtomic } from '../generate/write.js';
@@ -21,6 +20,7 @@ export async function writeImageOutputs(o: { cmakeDir: string; outDir: string; o
     const elf = join(o.cmakeDir, 'firmware.elf');
     const tmpBin = join(o.outDir, `firmware.bin.tmp-${process.pid}`);
     try {
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         await execa(o.objcopy, ['-O', 'binary', elf, tmpBin]);
         renameSync(tmpBin, join(o.outDir, 'firmware.bin'));
     } finally {

@@ -76,22 +76,22 @@ export function prefixMaps(paths: ComponentPaths, outDir: string): { from: strin
     return maps;
 }
 
-/** What the size report attributes bytes to: the trees, then the generated sources and libgcc. */
-export function sizeRoots(paths: ComponentPaths, extra: Record<string, string>): Record<string, string> {
+/** Name → directory of the trees that have a name in `field` (by default their component's). */
+function named(paths: ComponentPaths, field: 'size' | 'sdk'): Record<string, string> {
     const roots: Record<string, string> = {};
     for (const [t, dir] of present(paths)) {
-        const name = t.size === undefined ? componentOf(t) : t.size;
+        const name = t[field] === undefined ? componentOf(t) : t[field];
         if (name) roots[name] = dir;
     }
-    return { ...roots, ...extra };
+    return roots;
+}
+
+/** What the size report attributes bytes to: the trees, then `extra` (the generated sources, libgcc). */
+export function sizeRoots(paths: ComponentPaths, extra: Record<string, string>): Record<string, string> {
+    return { ...named(paths, 'size'), ...extra };
 }
 
 /** The module SDK's header roots: their headers are copied under include/<name>/. */
 export function sdkRoots(paths: ComponentPaths): Record<string, string> {
-    const roots: Record<string, string> = {};
-    for (const [t, dir] of present(paths)) {
-        const name = t.sdk === undefined ? componentOf(t) : t.sdk;
-        if (name) roots[name] = dir;
-    }
-    return roots;
+    return named(paths, 'sdk');
 }

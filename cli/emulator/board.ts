@@ -1,5 +1,5 @@
 /**
- * The emulated board: an RP2040 (rp2040js, one Cortex-M0+ core) with our boot ROM, 2 MB of flash that
+ * The emulated board: an RP2040 (rp2040js, plus core 1 from dualcore.ts unless --cores 1) with our boot ROM, 2 MB of flash that
  * can persist in a file, and a console on USB CDC or UART0. Implements EmulatedBoard (types.ts).
  *
  * Time: every wait is bounded in emulated time (deterministic, whatever the host load) and, as a safety
@@ -445,7 +445,7 @@ export class Rp2040Board implements EmulatedBoard {
             const back = await this.runUntil(complete, 2000).catch(() => false);
             if (!back) this.inRawRepl = false;
             this.text = '';
-            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which the emulator does not have (rp2040js emulates one core)\n' : '';
+            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which this run does not emulate (--cores 1; the default --cores 2 does)\n' : '';
             return { stdout: this.stripOk(partial), stderr: note, timedOut: true, emulatedMs: elapsed() };
         }
         if (this.resets !== resetsBefore) {

@@ -3,7 +3,7 @@
  * (instance-level overrides and added peripherals; rp2040js itself is not modified):
  * - UART: TX interrupt storm and instant transmission (see fixUart); RX flow control hook.
  * - SPI: frames take their time on the wire, so DMA transfers do not overrun the RX FIFO (fixSpi).
- * - SIO: an inter-core FIFO that is always empty (no core 1), instead of console warnings (fixSioFifo).
+ * - SIO, with one core (--cores 1): an inter-core FIFO that is always empty, instead of console warnings (fixSioFifo).
  * - SEV is only logged: it must set the event register, or a following WFE sleeps until an interrupt.
  * - The QSPI flash chip does not answer commands: flash_get_unique_id() (command 0x4B, used for
  *   machine.unique_id() and the USB serial number) reads zeros. IO_QSPI is added so chip-select
