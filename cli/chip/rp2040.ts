@@ -49,4 +49,4 @@ export const flashAddress = (offset: number): number => FLASH_BASE + offset;
 export const flashOffset = (address: number): number => address - FLASH_BASE;
 
 /** "0x10000000": how linker scripts and reports spell an address. */
-export const hex32 = (n: number): string => '0x' + (n >>> 0).toString(16).padStart(8, '0');
+export const hex32 = (n: number): string => '0x' + n.toString(16).padStart(8, '0');

@@ -10,7 +10,7 @@
  * The RP2040 boot ROM accepts only 256-byte payloads at 256-byte aligned flash addresses with the RP2040
  * family ID; `checkRp2040Uf2` checks those rules on a decoded file (the chip's numbers: cli/chip/rp2040.ts).
  */
-import { FLASH_BASE, FLASH_PAGE_SIZE, FLASH_SIZE, UF2_FAMILY_ID } from '../chip/rp2040.js';
+import { FLASH_BASE, FLASH_PAGE_SIZE, FLASH_SIZE, hex32, UF2_FAMILY_ID } from '../chip/rp2040.js';
 
 export const UF2_BLOCK_SIZE = 512;
 export const UF2_MAGIC_START0 = 0x0a324655;
@@ -81,9 +81,7 @@ function isU32(n: number): boolean {
     return Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 }
 
-function hex(n: number): string {
-    return '0x' + n.toString(16).padStart(8, '0');
-}
+const hex = hex32;
 
 /** Encodes a flat image at `baseAddress` as UF2: one block per `payloadSize` (256) bytes, last one zero-padded. */
 export function encodeUf2(data: Uint8Array, opts: { baseAddress: number; familyId?: number; payloadSize?: 256 }): Uint8Array {
