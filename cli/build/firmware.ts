@@ -25,7 +25,7 @@ import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
 import { summariseSizes, type SizeSummary } from './sizes.js';
-import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from './source-trees.js';
+import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from '../vendor/source-trees.js';
 
 /** Fixed build date (2025-04-15, MicroPython 1.25.0's release) unless SOURCE_DATE_EPOCH is set. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 1744675200;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { FLASH_BASE, hex32, SRAM_BASE, SRAM_END } from '../chip/rp2040.js';
 import type { Board } from '../config/boards.js';
 import type { EffectiveConfig } from '../config/load.js';
-import { prefixMaps, type ComponentPaths } from '../build/source-trees.js';
+import { prefixMaps, type ComponentPaths } from '../vendor/source-trees.js';
 import { readExportList, selectExports } from './exports.js';
 import { planFrozen } from './frozen.js';
 import { renderTemplate, templatesDir } from './render.js';

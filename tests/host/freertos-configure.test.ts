@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildFirmware } from '../../cli/build/firmware.js';
-import { componentPaths } from '../../cli/build/source-trees.js';
+import { componentPaths } from '../../cli/vendor/source-trees.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { FREERTOS_REQUIRED_FILES } from '../../cli/vendor/freertos.js';

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { buildFirmware } from '../../cli/build/firmware.js';
-import { componentPaths } from '../../cli/build/source-trees.js';
+import { componentPaths } from '../../cli/vendor/source-trees.js';
 import { shellSplit } from '../../cli/build/module-sdk.js';
 import { resolveToolchain } from '../../cli/toolchain/resolve.js';
 import { repoRoot } from '../../cli/util/paths.js';

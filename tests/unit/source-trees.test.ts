@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prefixMaps, sdkRoots, sizeRoots, type ComponentPaths } from '../../cli/build/source-trees.js';
+import { prefixMaps, sdkRoots, sizeRoots, type ComponentPaths } from '../../cli/vendor/source-trees.js';
 import { loadManifest } from '../../cli/vendor/components.js';
 
 const paths: ComponentPaths = {

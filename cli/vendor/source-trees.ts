@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { repoRoot } from '../util/paths.js';
-import { componentDir } from '../vendor/components.js';
+import { componentDir } from './components.js';
 
 /** Where each tree is, by the name the templates use (`{{paths.picoSdk}}`). */
 export interface ComponentPaths {
