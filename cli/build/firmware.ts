@@ -149,7 +149,8 @@ async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     const file = join(stateDir, 'probes.json');
     try {
         const saved = JSON.parse(readFileSync(file, 'utf8')) as Probes;
-        if (saved.key === key) return saved;
+        // still the same tools, and the libraries they found are still installed
+        if (saved.key === key && existsSync(saved.python) && existsSync(saved.libc) && existsSync(saved.libgcc)) return saved;
     } catch {
         // none yet, or unreadable: probe
     }
