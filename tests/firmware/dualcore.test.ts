@@ -9,7 +9,7 @@ import { repoRoot } from '../../cli/util/paths.js';
 import { openBoard } from '../../cli/emulator/board.js';
 import { buildProgram, runProgram } from './dualcore-fixture.js';
 import { testFirmware } from './emulator-fixture.js';
-import { FLASH_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
+import { FLASH_BASE, hex32, SIO_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 // The second core (cli/emulator/dualcore.ts, docs/emulator-dualcore.md), checked by a bare-metal program
 // of ours (tests/firmware/dualcore/dualcore.c) that launches core 1 through the boot ROM's FIFO handshake.
@@ -144,10 +144,10 @@ test('a MicroPython _thread runs on core 1 of the emulated board', async (t) => 
             'import _thread, time, machine\n' +
             'lock = _thread.allocate_lock()\nres = []\nn = [0]\n' +
             'def work(count):\n    for _ in range(count):\n        with lock:\n            n[0] += 1\n' +
-            'def thread():\n    res.append(machine.mem32[0xd0000000])\n    work(500)\n    res.append("done")\n' +
+            `def thread():\n    res.append(machine.mem32[${hex32(SIO_BASE)}])\n    work(500)\n    res.append("done")\n` +
             '_thread.start_new_thread(thread, ())\nwork(500)\n' +
             'while len(res) < 2:\n    time.sleep_ms(1)\n' +
-            'print(machine.mem32[0xd0000000], res, n[0])\n',
+            `print(machine.mem32[${hex32(SIO_BASE)}], res, n[0])\n`,
             { timeoutMs: 20_000 },
         );
         assert.equal(r.stderr, '', JSON.stringify(r));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBootselDrives, parseInfoUf2, parseProcMounts } from '../../cli/flash/drive.js';
 import { chooseDrive, flash, formatFlashResult, lastBuiltFirmware, loadFlashFile } from '../../cli/flash/flash.js';
-import { FLASH_BASE, SRAM_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
+import { FLASH_BASE, FLASH_SIZE, SRAM_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
 import { decodeUf2, encodeUf2, uf2ToImage } from '../../cli/formats/uf2.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
@@ -78,7 +78,7 @@ test('flash refuses wrong family, too big, misplaced and non-UF2 files, and writ
         const cases: [string, Uint8Array, RegExp][] = [
             ['rp2350.uf2', firmwareUf2(1000, 0xe48bff59), /family 0xe48bff59 is not RP2040/],
             ['nofamily.uf2', encodeUf2(new Uint8Array(1000), { baseAddress: FLASH_BASE }), /family absent is not RP2040/],
-            ['big.uf2', firmwareUf2(2 * 1024 * 1024 + 256), /block 8192 \(targetAddr\): address 0x10200000 is outside the 2048 KB flash/],
+            ['big.uf2', firmwareUf2(FLASH_SIZE + 256), /block 8192 \(targetAddr\): address 0x10200000 is outside the 2048 KB flash/],
             ['ram.uf2', firmwareUf2(1000, UF2_FAMILY_ID, SRAM_BASE), /outside the 2048 KB flash/],
             ['text.uf2', new TextEncoder().encode('not a firmware at all, just some text that is long enough'), /not a UF2 file/],
             ['cut.uf2', firmwareUf2(5000).subarray(0, 3000), /truncated/],

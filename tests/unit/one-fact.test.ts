@@ -1,5 +1,5 @@
 /**
- * One fact, one place: the RP2040's flash base, SRAM base and UF2 family are written only in
+ * One fact, one place: the RP2040's flash base, SRAM bounds, SIO block and UF2 family are written only in
  * cli/chip/rp2040.ts; every other TypeScript file (code, comments, tests, benches) imports them.
  * A line that holds one of these numbers for another reason says so with `one-fact: not an address`.
  */
@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { test } from 'node:test';
-import { FLASH_BASE, SRAM_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
+import { FLASH_BASE, SIO_BASE, SRAM_BASE, SRAM_END, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
 const ROOT = repoRoot();
 const OWNER = join('cli', 'chip') + sep;
-const FACTS: [string, number][] = [['the flash base', FLASH_BASE], ['the SRAM base', SRAM_BASE], ['the UF2 family ID', UF2_FAMILY_ID]];
+const FACTS: [string, number][] = [
+    ['the flash base', FLASH_BASE], ['the SRAM base', SRAM_BASE], ['the end of SRAM', SRAM_END], ['the SIO block', SIO_BASE],
+    ['the UF2 family ID', UF2_FAMILY_ID],
+];
 
 function tsFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

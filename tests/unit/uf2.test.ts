@@ -15,7 +15,7 @@ import {
     uf2ToFlatImage,
     uf2ToImage,
 } from '../../cli/formats/uf2.js';
-import { FLASH_BASE, hex32, SRAM_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
+import { FLASH_BASE, FLASH_SIZE, hex32, SRAM_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
 function bytesOf(n: number, seed = 1): Uint8Array {
@@ -143,12 +143,12 @@ test('checkRp2040Uf2 refuses a wrong family, images that do not fit the flash, a
     const fam = (f: number | undefined, base = FLASH_BASE, n = 512) => decodeUf2(encodeUf2(bytesOf(n), { baseAddress: base, familyId: f }));
     assert.throws(() => checkRp2040Uf2(fam(0xada52840)), /family 0xada52840 is not RP2040/);
     assert.throws(() => checkRp2040Uf2(fam(undefined)), /family absent is not RP2040/);
-    assert.throws(() => checkRp2040Uf2(fam(UF2_FAMILY_ID, FLASH_BASE, 2 * 1024 * 1024 + 1)), /block 8192 \(targetAddr\): address 0x10200000 is outside the 2048 KB flash/);
+    assert.throws(() => checkRp2040Uf2(fam(UF2_FAMILY_ID, FLASH_BASE, FLASH_SIZE + 1)), /block 8192 \(targetAddr\): address 0x10200000 is outside the 2048 KB flash/);
     assert.throws(() => checkRp2040Uf2(fam(UF2_FAMILY_ID, SRAM_BASE)), /block 0 \(targetAddr\).*outside/);
     assert.throws(() => checkRp2040Uf2(fam(UF2_FAMILY_ID, 0x10000080)), /not 256-byte aligned/);
     assert.throws(() => checkRp2040Uf2(fam(UF2_FAMILY_ID, 0x10100000)), /does not start at the beginning of flash/);
     checkRp2040Uf2(fam(UF2_FAMILY_ID, 0x10100000), { allowPartial: true });
-    checkRp2040Uf2(fam(UF2_FAMILY_ID, FLASH_BASE, 2 * 1024 * 1024));
+    checkRp2040Uf2(fam(UF2_FAMILY_ID, FLASH_BASE, FLASH_SIZE));
     checkRp2040Uf2(fam(UF2_FAMILY_ID, FLASH_BASE, 4 * 1024 * 1024), { flashSize: 4 * 1024 * 1024 });
 });
 
