@@ -1,5 +1,6 @@
 /** The human-readable report `mprt build` prints. */
 import { relative } from 'node:path';
+import { flashAddress } from '../chip/rp2040.js';
 import { describeRange, findKey, formatSize, SCHEMA } from '../config/schema.js';
 import { formatSizeReport } from './size-report.js';
 import type { BuildResult } from './firmware.js';
@@ -36,7 +37,7 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     out.push('flash map:');
     for (const p of r.effective.layout.flashMap) {
         const used = p.name === 'firmware' && r.sizes ? `  used ${kb(r.sizes.imageBytes)} (${((100 * r.sizes.imageBytes) / p.size).toFixed(0)}%)` : '';
-        out.push(`  ${p.name.padEnd(11)} 0x${(0x10000000 + p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}`);
+        out.push(`  ${p.name.padEnd(11)} 0x${flashAddress(p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}`);
     }
     if (r.sizes) {
         const s = r.sizes;

@@ -1,5 +1,5 @@
 /**
- * The emulated board: an RP2040 (rp2040js, one Cortex-M0+ core) with our boot ROM, 2 MB of flash that
+ * The emulated board: an RP2040 (rp2040js, plus core 1 from dualcore.ts unless --cores 1) with our boot ROM, 2 MB of flash that
  * can persist in a file, and a console on USB CDC or UART0. Implements EmulatedBoard (types.ts).
  *
  * Time: every wait is bounded in emulated time (deterministic, whatever the host load) and, as a safety
@@ -10,10 +10,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RP2040 } from 'rp2040js';
+import { FLASH_BASE, FLASH_SIZE, page, SRAM_END, WATCHDOG_BASE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
 import { fixFlashCommands, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
-import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
+import { loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
@@ -151,7 +152,7 @@ export class Rp2040Board implements EmulatedBoard {
         });
         fixSpi(mcu);
         fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
-        const watchdog = mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const watchdog = mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
             this.halt = true;
@@ -182,8 +183,8 @@ export class Rp2040Board implements EmulatedBoard {
         }
         if (this.realRom) {
             // the real ROM's reset path needs core 1 and the QSPI flash; start at boot stage 2 instead
-            mcu.core.SP = 0x20042000;
-            mcu.core.PC = 0x10000000;
+            mcu.core.SP = SRAM_END;
+            mcu.core.PC = FLASH_BASE;
         }
         this.mcu = mcu;
         this.clock = mcu.clock as unknown as SimClock;
@@ -256,10 +257,10 @@ export class Rp2040Board implements EmulatedBoard {
         this.earlierNanos += this.clock.nanos;
         const flash = this.mcu.flash.slice(0, FLASH_SIZE);
         // the watchdog's reason and scratch registers survive its own reset (machine.reset_cause())
-        const old = this.mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const old = this.mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         const keep = { reason: old.reason, scratch: old.scratchData.slice() };
         this.createChip(flash);
-        const fresh = this.mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const fresh = this.mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         fresh.reason = keep.reason;
         fresh.scratchData.set(keep.scratch);
     }
@@ -444,7 +445,7 @@ export class Rp2040Board implements EmulatedBoard {
             const back = await this.runUntil(complete, 2000).catch(() => false);
             if (!back) this.inRawRepl = false;
             this.text = '';
-            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which the emulator does not have (rp2040js emulates one core)\n' : '';
+            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which this run does not emulate (--cores 1; the default --cores 2 does)\n' : '';
             return { stdout: this.stripOk(partial), stderr: note, timedOut: true, emulatedMs: elapsed() };
         }
         if (this.resets !== resetsBefore) {

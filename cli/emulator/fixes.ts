@@ -3,7 +3,7 @@
  * (instance-level overrides and added peripherals; rp2040js itself is not modified):
  * - UART: TX interrupt storm and instant transmission (see fixUart); RX flow control hook.
  * - SPI: frames take their time on the wire, so DMA transfers do not overrun the RX FIFO (fixSpi).
- * - SIO: an inter-core FIFO that is always empty (no core 1), instead of console warnings (fixSioFifo).
+ * - SIO, with one core (--cores 1): an inter-core FIFO that is always empty, instead of console warnings (fixSioFifo).
  * - SEV is only logged: it must set the event register, or a following WFE sleeps until an interrupt.
  * - The QSPI flash chip does not answer commands: flash_get_unique_id() (command 0x4B, used for
  *   machine.unique_id() and the USB serial number) reads zeros. IO_QSPI is added so chip-select
@@ -12,6 +12,7 @@
  */
 import { BasePeripheral } from 'rp2040js';
 import type { Logger, RP2040 } from 'rp2040js';
+import { IO_QSPI_BASE, page, PSM_BASE, ROSC_BASE, XIP_SSI_BASE } from '../chip/rp2040.js';
 
 const UARTDR = 0x0;
 const UARTFR = 0x18;
@@ -183,8 +184,8 @@ const JEDEC_ID = [0xef, 0x40, 0x15]; // Winbond W25Q16JV, the Pico's 2 MB flash
 /** Makes the flash answer direct commands sent with CS forced low (flash_do_cmd in pico-sdk). */
 export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
     const io = new QspiIo(mcu, 'IO_QSPI_BASE');
-    mcu.peripherals[0x40018] = io;
-    const ssi = mcu.peripherals[0x18000] as unknown as UartInternals;
+    mcu.peripherals[page(IO_QSPI_BASE)] = io;
+    const ssi = mcu.peripherals[page(XIP_SSI_BASE)] as unknown as UartInternals;
     const proto = Object.getPrototypeOf(ssi) as UartInternals;
     let csLow = false;
     let index = 0;
@@ -237,7 +238,7 @@ export function fixSioFifo(mcu: RP2040, onCore1Contact?: () => void): void {
     // Core 1's boot ROM pushes a 0 to core 0 when core 1 leaves reset: pico-sdk's
     // multicore_reset_core1() (called by MicroPython's soft reset) waits for it.
     const fromCore1: number[] = [];
-    const psm = (mcu as unknown as { peripherals: Record<number, UartInternals> }).peripherals[0x40010];
+    const psm = (mcu as unknown as { peripherals: Record<number, UartInternals> }).peripherals[page(PSM_BASE)];
     const psmProto = Object.getPrototypeOf(psm) as UartInternals;
     psm.writeUint32 = function (this: UartInternals, offset: number, value: number) {
         const before = psmProto.readUint32.call(this, PSM_FRCE_OFF);
@@ -318,5 +319,5 @@ class RingOscillator extends BasePeripheral {
 
 /** Adds the ring oscillator, whose RANDOMBIT is a deterministic pseudo-random stream seeded by `seed`. */
 export function fixRosc(mcu: RP2040, seed: number): void {
-    mcu.peripherals[0x40060] = new RingOscillator(mcu, seed);
+    mcu.peripherals[page(ROSC_BASE)] = new RingOscillator(mcu, seed);
 }

@@ -7,9 +7,10 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
+import { FLASH_BASE, UF2_FAMILY_ID } from '../chip/rp2040.js';
+import { encodeUf2 } from '../formats/uf2.js';
 import { requireProbes } from '../toolchain/probe.js';
 import { installedVersions } from '../vendor/system.js';
-import { encodeUf2, RP2040_FAMILY_ID, RP2040_FLASH_BASE } from '../formats/uf2.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
 import { componentDir, loadManifest } from '../vendor/components.js';
 import { MprtError } from '../util/errors.js';
@@ -131,6 +132,6 @@ export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: numbe
     await run('building rp2 RPI_PICO', p.makeArgs);
 
     const bin = readFileSync(join(p.buildDir, 'firmware.bin'));
-    writeFileSync(uf2, encodeUf2(bin, { baseAddress: RP2040_FLASH_BASE, familyId: RP2040_FAMILY_ID }));
+    writeFileSync(uf2, encodeUf2(bin, { baseAddress: FLASH_BASE, familyId: UF2_FAMILY_ID }));
     return { key, uf2, elf, built: true, buildSeconds: (Date.now() - t0) / 1000, makeSeconds: makeMs / 1000 };
 }

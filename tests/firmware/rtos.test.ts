@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { hex32, SIO_BASE } from '../../cli/chip/rp2040.js';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { testFirmware } from './emulator-fixture.js';
@@ -33,7 +34,7 @@ export const STOCK_MUST_FAIL = new Set([
 ]);
 
 const RTOS_TESTS = join(repoRoot(), 'tests', 'firmware', 'rtos');
-const SIO_CPUID = '0xd0000000';
+const SIO_CPUID = hex32(SIO_BASE);
 
 /**
  * Four threads compute for 200 ms, sleeping now and then, each noting the cores it ran on: read from

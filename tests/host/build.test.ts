@@ -14,6 +14,7 @@ import { findKey } from '../../cli/config/schema.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { componentsReady } from '../unit/firmware-artifacts.js';
+import { FLASH_BASE } from '../../cli/chip/rp2040.js';
 
 
 const MPRT = join(repoRoot(), 'bin', 'mprt.js');
@@ -84,7 +85,7 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         }
         const bin = readFileSync(join(dirA, 'firmware.bin'));
         const image = uf2ToImage(decodeUf2(readFileSync(join(dirA, 'firmware.uf2'))));
-        assert.equal(image.baseAddress, 0x10000000);
+        assert.equal(image.baseAddress, FLASH_BASE);
         assert.deepEqual(Buffer.from(image.data.subarray(0, bin.length)), bin);
         const map = readFileSync(join(dirA, 'firmware.map'), 'utf8');
         // Archive members pulled from a libc: all from Picolibc's, none from newlib's.

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadBoard } from '../../cli/config/boards.js';
 import { loadConfig } from '../../cli/config/load.js';
+import { abiIdentity } from '../../cli/build/abi.js';
 import { generateTree } from '../../cli/generate/tree.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
@@ -93,8 +94,9 @@ test('the key wins over MPRT_FREERTOS_PATH; a relative path in a config file is 
 function generate(set: string[], freertos?: string) {
     const b = loadBoard('pico');
     const genDir = join(work, 'gen-' + set.join('-').replace(/\W+/g, '_'));
+    const effective = config(set);
     generateTree({
-        board: b, effective: config(set),
+        board: b, effective, abi: abiIdentity({ micropythonVersion: '1.25.0', config: effective.config }),
         paths: {
             micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0',
             mbedtls: '/src/mbedtls-3.6', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(), freertos,
