@@ -9,7 +9,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { EffectiveConfig } from '../config/load.js';
 import { MprtError } from '../util/errors.js';
-import { findComponent } from './components.js';
+import { componentInstallDir, findComponent } from './components.js';
+
+/** The tree `mprt setup --component freertos-kernel` put in the cache, if it did. */
+function setupTree(env: NodeJS.ProcessEnv): string | undefined {
+    const dir = componentInstallDir(findComponent('freertos-kernel'), env);
+    return existsSync(join(dir, '.mprt-unpacked')) ? dir : undefined;
+}
 
 /** The RP2040 port inside a FreeRTOS-Kernel tree (SMP since V11). */
 export const FREERTOS_RP2040_PORT = 'portable/ThirdParty/GCC/RP2040';
@@ -58,7 +64,7 @@ export interface FreertosKernel {
 
 export function freertosEnvName(): string {
     const c = findComponent('freertos-kernel');
-    return c.source.type === 'path' ? c.source.env : 'MPRT_FREERTOS_PATH';
+    return c.source.type === 'path' || c.source.type === 'git-tag' ? c.source.env : 'MPRT_FREERTOS_PATH';
 }
 
 function fixHint(env: string): string {
@@ -109,6 +115,9 @@ export function resolveFreertosKernel(effective: EffectiveConfig, cwd: string, e
     } else if (env[envName]) {
         path = resolve(cwd, env[envName]!);
         origin = envName;
+    } else if (setupTree(env)) {
+        path = setupTree(env)!;
+        origin = '`mprt setup --component freertos-kernel`';
     } else {
         throw new MprtError(`--rtos freertos needs the FreeRTOS-Kernel source tree, and none was given (--freertos-path, rtos.freertos_path, ${envName})`, {
             hint: fixHint(envName),
