@@ -72,6 +72,8 @@ export interface KernelRecord {
     name: 'none' | 'builtin' | 'freertos';
     /** lib/rtos for builtin, the FreeRTOS-Kernel tree for freertos, null for none. */
     path: string | null;
+    /** The FreeRTOS-Kernel's tskKERNEL_VERSION_* (freertos only), e.g. "V11.3.0". */
+    version?: string;
 }
 
 /** build/<board>/.mprt/state.json: what the last complete build wrote, from which ELF. */
@@ -204,6 +206,7 @@ export function planBuild(opts: BuildOptions): BuildPlan {
     const kernel: KernelRecord = {
         name: kernelName,
         path: kernelName === 'builtin' ? join(repoRoot(), 'lib', 'rtos') : freertos?.path ?? null,
+        ...(freertos ? { version: freertos.version } : {}),
     };
     const outDir = resolve(cwd, opts.outDir ?? join('build', board.name));
     const jobs = opts.jobs ?? Math.max(1, availableParallelism());

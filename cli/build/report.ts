@@ -16,9 +16,9 @@ function showValue(key: string, value: unknown): string {
 }
 
 /** "builtin (lib/rtos)", "FreeRTOS-Kernel at PATH", "none (MicroPython alone)": also used by `mprt doctor`. */
-export function describeKernel(name: string, path: string | null): string {
+export function describeKernel(name: string, path: string | null, version?: string): string {
     if (name === 'builtin') return 'builtin (lib/rtos)';
-    if (name === 'freertos') return `FreeRTOS-Kernel at ${path ?? '?'}`;
+    if (name === 'freertos') return `FreeRTOS-Kernel ${version ? `${version} ` : ''}at ${path ?? '?'}`;
     return 'none (MicroPython alone)';
 }
 
@@ -28,7 +28,7 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     out.push(`board:      ${r.board.name} (${r.board.description})`);
     out.push(`toolchain:  arm-none-eabi-gcc ${r.toolchain.version} from ${r.toolchain.origin} (${r.toolchain.binDir})`);
     out.push(`C library:  Picolibc (${r.toolchain.libc})`);
-    out.push(`kernel:     ${describeKernel(r.kernel.name, r.kernel.path)}`);
+    out.push(`kernel:     ${describeKernel(r.kernel.name, r.kernel.path, r.kernel.version)}`);
     out.push('config:');
     for (const spec of SCHEMA) {
         const origin = r.effective.origins[spec.key];

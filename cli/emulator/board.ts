@@ -336,7 +336,10 @@ export class Rp2040Board implements EmulatedBoard {
         const left = () => Math.max(0, timeoutMs - (this.clock.nanos - start) / 1e6);
         if (this.consoleKind === 'usb') {
             const up = await this.runUntil(() => this.link.connected(), left());
-            if (!up) throw new MprtError(`the firmware did not bring up its USB serial port within ${timeoutMs} emulated ms`, { exitCode: 3, hint: 'is the REPL on UART? try --uart' });
+            if (!up) {
+                this.throwIfWaitingForCore1(timeoutMs);
+                throw new MprtError(`the firmware did not bring up its USB serial port within ${timeoutMs} emulated ms`, { exitCode: 3, hint: 'is the REPL on UART? try --uart' });
+            }
             this.usbConnectsAtBoot = this.link.connectCount();
         }
         // the banner may have gone out before the host opened the port: ask for a fresh prompt
@@ -346,6 +349,7 @@ export class Rp2040Board implements EmulatedBoard {
             const got = await this.runUntil(() => this.text.includes('>>> '), Math.min(500, left()));
             if (got) break;
             if (left() <= 0) {
+                this.throwIfWaitingForCore1(timeoutMs);
                 throw new MprtError(`no REPL prompt from the firmware within ${timeoutMs} emulated ms`, {
                     exitCode: 3,
                     hint: this.consoleKind === 'usb' ? 'is the REPL on UART? try --uart' : 'is the REPL on USB? drop --uart',
@@ -354,6 +358,20 @@ export class Rp2040Board implements EmulatedBoard {
         }
         this.text = '';
         this.inRawRepl = false;
+    }
+
+    /**
+     * A boot that stalls on a one-core board after the firmware knocked on core 1's FIFO is waiting for a core
+     * that is not there (the FreeRTOS-Kernel's SMP port starts core 1 with multicore_launch_core1, which waits
+     * for core 1's answer forever): said so, instead of a timeout that names the console.
+     */
+    private throwIfWaitingForCore1(timeoutMs: number): void {
+        if (this.dual || !this.core1Requested) return;
+        throw new MprtError(`the firmware waits for core 1, which this board does not have (--cores 1): it asked core 1 to start `
+            + `and did not reach its REPL within ${timeoutMs} emulated ms (a FreeRTOS-Kernel SMP build starts both cores at boot)`, {
+            exitCode: 3,
+            hint: 'run it with --cores 2 (the default), or build it with --rtos builtin, which runs on one core too',
+        });
     }
 
     write(data: string | Uint8Array): void {

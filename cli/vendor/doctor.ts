@@ -35,7 +35,7 @@ async function toolVersion(cmd: string, args: string[], pick: RegExp): Promise<s
 interface SizeJson {
     board?: string;
     config?: Record<string, unknown>;
-    kernel?: { name: string; path: string | null };
+    kernel?: { name: string; path: string | null; version?: string };
 }
 
 /**
@@ -65,7 +65,7 @@ export function buildKernelRows(cwd: string): DoctorRow[] {
         }
         rows.push({
             kind: 'build', name: relative(cwd, join(root, dir)), version: '', source: `board ${info.board ?? '?'}`,
-            path: `kernel: ${describeKernel(name, path)}`, status, required: false, fix,
+            path: `kernel: ${describeKernel(name, path, info.kernel?.version)}`, status, required: false, fix,
         });
     }
     return rows;
