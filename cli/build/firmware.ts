@@ -96,7 +96,7 @@ function sha256(path: string): string {
 
 async function realPython(): Promise<string> {
     try {
-        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
+        const { execa } = await import('execa');
         const r = await execa('python3', ['-c', 'import sys; print(sys.executable)']);
         return r.stdout.trim();
     } catch (err) {
@@ -108,7 +108,7 @@ async function realPython(): Promise<string> {
 
 async function checkTool(cmd: string, pkg: string): Promise<void> {
     try {
-        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
+        const { execa } = await import('execa');
         await execa(cmd, ['--version']);
     } catch (err) {
         throw new MprtError(`${cmd} not found`, { hint: `run \`npx mprt setup --yes\` (installs Debian ${pkg})`, cause: err });
@@ -146,7 +146,8 @@ const mtime = (p: string | undefined) => (p && existsSync(p) ? statSync(p).mtime
 
 /**
  * The host checks (python3, cmake, ninja, Picolibc, libgcc), run once and kept in the state directory
- * while the toolchain and the tools found on PATH are the same files: a no-op build starts no probe.
+ * while the toolchain and the tools found on PATH are the same files: a no-op build starts no probe
+ * (and does not even load execa: the checks import it when they run).
  */
 async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     const key = JSON.stringify({ gcc: tc.gcc, version: tc.version, at: mtime(tc.gcc), path: process.env.PATH ?? '',
@@ -163,7 +164,7 @@ async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     await checkTool('ninja', 'ninja-build');
     const python = await realPython();
     const libc = await checkPicolibc(tc, stateDir);
-    const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
+    const { execa } = await import('execa');
     const libgcc = (await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-print-libgcc-file-name'])).stdout.trim();
     const probes: Probes = { key, python, libc, libgcc };
     writeAtomic(file, JSON.stringify(probes, null, 2) + '\n');
