@@ -114,7 +114,10 @@ export async function benchRtos(_runs: number, log: (s: string) => void, firmwar
     log(`rtos: ${fw.uf2} (kernel ${fw.kernel}); ROM: ${rom.label}`);
     const figures: Figure[] = [{ name: 'boot ROM', value: rom.bootrom ? 1 : 0, unit: rom.bootrom ? 'real' : 'ours', note: rom.label }];
     // emulation is deterministic: one run of each
-    for (const cores of [1, 2] as const) {
+    // the FreeRTOS-Kernel's SMP port waits for core 1 at boot: two cores only
+    const coreCounts: (1 | 2)[] = fw.kernel === 'freertos' ? [2] : [1, 2];
+    if (fw.kernel === 'freertos') log('rtos: FreeRTOS-Kernel build: two cores only (its SMP port needs core 1)');
+    for (const cores of coreCounts) {
         await withBoard(fw.uf2, cores, async (board) => {
             const mhz = board.mcu.clkSys / 1e6;
             const [pingpong, plain] = await run(board, PINGPONG);

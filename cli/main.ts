@@ -1,10 +1,10 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { formatError, MprtError } from './util/errors.js';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 
-/** Builds the yargs parser with every command registered; exported for tests of the CLI surface. */
-export function buildParser(argv: string[]): Argv {
+/** Builds the yargs parser with the commands `argv` needs registered (cli/commands/index.ts). */
+export async function buildParser(argv: string[]): Promise<Argv> {
     let parser = yargs(argv)
         .scriptName('mprt')
         .usage('$0 <command> [options]\n\nBuild, emulate, test and flash MicroPythonRT firmware for the RP2040 (Raspberry Pi Pico / Pico W).')
@@ -19,7 +19,7 @@ export function buildParser(argv: string[]): Argv {
             if (err) throw err;
             throw new MprtError(msg, { hint: 'run `mprt --help` or `mprt <command> --help`', exitCode: 2 });
         });
-    for (const command of commands) {
+    for (const command of await loadCommands(argv)) {
         parser = parser.command(command);
     }
     return parser;
@@ -27,7 +27,7 @@ export function buildParser(argv: string[]): Argv {
 
 export async function main(argv: string[]): Promise<void> {
     try {
-        await buildParser(argv).parseAsync();
+        await (await buildParser(argv)).parseAsync();
     } catch (err) {
         process.stderr.write(formatError(err) + '\n');
         process.exitCode = err instanceof MprtError ? err.exitCode : 1;

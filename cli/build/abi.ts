@@ -117,3 +117,8 @@ export function abiId(input: AbiInput): Uint8Array {
 export function abiHex(id: Uint8Array): string {
     return Buffer.from(id).toString('hex');
 }
+
+/** The canonical text and the identity, computed once per build and handed to what needs them. */
+export function abiIdentity(input: AbiInput): { lines: string[]; id: Uint8Array } {
+    return { lines: abiText(input), id: abiId(input) };
+}

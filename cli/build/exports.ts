@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSymbol, parseElf, SHF_ALLOC, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_OBJECT, type ElfFile } from '../formats/elf.js';
+import { FLASH_BASE } from '../chip/rp2040.js';
 import { writeIfChanged } from '../generate/write.js';
 import { MprtError } from '../util/errors.js';
 import { abiHex, ABI_ID_LEN } from './abi.js';
@@ -42,7 +43,7 @@ export function elfMemory(elf: ElfFile): MemoryReader {
 }
 
 /** The contents of a flash image (firmware.bin) loaded at `base`. */
-export function imageMemory(image: Uint8Array, base = 0x10000000): MemoryReader {
+export function imageMemory(image: Uint8Array, base = FLASH_BASE): MemoryReader {
     return (addr, len) => {
         if (addr < base || addr + len > base + image.length) {
             throw new MprtError(`the flash image has no byte at 0x${addr.toString(16)} (+${len})`);

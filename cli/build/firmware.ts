@@ -1,29 +1,31 @@
 /**
- * `mprt build`: configuration → generated build tree → CMake/Ninja → output files and a report.
+ * `mprt build`, one way through: configuration → plan → generate → compile → outputs, each step
+ * handing the next what it needs (planBuild, generateTree, compileFirmware, writeOutputs).
  * Incremental: generated files are only rewritten when they change, Ninja rebuilds what depends on
- * them, and a build that changes nothing is detected and reported as a no-op.
+ * them, and a build that changes nothing is detected and reported as a no-op, without re-reading its
+ * outputs or probing the toolchain again.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { loadBoard, type Board } from '../config/boards.js';
 import { loadConfig, type EffectiveConfig } from '../config/load.js';
-import { generateTree, type ComponentPaths } from '../generate/tree.js';
+import { generateTree } from '../generate/tree.js';
 import { writeAtomic } from '../generate/write.js';
 import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
-import { componentDir, findComponent } from '../vendor/components.js';
-import { abiId } from './abi.js';
+import { findComponent } from '../vendor/components.js';
+import { abiIdentity } from './abi.js';
 import { writeExports } from './exports.js';
 import { moduleSdkCurrent, writeModuleSdk } from './module-sdk.js';
 import { resolveFreertosKernel } from '../vendor/freertos.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
-import { componentRoots, summariseSizes, type SizeSummary } from './sizes.js';
+import { summariseSizes, type SizeSummary } from './sizes.js';
+import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from '../vendor/source-trees.js';
 
 /** Fixed build date (2025-04-15, MicroPython 1.25.0's release) unless SOURCE_DATE_EPOCH is set. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 1744675200;
@@ -70,11 +72,22 @@ export interface KernelRecord {
     name: 'none' | 'builtin' | 'freertos';
     /** lib/rtos for builtin, the FreeRTOS-Kernel tree for freertos, null for none. */
     path: string | null;
+    /** The FreeRTOS-Kernel's tskKERNEL_VERSION_* (freertos only), e.g. "V11.3.0". */
+    version?: string;
 }
 
+/** build/<board>/.mprt/state.json: what the last complete build wrote, from which ELF. */
 interface State {
     elfSha256: string;
     outputs: string[];
+}
+
+/** build/<board>/.mprt/probes.json: the host checks of the last build, valid while `key` (the toolchain and PATH) holds. */
+interface Probes {
+    key: string;
+    python: string;
+    libc: string;
+    libgcc: string;
 }
 
 function sha256(path: string): string {
@@ -83,6 +96,7 @@ function sha256(path: string): string {
 
 async function realPython(): Promise<string> {
     try {
+        const { execa } = await import('execa');
         const r = await execa('python3', ['-c', 'import sys; print(sys.executable)']);
         return r.stdout.trim();
     } catch (err) {
@@ -94,73 +108,139 @@ async function realPython(): Promise<string> {
 
 async function checkTool(cmd: string, pkg: string): Promise<void> {
     try {
+        const { execa } = await import('execa');
         await execa(cmd, ['--version']);
     } catch (err) {
         throw new MprtError(`${cmd} not found`, { hint: `run \`npx mprt setup --yes\` (installs Debian ${pkg})`, cause: err });
     }
 }
 
-/** Links an empty program with picolibc.specs and returns the libc.a the linker used. */
+/**
+ * The firmware's toolchain probes (cli/toolchain/probe.ts: C with Picolibc, boot stage 2's link), failing
+ * with the missing package and the fix; returns the Picolibc libc.a the C probe linked.
+ */
 async function checkPicolibc(tc: Toolchain, tmpDir: string): Promise<string> {
-    mkdirSync(tmpDir, { recursive: true });
-    const r = await execa(tc.gcc, ['--specs=picolibc.specs', '-mcpu=cortex-m0plus', '-mthumb', '-x', 'c', '-',
-        '-o', join(tmpDir, 'picolibc-probe.elf'), '-Wl,-t'], { input: 'int main(void) { return 0; }\n', reject: false, all: true });
-    const libc = String(r.all ?? '').split('\n').map((l) => l.trim()).find((l) => /picolibc.*\/libc\.a$/.test(l));
-    if (r.exitCode !== 0 || !libc) {
-        throw new MprtError(`Picolibc not found for ${tc.gcc}`, {
-            hint: 'run `npx mprt setup --yes` (installs Debian picolibc-arm-none-eabi)',
+    // loaded on use: a no-op build starts no process
+    const { picolibcArchive, requireProbes } = await import('../toolchain/probe.js');
+    const { installedVersions } = await import('../vendor/system.js');
+    const results = await requireProbes(tc, 'firmware', join(tmpDir, 'probes'), async () => new Set((await installedVersions()).keys()));
+    const libc = results.map(picolibcArchive).find((x) => x !== undefined);
+    if (!libc) {
+        throw new MprtError(`${tc.gcc} links with picolibc.specs but not against a Picolibc libc.a`, {
+            hint: 'run `npx mprt setup --yes` (installs Debian picolibc-arm-none-eabi), or use a toolchain with Picolibc',
         });
     }
     return libc;
 }
 
-export function componentPaths(): ComponentPaths {
-    return {
-        micropython: componentDir('micropython'),
-        picoSdk: componentDir('pico-sdk'),
-        tinyusb: componentDir('tinyusb'),
-        mbedtls: componentDir('mbedtls'),
-        port: join(repoRoot(), 'ports', 'rp2'),
-        repo: repoRoot(),
-    };
+/** `cmd` on PATH, or undefined (no process started). */
+function onPath(cmd: string, pathVar = process.env.PATH ?? ''): string | undefined {
+    for (const dir of pathVar.split(delimiter)) {
+        const p = join(dir || '.', cmd);
+        if (existsSync(p)) return p;
+    }
+    return undefined;
 }
 
-export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
-    const started = Date.now();
-    const log = opts.log ?? (() => {});
+const mtime = (p: string | undefined) => (p && existsSync(p) ? statSync(p).mtimeMs : null);
+
+/**
+ * The host checks (python3, cmake, ninja, Picolibc, libgcc), run once and kept in the state directory
+ * while the toolchain and the tools found on PATH are the same files: a no-op build starts no probe
+ * (and does not even load execa: the checks import it when they run).
+ */
+async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
+    const key = JSON.stringify({ gcc: tc.gcc, version: tc.version, at: mtime(tc.gcc), path: process.env.PATH ?? '',
+        tools: ['python3', 'cmake', 'ninja'].map((t) => { const p = onPath(t); return [p, mtime(p)]; }) });
+    const file = join(stateDir, 'probes.json');
+    try {
+        const saved = JSON.parse(readFileSync(file, 'utf8')) as Probes;
+        // still the same tools, and the libraries they found are still installed
+        if (saved.key === key && existsSync(saved.python) && existsSync(saved.libc) && existsSync(saved.libgcc)) return saved;
+    } catch {
+        // none yet, or unreadable: probe
+    }
+    await checkTool('cmake', 'cmake');
+    await checkTool('ninja', 'ninja-build');
+    const python = await realPython();
+    const libc = await checkPicolibc(tc, stateDir);
+    const { execa } = await import('execa');
+    const libgcc = (await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-print-libgcc-file-name'])).stdout.trim();
+    const probes: Probes = { key, python, libc, libgcc };
+    writeAtomic(file, JSON.stringify(probes, null, 2) + '\n');
+    return probes;
+}
+
+/** What a build is made from, decided before anything runs: the output of the first step. */
+export interface BuildPlan {
+    board: Board;
+    effective: EffectiveConfig;
+    kernel: KernelRecord;
+    cwd: string;
+    outDir: string;
+    genDir: string;
+    cmakeDir: string;
+    stateDir: string;
+    jobs: number;
+    paths: ComponentPaths;
+    micropythonVersion: string;
+    /** The ABI identity of this configuration (cli/build/abi.ts): generated into the firmware, then checked in it. */
+    abi: { lines: string[]; id: Uint8Array };
+    sourceDateEpoch: number;
+}
+
+/** Step 1: the configuration and everything that follows from it alone (no process started). */
+export function planBuild(opts: BuildOptions): BuildPlan {
     const cwd = opts.cwd ?? process.cwd();
     const board = loadBoard(opts.board);
-    const set = [...(opts.set ?? [])];
-    if (opts.rtos !== undefined) set.push(`rtos.kernel=${opts.rtos}`);
-    if (opts.freertosPath !== undefined) set.push(`rtos.freertos_path=${opts.freertosPath}`);
-    const effective = loadConfig({ boardDefaults: board.defaults, boardName: board.name, configFile: opts.configFile, set, cwd });
+    const effective = loadConfig({
+        boardDefaults: board.defaults, boardName: board.name, configFile: opts.configFile, set: opts.set, cwd,
+        // reported as command-line values, like --set (cli/vendor/freertos.ts resolves a relative path against cwd)
+        options: [
+            { key: 'rtos.kernel', value: opts.rtos, origin: '--set' },
+            { key: 'rtos.freertos_path', value: opts.freertosPath, origin: '--set' },
+        ],
+    });
     const kernelName = effective.config.rtos.kernel;
     // before anything slow: a freertos build without a usable kernel tree fails here, saying how to fix it
     const freertos = kernelName === 'freertos' ? resolveFreertosKernel(effective, cwd) : undefined;
     const kernel: KernelRecord = {
         name: kernelName,
         path: kernelName === 'builtin' ? join(repoRoot(), 'lib', 'rtos') : freertos?.path ?? null,
+        ...(freertos ? { version: freertos.version } : {}),
     };
     const outDir = resolve(cwd, opts.outDir ?? join('build', board.name));
     const jobs = opts.jobs ?? Math.max(1, availableParallelism());
     if (!Number.isInteger(jobs) || jobs < 1) throw new MprtError(`--jobs must be a positive integer, not ${opts.jobs}`, { exitCode: 2 });
+    const micropythonVersion = findComponent('micropython').version;
+    return {
+        board, effective, kernel, cwd, outDir, jobs, micropythonVersion,
+        genDir: join(outDir, 'gen'),
+        cmakeDir: join(outDir, 'cmake'),
+        stateDir: join(outDir, '.mprt'),
+        paths: { ...componentPaths(), ...(freertos ? { freertos: freertos.path } : {}) },
+        abi: abiIdentity({ micropythonVersion, config: effective.config }),
+        sourceDateEpoch: Number(process.env.SOURCE_DATE_EPOCH ?? DEFAULT_SOURCE_DATE_EPOCH),
+    };
+}
 
-    const tc = resolveToolchain({ toolchain: opts.toolchain, projectDir: cwd });
-    await checkTool('cmake', 'cmake');
-    await checkTool('ninja', 'ninja-build');
-    const paths: ComponentPaths = { ...componentPaths(), ...(freertos ? { freertos: freertos.path } : {}) };
-    const mpVersion = findComponent('micropython').version;
-    const python = await realPython();
+interface Compiled {
+    tc: Toolchain;
+    probes: Probes;
+    configured: boolean;
+    mpyCrossBuilt: boolean;
+    ninja: { noWork: boolean; steps: string[]; compiled: string[] };
+}
 
-    mkdirSync(outDir, { recursive: true });
-    const genDir = join(outDir, 'gen');
-    const cmakeDir = join(outDir, 'cmake');
-    const stateDir = join(outDir, '.mprt');
-    const libc = await checkPicolibc(tc, stateDir);
-    const sourceDateEpoch = Number(process.env.SOURCE_DATE_EPOCH ?? DEFAULT_SOURCE_DATE_EPOCH);
+/** Steps 2 and 3: the generated tree, then CMake (once) and Ninja. */
+async function compileFirmware(plan: BuildPlan, opts: BuildOptions): Promise<Compiled> {
+    const log = opts.log ?? (() => {});
+    const tc = resolveToolchain({ toolchain: opts.toolchain, projectDir: plan.cwd });
+    mkdirSync(plan.stateDir, { recursive: true });
+    const probes = await probeHost(tc, plan.stateDir);
     const env: NodeJS.ProcessEnv = {
         ...process.env,
-        SOURCE_DATE_EPOCH: String(sourceDateEpoch),
+        SOURCE_DATE_EPOCH: String(plan.sourceDateEpoch),
         PATH: `${tc.binDir}:${process.env.PATH ?? ''}`,
         PICO_TOOLCHAIN_PATH: tc.binDir,
         LC_ALL: 'C',
@@ -168,50 +248,54 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
         PYTHONHASHSEED: '0',
     };
 
-    const mpyCross = await ensureMpyCross({ micropythonDir: paths.micropython, version: mpVersion, jobs, log });
+    const mpyCross = await ensureMpyCross({ micropythonDir: plan.paths.micropython, version: plan.micropythonVersion, jobs: plan.jobs, log });
 
     generateTree({
-        board, effective, paths, micropythonVersion: mpVersion, genDir, outDir,
-        mpyCross: mpyCross.path, sourceDateEpoch,
+        board: plan.board, effective: plan.effective, paths: plan.paths, micropythonVersion: plan.micropythonVersion,
+        genDir: plan.genDir, outDir: plan.outDir, mpyCross: mpyCross.path, sourceDateEpoch: plan.sourceDateEpoch, abi: plan.abi,
         // Stable across option changes: a --set must not touch every generated file.
-        command: `mprt build --board ${board.name}`,
+        command: `mprt build --board ${plan.board.name}`,
     });
 
     // Configure once per output directory (and again if a previous configure did not finish);
     // afterwards Ninja re-runs CMake by itself when CMakeLists.txt changes.
-    const configuredStamp = join(stateDir, 'configured');
-    const configureKey = JSON.stringify({ gcc: tc.gcc, version: tc.version, python });
+    const configuredStamp = join(plan.stateDir, 'configured');
+    const configureKey = JSON.stringify({ gcc: tc.gcc, version: tc.version, python: probes.python });
     let configured = false;
-    if (!existsSync(configuredStamp) || readFileSync(configuredStamp, 'utf8') !== configureKey || !existsSync(join(cmakeDir, 'build.ninja'))) {
-        rmSync(join(cmakeDir, 'CMakeCache.txt'), { force: true });
-        rmSync(join(cmakeDir, 'build.ninja'), { force: true });
+    if (!existsSync(configuredStamp) || readFileSync(configuredStamp, 'utf8') !== configureKey || !existsSync(join(plan.cmakeDir, 'build.ninja'))) {
+        rmSync(join(plan.cmakeDir, 'CMakeCache.txt'), { force: true });
+        rmSync(join(plan.cmakeDir, 'build.ninja'), { force: true });
         rmSync(configuredStamp, { force: true });
         log('configuring (CMake + pico-sdk)');
-        await runCmakeConfigure(['-S', genDir, '-B', cmakeDir, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=MinSizeRel',
-            `-DPython3_EXECUTABLE=${python}`, `-DPICO_TOOLCHAIN_PATH=${tc.binDir}`], { env });
+        await runCmakeConfigure(['-S', plan.genDir, '-B', plan.cmakeDir, '-G', 'Ninja', '-DCMAKE_BUILD_TYPE=MinSizeRel',
+            `-DPython3_EXECUTABLE=${probes.python}`, `-DPICO_TOOLCHAIN_PATH=${tc.binDir}`], { env });
         writeAtomic(configuredStamp, configureKey);
         configured = true;
     }
 
-    const ninja = await runNinja(cmakeDir, jobs, { env, onProgress: opts.onProgress });
+    const ninja = await runNinja(plan.cmakeDir, plan.jobs, { env, onProgress: opts.onProgress });
+    return { tc, probes, configured, mpyCrossBuilt: mpyCross.built, ninja };
+}
 
-    const elf = join(cmakeDir, 'firmware.elf');
-    const statePath = join(stateDir, 'state.json');
-    const elfHash = sha256(elf);
+/** Step 4: the output files, from the linked ELF; when it and they are as the last build left them, nothing is read or written. */
+async function writeOutputs(plan: BuildPlan, c: Compiled): Promise<{ noop: boolean; sizes: SizeSummary }> {
+    const { outDir, cmakeDir, board, effective, kernel } = plan;
+    const statePath = join(plan.stateDir, 'state.json');
+    const elfHash = sha256(join(cmakeDir, 'firmware.elf'));
     let state: State | undefined;
     try {
         state = JSON.parse(readFileSync(statePath, 'utf8')) as State;
     } catch {
         state = undefined;
     }
-    const outputsPresent = OUTPUT_FILES.every((f) => existsSync(join(outDir, f)));
-    const upToDate = ninja.noWork && outputsPresent && state?.elfSha256 === elfHash;
+    const outputsPresent = OUTPUT_FILES.every((f) => existsSync(join(outDir, f))) && existsSync(join(outDir, 'sdk', 'exports.json'));
+    const upToDate = c.ninja.noWork && outputsPresent && state?.elfSha256 === elfHash;
 
-    const roots = componentRoots(paths, cmakeDir, (await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-print-libgcc-file-name'])).stdout.trim());
-    let sizes: SizeSummary | undefined;
+    let sizes: SizeSummary;
     if (!upToDate) {
         rmSync(statePath, { force: true });
-        const { bin } = await writeImageOutputs({ cmakeDir, outDir, objcopy: tc.objcopy });
+        const { bin } = await writeImageOutputs({ cmakeDir, outDir, objcopy: c.tc.objcopy });
+        const roots = sizeRoots(plan.paths, { 'generated (pins)': cmakeDir, libgcc: dirname(c.probes.libgcc) });
         sizes = summariseSizes({ mapText: readFileSync(join(cmakeDir, 'firmware.map'), 'utf8'), roots, cmakeDir, imageBytes: bin.length, effective });
         writeAtomic(join(outDir, 'size.json'), JSON.stringify({
             board: board.name,
@@ -220,48 +304,54 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
             flashMap: effective.layout.flashMap,
             ...sizes,
         }, null, 2) + '\n');
+        // The export table for module builds (docs/modules.md): <out>/sdk/exports.json.
+        writeExports({ outDir, board: board.name, kernel: effective.config.rtos.kernel, expectAbi: plan.abi.id });
         writeAtomic(statePath, JSON.stringify({ elfSha256: elfHash, outputs: [...OUTPUT_FILES] } satisfies State, null, 2));
     } else {
-        const saved = JSON.parse(readFileSync(join(outDir, 'size.json'), 'utf8')) as SizeSummary;
-        sizes = saved;
+        sizes = JSON.parse(readFileSync(join(outDir, 'size.json'), 'utf8')) as SizeSummary;
     }
 
-    // The export table for module builds (docs/modules.md): <out>/sdk/exports.json.
-    writeExports({ outDir, board: board.name, kernel: effective.config.rtos.kernel,
-        expectAbi: abiId({ micropythonVersion: mpVersion, config: effective.config }) });
     // Headers and flags for module builds: <out>/sdk/module-sdk.json, <out>/sdk/include/.
     if (!upToDate || !moduleSdkCurrent(outDir)) {
-        await writeModuleSdk({ outDir, cmakeDir, board: board.name, kernel: effective.config.rtos.kernel, micropythonVersion: mpVersion,
-            gcc: tc.gcc, gccVersion: tc.version, roots: { micropython: paths.micropython, 'pico-sdk': paths.picoSdk, tinyusb: paths.tinyusb, mbedtls: paths.mbedtls, mprt: paths.repo } });
+        await writeModuleSdk({ outDir, cmakeDir, board: board.name, kernel: effective.config.rtos.kernel, micropythonVersion: plan.micropythonVersion,
+            gcc: c.tc.gcc, gccVersion: c.tc.version, roots: sdkRoots(plan.paths) });
     }
 
     // Where `mprt emulate` with no file finds the firmware (cli/emulator/session.ts).
-    writeAtomic(join(cwd, 'build', '.last-build.json'), JSON.stringify({
+    writeAtomic(join(plan.cwd, 'build', '.last-build.json'), JSON.stringify({
         firmware: join(outDir, 'firmware.uf2'),
         elf: join(outDir, 'firmware.elf'),
         board: board.name,
         console: effective.config.console,
         kernel,
     }, null, 2) + '\n');
+    return { noop: upToDate, sizes };
+}
 
-    const notes = [...board.notes];
+export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
+    const started = Date.now();
+    const plan = planBuild(opts);
+    mkdirSync(plan.outDir, { recursive: true });
+    const compiled = await compileFirmware(plan, opts);
+    const { noop, sizes } = await writeOutputs(plan, compiled);
+    const { tc } = compiled;
     return {
-        board,
-        outDir,
-        toolchain: { binDir: tc.binDir, origin: tc.origin, version: tc.version, libc },
-        effective,
-        kernel,
-        noop: upToDate,
-        configured,
-        mpyCrossBuilt: mpyCross.built,
-        compiled: ninja.compiled,
-        steps: ninja.steps,
+        board: plan.board,
+        outDir: plan.outDir,
+        toolchain: { binDir: tc.binDir, origin: tc.origin, version: tc.version, libc: compiled.probes.libc },
+        effective: plan.effective,
+        kernel: plan.kernel,
+        noop,
+        configured: compiled.configured,
+        mpyCrossBuilt: compiled.mpyCrossBuilt,
+        compiled: compiled.ninja.compiled,
+        steps: compiled.ninja.steps,
         outputs: OUTPUT_FILES.map((name) => {
-            const path = join(outDir, name);
+            const path = join(plan.outDir, name);
             return { name, path, bytes: statSync(path).size };
         }),
         sizes,
         seconds: (Date.now() - started) / 1000,
-        notes,
+        notes: [...plan.board.notes],
     };
 }

@@ -12,8 +12,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { execa } from 'execa';
 import { writeAtomic } from '../generate/write.js';
+import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 
 export const MODULE_SDK_VERSION = 1;
@@ -108,7 +108,11 @@ export interface FirmwareFlags {
 /** The flags MicroPython's core (py/runtime.c) is compiled with, from compile_commands.json. */
 export function firmwareFlags(commands: CompileCommand[]): FirmwareFlags {
     const entry = commands.find((c) => c.file.endsWith('/py/runtime.c'));
-    if (!entry) throw new Error('compile_commands.json has no entry for py/runtime.c');
+    if (!entry) {
+        throw new MprtError('compile_commands.json has no entry for py/runtime.c: the module SDK takes its flags from there', {
+            hint: 'rebuild the firmware (`mprt build`); the compile commands of an incomplete build lack it',
+        });
+    }
     const args = entry.arguments ?? shellSplit(entry.command ?? '');
     const abiFlags: string[] = [];
     const defines: string[] = [];
@@ -203,6 +207,7 @@ async function headerClosure(gcc: string, flags: string[], headers: string[], tm
     const probe = async (group: string[]): Promise<void> => {
         const src = join(tmp, `probe-${n++}.c`);
         writeAtomic(src, group.map((h) => `#include "${h}"\n`).join(''));
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         const r = await execa(gcc, [...flags, '-M', src], { reject: false });
         if (r.exitCode !== 0) {
             if (group.length === 1) {
@@ -248,7 +253,9 @@ function staticQstrDefs(generated: string, staticIdents: string[]): { text: stri
         if (id !== null) idents.push(id);
     }
     if (idents.length !== staticIdents.length || idents.some((id, i) => id !== staticIdents[i])) {
-        throw new Error('the firmware\'s qstrdefs.generated.h does not start with MicroPython\'s static qstr pool');
+        throw new MprtError('the firmware\'s qstrdefs.generated.h does not start with MicroPython\'s static qstr pool: modules could not use its qstr numbers', {
+            hint: 'rebuild the firmware from a clean output directory (`rm -r build/<board>` then `mprt build`); check vendor/patches for a change to py/makeqstrdata.py',
+        });
     }
     return {
         text: '// mprt module SDK: only the qstrs with a fixed number (MicroPython\'s static pool).\n' +
@@ -265,6 +272,7 @@ async function micropythonStaticQstrs(micropythonDir: string): Promise<string[]>
         'import makeqstrdata as m',
         'print(json.dumps({"static": [m.qstr_escape(q) for q in m.static_qstr_list]}))',
     ].join('\n');
+    const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
     const r = await execa('python3', ['-c', script]);
     return (JSON.parse(r.stdout) as { static: string[] }).static;
 }

@@ -5,7 +5,6 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { MprtError } from '../util/errors.js';
 import { toolsDir } from '../util/paths.js';
 
@@ -27,6 +26,7 @@ export async function ensureMpyCross(opts: {
     mkdirSync(tmp, { recursive: true });
     opts.log(`building mpy-cross ${opts.version} (once; cached in ${dir})`);
     try {
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         await execa('make', ['-C', join(opts.micropythonDir, 'mpy-cross'), `-j${opts.jobs}`,
             `BUILD=${join(tmp, 'build')}`, 'USER_C_MODULES='], { all: true });
     } catch (err) {

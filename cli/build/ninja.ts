@@ -1,8 +1,9 @@
 /**
  * Running the CMake configure step and Ninja, with progress, the list of rebuilt objects, and
- * compiler errors turned into a short report (the failing file and its first errors).
+ * compiler errors turned into a short report (the failing file and its first errors). Ninja runs on
+ * every build, so it is started with node:child_process (a no-op build loads no process library).
  */
-import { execa, type ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
 import { MprtError } from '../util/errors.js';
 
 export interface NinjaResult {
@@ -23,7 +24,7 @@ const STATUS = /^\[(\d+)\/(\d+)\] (.*)$/;
 const OBJECT = /^Building (?:C|CXX|ASM) object (.*)$/;
 
 /** Lets Ctrl-C reach the child and wait for it to clean up, then reports an interrupted build. */
-async function runInterruptible<T>(child: ResultPromise, work: () => Promise<T>): Promise<T> {
+async function runInterruptible<T>(child: { kill(signal: NodeJS.Signals): unknown }, work: () => Promise<T>): Promise<T> {
     let interrupted = false;
     const onSigint = () => {
         interrupted = true;
@@ -70,16 +71,17 @@ export function summariseFailure(output: string): { file?: string; errors: strin
 }
 
 export async function runNinja(buildDir: string, jobs: number, opts: RunOptions): Promise<NinjaResult> {
-    const child = execa('ninja', ['-C', buildDir, `-j${jobs}`], {
+    const child = spawn('ninja', ['-C', buildDir, `-j${jobs}`], {
         env: { ...opts.env, NINJA_STATUS: '[%f/%t] ' },
-        all: true,
-        reject: false,
+        stdio: ['ignore', 'pipe', 'pipe'],
     });
     const steps: string[] = [];
     const compiled: string[] = [];
+    let all = '';
     let pending = '';
-    child.all?.on('data', (chunk: Buffer) => {
-        pending += chunk.toString();
+    const onData = (text: string) => {
+        all += text;
+        pending += text;
         let nl: number;
         while ((nl = pending.indexOf('\n')) >= 0) {
             const line = pending.slice(0, nl);
@@ -92,13 +94,20 @@ export async function runNinja(buildDir: string, jobs: number, opts: RunOptions)
             if (obj) compiled.push(obj[1]);
             opts.onProgress?.(Number(m[1]), Number(m[2]), what);
         }
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+        stream.setEncoding('utf8');
+        stream.on('data', onData);
+    }
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((done) => {
+        child.on('error', (error) => done({ code: null, signal: null, error }));
+        child.on('close', (code, signal) => done({ code, signal }));
     });
     return runInterruptible(child, async () => {
-        const result = await child;
-        const all = String(result.all ?? '');
-        if (result.exitCode !== 0 || result.failed) {
-            if (result.signal === 'SIGINT' || result.exitCode === 130) throw new Error('interrupted');
-            const { file, errors } = summariseFailure(all);
+        const result = await exit;
+        if (result.code !== 0 || result.error) {
+            if (result.signal === 'SIGINT' || result.code === 130) throw new Error('interrupted');
+            const { file, errors } = summariseFailure(result.error ? `${all}\n${result.error.message}` : all);
             throw new MprtError(`build failed${file ? ` in ${file}` : ''}:\n  ${errors.join('\n  ')}`, {
                 hint: `full log: ninja -C ${buildDir}`,
             });
@@ -108,6 +117,7 @@ export async function runNinja(buildDir: string, jobs: number, opts: RunOptions)
 }
 
 export async function runCmakeConfigure(args: string[], opts: RunOptions): Promise<void> {
+    const { execa } = await import('execa');
     const child = execa('cmake', args, { env: opts.env, all: true, reject: false });
     await runInterruptible(child, async () => {
         const result = await child;

@@ -4,13 +4,11 @@
  */
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { encodeUf2, RP2040_FAMILY_ID } from '../formats/uf2.js';
+import { FLASH_BASE, UF2_FAMILY_ID } from '../chip/rp2040.js';
+import { encodeUf2 } from '../formats/uf2.js';
 import { writeAtomic } from '../generate/write.js';
 
 export const OUTPUT_FILES = ['firmware.elf', 'firmware.bin', 'firmware.uf2', 'firmware.map', 'compile_commands.json', 'size.json'] as const;
-
-export const FLASH_XIP_BASE = 0x10000000;
 
 function copyAtomic(from: string, to: string): void {
     const tmp = `${to}.tmp-${process.pid}`;
@@ -22,13 +20,14 @@ export async function writeImageOutputs(o: { cmakeDir: string; outDir: string; o
     const elf = join(o.cmakeDir, 'firmware.elf');
     const tmpBin = join(o.outDir, `firmware.bin.tmp-${process.pid}`);
     try {
+        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
         await execa(o.objcopy, ['-O', 'binary', elf, tmpBin]);
         renameSync(tmpBin, join(o.outDir, 'firmware.bin'));
     } finally {
         rmSync(tmpBin, { force: true });
     }
     const bin = new Uint8Array(readFileSync(join(o.outDir, 'firmware.bin')));
-    writeAtomic(join(o.outDir, 'firmware.uf2'), encodeUf2(bin, { baseAddress: FLASH_XIP_BASE, familyId: RP2040_FAMILY_ID }));
+    writeAtomic(join(o.outDir, 'firmware.uf2'), encodeUf2(bin, { baseAddress: FLASH_BASE, familyId: UF2_FAMILY_ID }));
     copyAtomic(elf, join(o.outDir, 'firmware.elf'));
     copyAtomic(join(o.cmakeDir, 'firmware.map'), join(o.outDir, 'firmware.map'));
     if (existsSync(join(o.cmakeDir, 'compile_commands.json'))) {

@@ -1,5 +1,6 @@
 /** The human-readable report `mprt build` prints. */
 import { relative } from 'node:path';
+import { flashAddress } from '../chip/rp2040.js';
 import { describeRange, findKey, formatSize, SCHEMA } from '../config/schema.js';
 import { formatSizeReport } from './size-report.js';
 import type { BuildResult } from './firmware.js';
@@ -15,9 +16,9 @@ function showValue(key: string, value: unknown): string {
 }
 
 /** "builtin (lib/rtos)", "FreeRTOS-Kernel at PATH", "none (MicroPython alone)": also used by `mprt doctor`. */
-export function describeKernel(name: string, path: string | null): string {
+export function describeKernel(name: string, path: string | null, version?: string): string {
     if (name === 'builtin') return 'builtin (lib/rtos)';
-    if (name === 'freertos') return `FreeRTOS-Kernel at ${path ?? '?'}`;
+    if (name === 'freertos') return `FreeRTOS-Kernel ${version ? `${version} ` : ''}at ${path ?? '?'}`;
     return 'none (MicroPython alone)';
 }
 
@@ -27,7 +28,7 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     out.push(`board:      ${r.board.name} (${r.board.description})`);
     out.push(`toolchain:  arm-none-eabi-gcc ${r.toolchain.version} from ${r.toolchain.origin} (${r.toolchain.binDir})`);
     out.push(`C library:  Picolibc (${r.toolchain.libc})`);
-    out.push(`kernel:     ${describeKernel(r.kernel.name, r.kernel.path)}`);
+    out.push(`kernel:     ${describeKernel(r.kernel.name, r.kernel.path, r.kernel.version)}`);
     out.push('config:');
     for (const spec of SCHEMA) {
         const origin = r.effective.origins[spec.key];
@@ -36,7 +37,7 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     out.push('flash map:');
     for (const p of r.effective.layout.flashMap) {
         const used = p.name === 'firmware' && r.sizes ? `  used ${kb(r.sizes.imageBytes)} (${((100 * r.sizes.imageBytes) / p.size).toFixed(0)}%)` : '';
-        out.push(`  ${p.name.padEnd(11)} 0x${(0x10000000 + p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}`);
+        out.push(`  ${p.name.padEnd(11)} 0x${flashAddress(p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}`);
     }
     if (r.sizes) {
         const s = r.sizes;

@@ -12,6 +12,7 @@
  * lies in a writable region. Non-allocated sections (.debug_*, .comment) are in no region and not counted.
  */
 import { posix } from 'node:path';
+import { SRAM_BASE } from '../chip/rp2040.js';
 import { parseLinkMap, type LinkMap, type MemoryRegion } from '../formats/linkmap.js';
 
 export const UNATTRIBUTED = 'unattributed';
@@ -171,7 +172,7 @@ function regionOf(regions: MemoryRegion[], addr: number): MemoryRegion | undefin
 
 /** A region is flash (read-only at run time) unless writable; without attributes, judge by the RP2040 address map. */
 function isFlash(r: MemoryRegion): boolean {
-    if (r.attributes === '') return r.origin < 0x20000000;
+    if (r.attributes === '') return r.origin < SRAM_BASE;
     return !/w/i.test(r.attributes.replace(/!.*$/, ''));
 }
 

@@ -1,10 +1,9 @@
 /**
- * size.json: flash and RAM by component from the link map, using cli/build/size-report.ts, plus the
- * flash map and RAM split of the configuration.
+ * size.json: flash and RAM by component from the link map, using cli/build/size-report.ts (the roots:
+ * cli/vendor/source-trees.ts sizeRoots), plus the flash map and RAM split of the configuration.
  */
-import { dirname } from 'node:path';
+import { SRAM_BASE } from '../chip/rp2040.js';
 import type { EffectiveConfig } from '../config/load.js';
-import type { ComponentPaths } from '../generate/tree.js';
 import { sizeReport, type SizeReport } from './size-report.js';
 
 export interface SizeSummary {
@@ -17,18 +16,6 @@ export interface SizeSummary {
     gcHeap: number;
     stack: number;
     report: SizeReport;
-}
-
-export function componentRoots(paths: ComponentPaths, cmakeDir: string, libgcc: string): Record<string, string | string[]> {
-    return {
-        micropython: paths.micropython,
-        'pico-sdk': paths.picoSdk,
-        tinyusb: paths.tinyusb,
-        mbedtls: paths.mbedtls,
-        'mprt port': paths.port,
-        'generated (pins)': cmakeDir,
-        libgcc: dirname(libgcc),
-    };
 }
 
 export function summariseSizes(o: {
@@ -51,7 +38,7 @@ export function summariseSizes(o: {
     return {
         imageBytes: o.imageBytes,
         firmwareRegion: layout.flash.firmware.size,
-        staticRam: heapStart !== undefined ? heapStart - 0x20000000 : report.ram.total,
+        staticRam: heapStart !== undefined ? heapStart - SRAM_BASE : report.ram.total,
         cHeap: layout.ram.cHeapSize,
         gcHeap,
         stack: layout.ram.stackSize,

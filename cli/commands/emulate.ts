@@ -1,8 +1,8 @@
-import { componentDir } from '../vendor/components.js';
+import { mpremoteCommandLine } from '../vendor/mpremote.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { openBoard } from '../emulator/board.js';
+import { openBoard, type Rp2040Board } from '../emulator/board.js';
 import { formatProfile, startProfile } from '../emulator/profile.js';
 import { interactive, lastBuild, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
 import { MprtError } from '../util/errors.js';
@@ -104,18 +104,28 @@ export const emulateCommand: CommandModule<object, Args> = {
             } else {
                 await interactive(board);
             }
+            if (args['flash-image']) await detachCleanly(board);
         } finally {
             await board.close();
         }
     },
 };
 
+/**
+ * Ends a session the way unplugging after a clean detach would: a soft reset, whose finalisers close files
+ * the code left open (`open('x','w').write(...)`), so their data is in flash before the image is saved.
+ */
+async function detachCleanly(board: Rp2040Board): Promise<void> {
+    // Interrupt anything still running, leave the raw REPL, then Ctrl-D at the friendly prompt: soft reset.
+    board.write('\x03\x03\x02');
+    await board.readUntil('>>> ', { timeoutMs: 5000 }).catch(() => undefined);
+    board.write('\x04');
+    await board.readUntil('soft reboot', { timeoutMs: 5000 });
+    // the sweep runs after that line; the board is back when it prints its banner or REPL prompt again
+    await board.readUntil(/MicroPython v|raw REPL|>>> /, { timeoutMs: 5000 }).catch(() => undefined);
+}
+
 /** How to reach the pty with the mpremote that `mprt setup` unpacked (it is not installed system-wide). */
 function mpremoteHint(path: string): string {
-    try {
-        const pythonPath = [componentDir('mpremote'), componentDir('pyserial')].join(':');
-        return `connect with: PYTHONPATH=${pythonPath} python3 -m mpremote connect ${path} repl\n(Ctrl-C here stops the board)\n`;
-    } catch {
-        return `connect with: mpremote connect ${path} repl\n`;
-    }
+    return `connect with: ${mpremoteCommandLine(path, ['repl'])}\n(or MPRT_PORT=${path} npx mprt mpremote ...; Ctrl-C here stops the board)\n`;
 }

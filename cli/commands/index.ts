@@ -1,28 +1,30 @@
 import type { CommandModule } from 'yargs';
-import { baselineCommandModule } from './baseline.js';
-import { buildCommand } from './build.js';
-import { depsCommand } from './deps.js';
-import { doctorCommand } from './doctor.js';
-import { emulateCommand } from './emulate.js';
-import { flashCommand } from './flash.js';
-import { packModuleCommand } from './pack-module.js';
-import { setupCommand } from './setup.js';
-import { testCommandModule } from './test.js';
 
 /**
  * Every mprt command, one module each in cli/commands/, in the order `mprt --help` lists them (the
  * order a user meets them). A command module only parses its arguments and calls into the library
- * modules (vendor, build, emulator, testing, formats).
+ * modules (vendor, build, emulator, testing, formats). Modules are loaded on demand: a run of one
+ * command loads that command's code only (`mprt build` does not load the emulator).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [
-    setupCommand,
-    doctorCommand,
-    buildCommand,
-    emulateCommand,
-    testCommandModule,
-    flashCommand,
-    packModuleCommand,
-    baselineCommandModule,
-    depsCommand,
+// `any`: each command module has its own argument type; yargs takes them side by side.
+type AnyCommand = CommandModule<any, any>;
+
+const COMMANDS: [name: string, load: () => Promise<AnyCommand>][] = [
+    ['setup', async () => (await import('./setup.js')).setupCommand],
+    ['doctor', async () => (await import('./doctor.js')).doctorCommand],
+    ['build', async () => (await import('./build.js')).buildCommand],
+    ['emulate', async () => (await import('./emulate.js')).emulateCommand],
+    ['test', async () => (await import('./test.js')).testCommandModule],
+    ['flash', async () => (await import('./flash.js')).flashCommand],
+    ['mpremote', async () => (await import('./mpremote.js')).mpremoteCommand],
+    ['pack-module', async () => (await import('./pack-module.js')).packModuleCommand],
+    ['baseline', async () => (await import('./baseline.js')).baselineCommandModule],
+    ['deps', async () => (await import('./deps.js')).depsCommand],
 ];
+
+/** The command modules a command line needs: the one it names, or all of them (help, a typo to suggest for). */
+export async function loadCommands(argv: string[]): Promise<AnyCommand[]> {
+    const named = COMMANDS.find(([name]) => name === argv[0]);
+    const wanted = named && !argv.slice(1).some((a) => a === '--help' || a === '-h') ? [named] : COMMANDS;
+    return Promise.all(wanted.map(([, load]) => load()));
+}

@@ -1,14 +1,17 @@
 /**
- * The flash map and RAM split that follow from a configuration (pure). Flash, in order from
- * 0x10000000: firmware | modules (native + frozen) | filesystem | settings (the last sectors).
- * RAM: static data, C heap, GC heap, then the main stack ending at 0x20042000.
+ * The flash layout and RAM split of a build, from its configuration (pure): the one place they are
+ * computed. The linker script and mprt_config.h (cli/generate), the size report, `mprt build`'s report
+ * and size.json (and through it the emulator's and the tests' module installers) all read this.
+ * Flash, in order from its start: firmware | modules (native + frozen) | filesystem | settings (the
+ * last sectors). RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
  */
+import { FLASH_SIZE, SRAM_BASE, SRAM_SIZE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
-import { FLASH_TOTAL, RAM_TOTAL, formatSize } from './schema.js';
+import { formatSize } from './schema.js';
 
 export interface Partition {
     name: 'firmware' | 'modules' | 'filesystem' | 'settings';
-    /** Offset from the start of flash (XIP address = 0x10000000 + offset). */
+    /** Offset from the start of flash (its address: cli/chip/rp2040.ts flashAddress(offset)). */
     offset: number;
     size: number;
     end: number;
@@ -29,8 +32,6 @@ export interface Layout {
     };
 }
 
-export const RAM_BASE = 0x20000000;
-
 interface LayoutInput {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
     flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
@@ -39,11 +40,11 @@ interface LayoutInput {
 export function computeLayout(c: LayoutInput): Layout {
     const { firmware_size, modules_size, settings_size } = c.flash;
     const fixed = firmware_size + modules_size + settings_size;
-    const room = FLASH_TOTAL - fixed;
+    const room = FLASH_SIZE - fixed;
     const fsSize = c.flash.fs_size === 0 ? room : c.flash.fs_size;
     if (fsSize > room || fsSize < 64 * 1024) {
         throw new MprtError(
-            `flash map does not fit in 2M: firmware ${formatSize(firmware_size)} + modules ${formatSize(modules_size)} + ` +
+            `flash map does not fit in ${formatSize(FLASH_SIZE)}: firmware ${formatSize(firmware_size)} + modules ${formatSize(modules_size)} + ` +
                 `filesystem ${formatSize(fsSize)} + settings ${formatSize(settings_size)} ` +
                 (fsSize < 64 * 1024 ? '(the filesystem needs at least 64K)' : `= ${formatSize(fixed + fsSize)}`),
             { hint: 'lower flash.firmware_size, flash.modules_size or flash.fs_size (0 = the rest)', exitCode: 2 },
@@ -54,13 +55,13 @@ export function computeLayout(c: LayoutInput): Layout {
     const modules = part('modules', firmware.end, modules_size);
     const filesystem = part('filesystem', modules.end, fsSize);
     // Any flash left over (fs_size given explicitly) sits between the filesystem and the settings.
-    const settings = part('settings', FLASH_TOTAL - settings_size, settings_size);
+    const settings = part('settings', FLASH_SIZE - settings_size, settings_size);
 
     const stackSize = c.ram.stack_size;
-    const ramLength = RAM_TOTAL - stackSize;
+    const ramLength = SRAM_SIZE - stackSize;
     if (c.ram.gc_heap_size !== 0 && c.ram.c_heap_size + c.ram.gc_heap_size > ramLength - 8 * 1024) {
         throw new MprtError(
-            `RAM split does not fit in 264K: C heap ${formatSize(c.ram.c_heap_size)} + GC heap ${formatSize(c.ram.gc_heap_size)} + ` +
+            `RAM split does not fit in ${formatSize(SRAM_SIZE)}: C heap ${formatSize(c.ram.c_heap_size)} + GC heap ${formatSize(c.ram.gc_heap_size)} + ` +
                 `stack ${formatSize(stackSize)} leaves no room for static data`,
             { hint: 'set ram.gc_heap_size=0 (everything left) or lower it', exitCode: 2 },
         );
@@ -68,6 +69,6 @@ export function computeLayout(c: LayoutInput): Layout {
     return {
         flash: { firmware, modules, filesystem, settings },
         flashMap: [firmware, modules, filesystem, settings],
-        ram: { ramLength, stackOrigin: RAM_BASE + ramLength, stackSize, cHeapSize: c.ram.c_heap_size, gcHeapSize: c.ram.gc_heap_size },
+        ram: { ramLength, stackOrigin: SRAM_BASE + ramLength, stackSize, cHeapSize: c.ram.c_heap_size, gcHeapSize: c.ram.gc_heap_size },
     };
 }

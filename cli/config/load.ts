@@ -1,7 +1,8 @@
 /**
  * The effective configuration of a build: schema defaults < board defaults < config file
- * (mprt.config.json or --config FILE) < --set key=value. Unknown keys are errors listing the valid
- * ones.
+ * (mprt.config.json or --config FILE) < --set key=value < typed options (--rtos). Unknown keys are
+ * errors listing the valid ones. The values are held once, flat by key (`values`); `config` is the
+ * same values nested by the dots of their keys (cli/config/schema.ts is the list of keys).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ export const DEFAULT_CONFIG_FILE = 'mprt.config.json';
 /** rtos.kernel: none = no kernel; builtin = lib/rtos; freertos = the real FreeRTOS-Kernel. */
 export type RtosKernel = 'none' | 'builtin' | 'freertos';
 
+/** The nested view of the values: a key `a.b` of the schema is `config.a.b`. */
 export interface Config {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
     flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
@@ -84,7 +86,21 @@ export interface LoadOptions {
     /** --config FILE; when absent, mprt.config.json in `cwd` is used if it exists. */
     configFile?: string;
     set?: string[];
+    /** Values of typed command-line options (`--rtos` → rtos.kernel), applied last; undefined ones are skipped. */
+    options?: { key: string; value: unknown; origin: string }[];
     cwd?: string;
+}
+
+/** `{ 'ram.c_heap_size': 1 }` → `{ ram: { c_heap_size: 1 } }`. */
+function nest(values: Record<string, ConfigValue>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(values)) {
+        const parts = key.split('.');
+        let at = out;
+        for (const p of parts.slice(0, -1)) at = (at[p] ??= {}) as Record<string, unknown>;
+        at[parts[parts.length - 1]!] = value;
+    }
+    return out;
 }
 
 export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
@@ -129,32 +145,10 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
         sets[key] = raw;
     }
     apply(sets, '--set');
+    for (const o of opts.options ?? []) if (o.value !== undefined) apply({ [o.key]: o.value }, o.origin);
 
-    const config: Config = {
-        ram: {
-            gc_heap_size: values['ram.gc_heap_size'] as number,
-            c_heap_size: values['ram.c_heap_size'] as number,
-            stack_size: values['ram.stack_size'] as number,
-        },
-        flash: {
-            firmware_size: values['flash.firmware_size'] as number,
-            modules_size: values['flash.modules_size'] as number,
-            settings_size: values['flash.settings_size'] as number,
-            fs_size: values['flash.fs_size'] as number,
-        },
-        modules: { ram_slack: values['modules.ram_slack'] as number },
-        console: values['console'] as 'usb' | 'uart',
-        console_uart_baud: values['console_uart_baud'] as number,
-        rtos: {
-            kernel: values['rtos.kernel'] as RtosKernel,
-            freertos_path: values['rtos.freertos_path'] as string,
-            c_heap_size: values['rtos.c_heap_size'] as number,
-            mp_stack_size: values['rtos.mp_stack_size'] as number,
-            thread_stack_size: values['rtos.thread_stack_size'] as number,
-            isr_stack_size: values['rtos.isr_stack_size'] as number,
-        },
-        frozen: values['frozen'] as string[],
-    };
+    // parseValue checked every value against its schema entry: the nesting has the types of Config
+    const config = nest(values) as unknown as Config;
     // With a kernel, kernel objects and the system tasks' stacks come from the C heap (rtos.c_heap_size), and the
     // stack at the top of RAM only serves start-up and interrupts (rtos.isr_stack_size): the MicroPython task has
     // its own stack, threads take theirs from the GC heap.

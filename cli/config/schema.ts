@@ -2,12 +2,9 @@
  * The build options of a firmware (template values), with their types, defaults and allowed ranges.
  * Pure: no fs. docs/configuration.md documents the same keys; tests check the two agree.
  */
+import { FLASH_SECTOR_SIZE as FLASH_SECTOR } from '../chip/rp2040.js';
 
 export const KB = 1024;
-export const FLASH_SECTOR = 4 * KB;
-export const FLASH_TOTAL = 2048 * KB;
-/** SRAM0-3 (striped, 256 KB) + SRAM4/5 (4 KB each) form one block from 0x20000000 to 0x20042000. */
-export const RAM_TOTAL = 264 * KB;
 
 export type ConfigValue = number | string | string[];
 

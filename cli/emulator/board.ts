@@ -1,5 +1,5 @@
 /**
- * The emulated board: an RP2040 (rp2040js, one Cortex-M0+ core) with our boot ROM, 2 MB of flash that
+ * The emulated board: an RP2040 (rp2040js, plus core 1 from dualcore.ts unless --cores 1) with our boot ROM, 2 MB of flash that
  * can persist in a file, and a console on USB CDC or UART0. Implements EmulatedBoard (types.ts).
  *
  * Time: every wait is bounded in emulated time (deterministic, whatever the host load) and, as a safety
@@ -10,10 +10,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RP2040 } from 'rp2040js';
+import { FLASH_SIZE, page, WATCHDOG_BASE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
 import { fixFlashCommands, fixForRomBoot, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
-import { FLASH_SIZE, loadFirmware, type Firmware } from './firmware.js';
+import { loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
@@ -166,7 +167,7 @@ export class Rp2040Board implements EmulatedBoard {
         });
         fixSpi(mcu);
         fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
-        const watchdog = mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const watchdog = mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
             this.halt = true;
@@ -269,10 +270,10 @@ export class Rp2040Board implements EmulatedBoard {
         this.earlierNanos += this.clock.nanos;
         const flash = this.mcu.flash.slice(0, FLASH_SIZE);
         // the watchdog's reason and scratch registers survive its own reset (machine.reset_cause())
-        const old = this.mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const old = this.mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         const keep = { reason: old.reason, scratch: old.scratchData.slice() };
         this.createChip(flash);
-        const fresh = this.mcu.peripherals[0x40058] as unknown as WatchdogState;
+        const fresh = this.mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         fresh.reason = keep.reason;
         fresh.scratchData.set(keep.scratch);
     }
@@ -348,7 +349,10 @@ export class Rp2040Board implements EmulatedBoard {
         const left = () => Math.max(0, timeoutMs - (this.clock.nanos - start) / 1e6);
         if (this.consoleKind === 'usb') {
             const up = await this.runUntil(() => this.link.connected(), left());
-            if (!up) throw new MprtError(`the firmware did not bring up its USB serial port within ${timeoutMs} emulated ms`, { exitCode: 3, hint: 'is the REPL on UART? try --uart' });
+            if (!up) {
+                this.throwIfWaitingForCore1(timeoutMs);
+                throw new MprtError(`the firmware did not bring up its USB serial port within ${timeoutMs} emulated ms`, { exitCode: 3, hint: 'is the REPL on UART? try --uart' });
+            }
             this.usbConnectsAtBoot = this.link.connectCount();
         }
         // the banner may have gone out before the host opened the port: ask for a fresh prompt
@@ -358,6 +362,7 @@ export class Rp2040Board implements EmulatedBoard {
             const got = await this.runUntil(() => this.text.includes('>>> '), Math.min(500, left()));
             if (got) break;
             if (left() <= 0) {
+                this.throwIfWaitingForCore1(timeoutMs);
                 throw new MprtError(`no REPL prompt from the firmware within ${timeoutMs} emulated ms`, {
                     exitCode: 3,
                     hint: this.consoleKind === 'usb' ? 'is the REPL on UART? try --uart' : 'is the REPL on USB? drop --uart',
@@ -366,6 +371,20 @@ export class Rp2040Board implements EmulatedBoard {
         }
         this.text = '';
         this.repl.invalidate();
+    }
+
+    /**
+     * A boot that stalls on a one-core board after the firmware knocked on core 1's FIFO is waiting for a core
+     * that is not there (the FreeRTOS-Kernel's SMP port starts core 1 with multicore_launch_core1, which waits
+     * for core 1's answer forever): said so, instead of a timeout that names the console.
+     */
+    private throwIfWaitingForCore1(timeoutMs: number): void {
+        if (this.dual || !this.core1Requested) return;
+        throw new MprtError(`the firmware waits for core 1, which this board does not have (--cores 1): it asked core 1 to start `
+            + `and did not reach its REPL within ${timeoutMs} emulated ms (a FreeRTOS-Kernel SMP build starts both cores at boot)`, {
+            exitCode: 3,
+            hint: 'run it with --cores 2 (the default), or build it with --rtos builtin, which runs on one core too',
+        });
     }
 
     write(data: string | Uint8Array): void {
@@ -421,7 +440,7 @@ export class Rp2040Board implements EmulatedBoard {
             return { stdout: r.stdout, stderr: '', timedOut: false, emulatedMs: r.ms, reset: true };
         }
         if (r.timedOut) {
-            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which the emulator does not have (rp2040js emulates one core)\n' : '';
+            const note = this.core1Requested ? 'note: the firmware tried to start core 1, which this run does not emulate (--cores 1; the default --cores 2 does)\n' : '';
             return { stdout: r.stdout, stderr: r.stderr || note, timedOut: true, emulatedMs: r.ms };
         }
         return { stdout: r.stdout, stderr: r.stderr, timedOut: false, emulatedMs: r.ms };

@@ -21,6 +21,7 @@
  * by SysTick (rp2040js raises it without ending a WFI), and WFE also by SEV from the other core.
  */
 import type { Logger, RP2040 } from 'rp2040js';
+import { page, PPB_BASE, PPB_SCS_BASE, PSM_BASE, SIO_BASE } from '../chip/rp2040.js';
 import { SioPort, SioShared, type SioRegisters } from './sio.js';
 
 /** Emulated time one core may run ahead of the other (ns) before they switch; see docs/emulator-dualcore.md. */
@@ -95,8 +96,7 @@ function wakeReason(core: CoreState): boolean {
     return false;
 }
 
-const SIO_BASE = 0xd0000000;
-const PPB_PAGE = 0xe000e;
+const PPB_PAGE = page(PPB_SCS_BASE);
 
 /**
  * What a core (and its PPB and SIO objects) use of the chip: memory accesses, with the SIO and the
@@ -162,13 +162,13 @@ class ChipView {
     }
 
     private readPrivate(address: number): number {
-        if (address < SIO_BASE + 0x10000000) return this.sio.readUint32(address - SIO_BASE);
+        if (address < PPB_BASE) return this.sio.readUint32(address - SIO_BASE);
         if (address >>> 12 === PPB_PAGE) return this.ppb.readUint32(address & 0xfff);
         return this.mcu.readUint32(address);
     }
 
     private writePrivate(address: number, value: number): void {
-        if (address < SIO_BASE + 0x10000000) this.sio.writeUint32(address - SIO_BASE, value >>> 0);
+        if (address < PPB_BASE) this.sio.writeUint32(address - SIO_BASE, value >>> 0);
         else if (address >>> 12 === PPB_PAGE) this.ppb.writeUint32(address & 0xfff, value >>> 0);
         else this.mcu.writeUint32(address, value);
     }
@@ -304,7 +304,7 @@ export class DualCore {
 
     /** PSM FRCE_OFF.PROC1: set holds core 1 in reset, clearing it restarts core 1 from the boot ROM. */
     private hookPsm(): void {
-        const psm = (this.mcu as unknown as { peripherals: Record<number, PeripheralWithWrite> }).peripherals[0x40010];
+        const psm = (this.mcu as unknown as { peripherals: Record<number, PeripheralWithWrite> }).peripherals[page(PSM_BASE)];
         const write = psm.writeUint32;
         const self = this;
         psm.writeUint32 = function (this: PeripheralWithWrite, offset: number, value: number) {

@@ -6,14 +6,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { elfToFlashImage, ElfFormatError, parseElf, EM_ARM } from '../formats/elf.js';
-import { checkRp2040Uf2, decodeUf2, RP2040_FLASH_BASE, RP2040_FLASH_SIZE, Uf2FormatError, UF2_FLAG_NOT_MAIN_FLASH } from '../formats/uf2.js';
+import { checkRp2040Uf2, decodeUf2, Uf2FormatError, UF2_FLAG_NOT_MAIN_FLASH } from '../formats/uf2.js';
+import { FLASH_BASE, FLASH_SIZE, flashOffset } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 
-export const FLASH_BASE = RP2040_FLASH_BASE;
-export const FLASH_SIZE = RP2040_FLASH_SIZE;
-
 export interface FlashPiece {
-    /** Offset in flash (address - 0x10000000). */
+    /** Offset from the start of flash (cli/chip/rp2040.ts flashOffset). */
     offset: number;
     data: Uint8Array;
 }
@@ -37,7 +35,7 @@ export function decodeFirmware(bytes: Uint8Array, name: string): Omit<Firmware, 
             checkRp2040Uf2(decoded);
             const pieces = decoded.blocks
                 .filter((b) => !(b.flags & UF2_FLAG_NOT_MAIN_FLASH))
-                .map((b) => ({ offset: b.targetAddr - FLASH_BASE, data: b.data }));
+                .map((b) => ({ offset: flashOffset(b.targetAddr), data: b.data }));
             return { kind: 'uf2', pieces, sha256 };
         }
         if (isElf) {

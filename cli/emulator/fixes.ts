@@ -3,7 +3,7 @@
  * (instance-level overrides and added peripherals; rp2040js itself is not modified):
  * - UART: TX interrupt storm and instant transmission (see fixUart); RX flow control hook.
  * - SPI: frames take their time on the wire, so DMA transfers do not overrun the RX FIFO (fixSpi).
- * - SIO: an inter-core FIFO that is always empty (no core 1), instead of console warnings (fixSioFifo).
+ * - SIO, with one core (--cores 1): an inter-core FIFO that is always empty, instead of console warnings (fixSioFifo).
  * - SEV is only logged: it must set the event register, or a following WFE sleeps until an interrupt.
  * - The QSPI flash chip does not answer commands: flash_get_unique_id() (command 0x4B, used for
  *   machine.unique_id() and the USB serial number) reads zeros. IO_QSPI is added so chip-select
@@ -12,6 +12,7 @@
  */
 import { BasePeripheral } from 'rp2040js';
 import type { Logger, RP2040 } from 'rp2040js';
+import { IO_QSPI_BASE, page, PSM_BASE, ROSC_BASE, VREG_AND_CHIP_RESET_BASE, XIP_SSI_BASE } from '../chip/rp2040.js';
 
 const UARTDR = 0x0;
 const UARTFR = 0x18;
@@ -192,8 +193,8 @@ const CMD_FAST_READ = 0x0b;
  */
 export function fixFlashCommands(mcu: RP2040, uniqueId: Uint8Array): void {
     const io = new QspiIo(mcu, 'IO_QSPI_BASE');
-    mcu.peripherals[0x40018] = io;
-    const ssi = mcu.peripherals[0x18000] as unknown as UartInternals;
+    mcu.peripherals[page(IO_QSPI_BASE)] = io;
+    const ssi = mcu.peripherals[page(XIP_SSI_BASE)] as unknown as UartInternals;
     const proto = Object.getPrototypeOf(ssi) as UartInternals;
     let csLow = false;
     let index = 0;
@@ -258,7 +259,7 @@ export function fixSioFifo(mcu: RP2040, onCore1Contact?: () => void): void {
     // Core 1's boot ROM pushes a 0 to core 0 when core 1 leaves reset: pico-sdk's
     // multicore_reset_core1() (called by MicroPython's soft reset) waits for it.
     const fromCore1: number[] = [];
-    const psm = (mcu as unknown as { peripherals: Record<number, UartInternals> }).peripherals[0x40010];
+    const psm = (mcu as unknown as { peripherals: Record<number, UartInternals> }).peripherals[page(PSM_BASE)];
     const psmProto = Object.getPrototypeOf(psm) as UartInternals;
     psm.writeUint32 = function (this: UartInternals, offset: number, value: number) {
         const before = psmProto.readUint32.call(this, PSM_FRCE_OFF);
@@ -339,7 +340,7 @@ class RingOscillator extends BasePeripheral {
 
 /** Adds the ring oscillator, whose RANDOMBIT is a deterministic pseudo-random stream seeded by `seed`. */
 export function fixRosc(mcu: RP2040, seed: number): void {
-    mcu.peripherals[0x40060] = new RingOscillator(mcu, seed);
+    mcu.peripherals[page(ROSC_BASE)] = new RingOscillator(mcu, seed);
 }
 
 const CHIP_RESET = 0x08;
@@ -381,7 +382,7 @@ const PAD_QSPI_SS_RESET = 0x5a;
  * and the BOOTSEL button not pressed (the ROM samples the flash chip-select pin, pulled up, as input).
  */
 export function fixForRomBoot(mcu: RP2040): void {
-    mcu.peripherals[0x40064] = new VregAndChipReset(mcu);
+    mcu.peripherals[page(VREG_AND_CHIP_RESET_BASE)] = new VregAndChipReset(mcu);
     const ss = mcu.qspi[1] as unknown as { padValue: number; setInputValue(v: boolean): void };
     ss.padValue = PAD_QSPI_SS_RESET;
     ss.setInputValue(true);

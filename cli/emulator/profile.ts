@@ -4,6 +4,7 @@
  * emulation time. Used by `mprt emulate --profile FILE`; counts until a board reset (which makes a new chip).
  */
 import { readFileSync } from 'node:fs';
+import { SRAM_BASE, SRAM_END } from '../chip/rp2040.js';
 import { parseElf, type ElfSymbol } from '../formats/elf.js';
 import type { Rp2040Board } from './board.js';
 
@@ -61,7 +62,7 @@ function owner(funcs: ElfSymbol[], pc: number): string {
         }
     }
     if (best && pc < (best.value & ~1) + best.size) return best.name;
-    return pc >= 0x20000000 && pc < 0x20042000 ? '(RAM code)' : `(0x${pc.toString(16)})`;
+    return pc >= SRAM_BASE && pc < SRAM_END ? '(RAM code)' : `(0x${pc.toString(16)})`;
 }
 
 /** The report: cycles per function, most first (`top` rows), with shares of the total. */

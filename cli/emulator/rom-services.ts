@@ -9,12 +9,10 @@
  * stubs (rp2040js does not model the QSPI flash chip) and everything else runs natively.
  */
 import type { RP2040 } from 'rp2040js';
+import { FLASH_PAGE_SIZE, FLASH_SECTOR_SIZE, ROM_BASE, ROM_SIZE, SRAM_BASE } from '../chip/rp2040.js';
 import { bkptAt, readRomTables, type RomTables } from './rom.js';
 import type { FloatRomEntry, FloatRomInternal, FloatRomResult } from './rom-float.js';
 
-export const FLASH_SECTOR_SIZE = 4096;
-export const FLASH_PAGE_SIZE = 256;
-const SRAM_BASE = 0x20000000;
 
 /** What cli/emulator/rom-float.ts exports: the SF and SD tables and the v2 fixed-address helpers. */
 export interface FloatTables {
@@ -124,7 +122,7 @@ export class RomServices {
     private onBreak(imm: number): void {
         const core = this.mcu.core;
         const at = (core.PC - 2) >>> 0;
-        const handler = at < 0x4000 ? this.handlers[imm] : undefined;
+        const handler = at >= ROM_BASE && at < ROM_BASE + ROM_SIZE ? this.handlers[imm] : undefined;
         if (!handler) {
             core.PC = at; // stay on the instruction, as a debugger would see it
             this.events.fault(`firmware stopped at a breakpoint/undefined instruction (#${imm}) at 0x${at.toString(16)}`);

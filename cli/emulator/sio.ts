@@ -113,7 +113,7 @@ export class SioShared {
     }
 }
 
-/** One core's view of the SIO (what that core reads at 0xd0000000). */
+/** One core's view of the SIO (what that core reads at SIO_BASE, cli/chip/rp2040.ts). */
 export class SioPort implements SioRegisters {
     constructor(
         readonly core: number,

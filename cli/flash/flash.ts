@@ -5,7 +5,8 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { elfToFlashImage, ElfFormatError, parseElf } from '../formats/elf.js';
-import { checkRp2040Uf2, decodeUf2, encodeUf2, RP2040_FAMILY_ID, RP2040_FLASH_SIZE, Uf2FormatError } from '../formats/uf2.js';
+import { FLASH_SIZE, UF2_FAMILY_ID } from '../chip/rp2040.js';
+import { checkRp2040Uf2, decodeUf2, encodeUf2, Uf2FormatError } from '../formats/uf2.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 import { findBootselDrives, readDrive, RP2040_BOARD_ID, type BootselDrive, type SearchOptions } from './drive.js';
@@ -29,7 +30,7 @@ export function lastBuiltFirmware(cwd = process.cwd()): string {
 }
 
 /** The UF2 bytes to write for `file`: a UF2 as is, an ELF converted from its flash-resident PT_LOAD segments. */
-export function loadFlashFile(file: string, flashSize = RP2040_FLASH_SIZE): { uf2: Uint8Array; blocks: number; bytes: number; converted: boolean } {
+export function loadFlashFile(file: string, flashSize = FLASH_SIZE): { uf2: Uint8Array; blocks: number; bytes: number; converted: boolean } {
     if (!existsSync(file)) throw new MprtError(`file not found: ${file}`, { hint: 'give a firmware.uf2 (or .elf), or run `npx mprt build`', exitCode: 2 });
     const raw = new Uint8Array(readFileSync(file));
     let uf2 = raw;
@@ -37,7 +38,7 @@ export function loadFlashFile(file: string, flashSize = RP2040_FLASH_SIZE): { uf
     if (raw[0] === 0x7f && raw[1] === 0x45 && raw[2] === 0x4c && raw[3] === 0x46) {
         try {
             const img = elfToFlashImage(parseElf(raw), { flashSize });
-            uf2 = encodeUf2(img.data, { baseAddress: img.baseAddress, familyId: RP2040_FAMILY_ID });
+            uf2 = encodeUf2(img.data, { baseAddress: img.baseAddress, familyId: UF2_FAMILY_ID });
             converted = true;
         } catch (e) {
             if (e instanceof ElfFormatError) throw new MprtError(`${file}: cannot flash this ELF: ${e.message}`, { exitCode: 2 });

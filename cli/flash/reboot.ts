@@ -3,20 +3,15 @@
  * raw REPL, sent by mpremote (a pinned component), then waiting for the RPI-RP2 drive to appear.
  */
 import { spawnSync } from 'node:child_process';
-import { delimiter } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { componentDir } from '../vendor/components.js';
+import { mpremoteInvocation } from '../vendor/mpremote.js';
 import { MprtError } from '../util/errors.js';
 import { findBootselDrives, type BootselDrive, type SearchOptions } from './drive.js';
 
 /** Asks the MicroPython board on `port` ('auto' = the first one mpremote finds) to reboot into its bootloader. */
 export function rebootToBootsel(port: string, opts: { python?: string; timeoutMs?: number } = {}): void {
-    const pythonPath = [componentDir('mpremote'), componentDir('pyserial'), process.env.PYTHONPATH].filter(Boolean).join(delimiter);
-    const r = spawnSync(opts.python ?? 'python3', ['-m', 'mpremote', 'connect', port, 'bootloader'], {
-        env: { ...process.env, PYTHONPATH: pythonPath },
-        encoding: 'utf8',
-        timeout: opts.timeoutMs ?? 15_000,
-    });
+    const inv = mpremoteInvocation(['connect', port, 'bootloader'], { python: opts.python });
+    const r = spawnSync(inv.command, inv.args, { env: inv.env, encoding: 'utf8', timeout: opts.timeoutMs ?? 15_000 });
     if (r.error) throw new MprtError(`could not run mpremote: ${r.error.message}`, { hint: 'is python3 installed? `mprt doctor` checks' });
     // The board drops the connection as it reboots, so mpremote may report an error after sending the command;
     // only a failure to connect at all means nothing happened.

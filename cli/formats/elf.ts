@@ -10,6 +10,8 @@
  * bytes')` without saying which field is wrong. A 300-line reader with every offset checked is less risk.
  */
 
+import { FLASH_BASE, FLASH_SIZE } from '../chip/rp2040.js';
+
 export const EM_ARM = 40;
 
 export const ET_REL = 1;
@@ -357,8 +359,8 @@ export function elfToFlashImage(
     elf: ElfFile,
     opts: { flashBase?: number; flashSize?: number; fill?: number } = {},
 ): { baseAddress: number; data: Uint8Array } {
-    const flashBase = opts.flashBase ?? 0x10000000;
-    const flashSize = opts.flashSize ?? 2 * 1024 * 1024;
+    const flashBase = opts.flashBase ?? FLASH_BASE;
+    const flashSize = opts.flashSize ?? FLASH_SIZE;
     const flashEnd = flashBase + flashSize;
     const loads = elf.segments.filter((s) => s.type === PT_LOAD && s.filesz > 0).sort((a, b) => a.paddr - b.paddr);
     if (loads.length === 0) throw new ElfFormatError('no PT_LOAD segment with file data: nothing to put in flash');

@@ -8,8 +8,9 @@
  *  12  targetAddr                             28  familyID (flag 0x2000) or fileSize (flag 0x1000) or 0
  *  32  data[476]  (payload, then zeros)      508  magicEnd (0x0AB16F30)
  * The RP2040 boot ROM accepts only 256-byte payloads at 256-byte aligned flash addresses with the RP2040
- * family ID; `checkRp2040Uf2` checks those rules on a decoded file.
+ * family ID; `checkRp2040Uf2` checks those rules on a decoded file (the chip's numbers: cli/chip/rp2040.ts).
  */
+import { FLASH_BASE, FLASH_PAGE_SIZE, FLASH_SIZE, hex32, UF2_FAMILY_ID } from '../chip/rp2040.js';
 
 export const UF2_BLOCK_SIZE = 512;
 export const UF2_MAGIC_START0 = 0x0a324655;
@@ -25,9 +26,6 @@ export const UF2_FLAG_EXTENSION_TAGS = 0x00008000;
 const KNOWN_FLAGS =
     UF2_FLAG_NOT_MAIN_FLASH | UF2_FLAG_FILE_CONTAINER | UF2_FLAG_FAMILY_ID_PRESENT | UF2_FLAG_MD5_PRESENT | UF2_FLAG_EXTENSION_TAGS;
 
-export const RP2040_FAMILY_ID = 0xe48bff56;
-export const RP2040_FLASH_BASE = 0x10000000;
-export const RP2040_FLASH_SIZE = 2 * 1024 * 1024;
 
 /** A malformed or unacceptable UF2 file. `block` is the 0-based block index in the file, `field` the header field. */
 export class Uf2FormatError extends Error {
@@ -83,9 +81,7 @@ function isU32(n: number): boolean {
     return Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
 }
 
-function hex(n: number): string {
-    return '0x' + n.toString(16).padStart(8, '0');
-}
+const hex = hex32;
 
 /** Encodes a flat image at `baseAddress` as UF2: one block per `payloadSize` (256) bytes, last one zero-padded. */
 export function encodeUf2(data: Uint8Array, opts: { baseAddress: number; familyId?: number; payloadSize?: 256 }): Uint8Array {
@@ -235,7 +231,7 @@ export function decodeUf2(bytes: Uint8Array, opts: { familyId?: number } = {}): 
 }
 
 function familyName(id: number): string {
-    return id === RP2040_FAMILY_ID ? ' (RP2040)' : '';
+    return id === UF2_FAMILY_ID ? ' (RP2040)' : '';
 }
 
 /**
@@ -262,32 +258,32 @@ export function uf2ToFlatImage(bytes: Uint8Array, opts: { familyId?: number; fil
 
 /**
  * Checks what the RP2040 boot ROM requires of a UF2 to be flashed: the RP2040 family, 256-byte payloads at
- * 256-byte aligned addresses, everything inside the flash (default 2 MB at 0x10000000), and (unless
+ * 256-byte aligned addresses, everything inside the flash (default: the Pico's 2 MB), and (unless
  * `allowPartial`, for a file that only updates a region) a first block at the start of flash, where boot
  * stage 2 must be. Throws Uf2FormatError naming the offending block.
  */
 export function checkRp2040Uf2(decoded: Uf2Decoded, opts: { flashSize?: number; allowPartial?: boolean } = {}): void {
-    const flashSize = opts.flashSize ?? RP2040_FLASH_SIZE;
-    const flashEnd = RP2040_FLASH_BASE + flashSize;
-    if (decoded.familyId !== RP2040_FAMILY_ID) {
+    const flashSize = opts.flashSize ?? FLASH_SIZE;
+    const flashEnd = FLASH_BASE + flashSize;
+    if (decoded.familyId !== UF2_FAMILY_ID) {
         throw new Uf2FormatError(
-            `family ${decoded.familyId === undefined ? 'absent' : hex(decoded.familyId)} is not RP2040 (${hex(RP2040_FAMILY_ID)}): the board would ignore this file`,
+            `family ${decoded.familyId === undefined ? 'absent' : hex(decoded.familyId)} is not RP2040 (${hex(UF2_FAMILY_ID)}): the board would ignore this file`,
             { block: 0, field: 'familyID' },
         );
     }
     for (const b of decoded.blocks) {
         if (b.flags & UF2_FLAG_NOT_MAIN_FLASH) continue;
-        if (b.payloadSize !== 256) throw new Uf2FormatError(`payload size ${b.payloadSize}: the RP2040 accepts only 256`, { block: b.index, field: 'payloadSize' });
-        if (b.targetAddr % 256 !== 0) throw new Uf2FormatError(`address ${hex(b.targetAddr)} is not 256-byte aligned`, { block: b.index, field: 'targetAddr' });
-        if (b.targetAddr < RP2040_FLASH_BASE || b.targetAddr + b.payloadSize > flashEnd) {
+        if (b.payloadSize !== FLASH_PAGE_SIZE) throw new Uf2FormatError(`payload size ${b.payloadSize}: the RP2040 accepts only ${FLASH_PAGE_SIZE}`, { block: b.index, field: 'payloadSize' });
+        if (b.targetAddr % FLASH_PAGE_SIZE !== 0) throw new Uf2FormatError(`address ${hex(b.targetAddr)} is not ${FLASH_PAGE_SIZE}-byte aligned`, { block: b.index, field: 'targetAddr' });
+        if (b.targetAddr < FLASH_BASE || b.targetAddr + b.payloadSize > flashEnd) {
             throw new Uf2FormatError(
-                `address ${hex(b.targetAddr)} is outside the ${flashSize / 1024} KB flash ${hex(RP2040_FLASH_BASE)}..${hex(flashEnd)}`,
+                `address ${hex(b.targetAddr)} is outside the ${flashSize / 1024} KB flash ${hex(FLASH_BASE)}..${hex(flashEnd)}`,
                 { block: b.index, field: 'targetAddr' },
             );
         }
     }
     if (decoded.ranges.length === 0) throw new Uf2FormatError('no main-flash blocks: nothing to write to flash');
-    if (!opts.allowPartial && decoded.ranges[0].start !== RP2040_FLASH_BASE) {
-        throw new Uf2FormatError(`image does not start at the beginning of flash (${hex(RP2040_FLASH_BASE)}), where boot stage 2 must be`);
+    if (!opts.allowPartial && decoded.ranges[0].start !== FLASH_BASE) {
+        throw new Uf2FormatError(`image does not start at the beginning of flash (${hex(FLASH_BASE)}), where boot stage 2 must be`);
     }
 }

@@ -3,26 +3,18 @@
  * the flash map, the port configuration header, the board header, the frozen-module manifest and the
  * version header. Files are rewritten only when their content changes.
  */
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FLASH_BASE, hex32, SRAM_BASE, SRAM_END } from '../chip/rp2040.js';
 import type { Board } from '../config/boards.js';
 import type { EffectiveConfig } from '../config/load.js';
-import { abiHex, abiId, abiText } from '../build/abi.js';
+import { prefixMaps, type ComponentPaths } from '../vendor/source-trees.js';
 import { readExportList, selectExports } from './exports.js';
 import { planFrozen } from './frozen.js';
-import { renderTemplate } from './render.js';
-import { writeIfChanged } from './write.js';
-
-export interface ComponentPaths {
-    micropython: string;
-    picoSdk: string;
-    tinyusb: string;
-    mbedtls: string;
-    /** Our port: <repo>/ports/rp2. */
-    port: string;
-    repo: string;
-    /** The FreeRTOS-Kernel tree (rtos.kernel=freertos only). */
-    freertos?: string;
-}
+import { renderTemplate, templatesDir } from './render.js';
+import { writeAtomic, writeIfChanged } from './write.js';
 
 export interface GenerateOptions {
     board: Board;
@@ -36,6 +28,8 @@ export interface GenerateOptions {
     mpyCross: string;
     /** Seconds since the Epoch for the build date (SOURCE_DATE_EPOCH). */
     sourceDateEpoch: number;
+    /** The ABI identity (cli/build/abi.ts: abiText and abiId of this configuration), compiled into mprt_exports.c. */
+    abi: { lines: string[]; id: Uint8Array };
     command: string;
 }
 
@@ -45,8 +39,6 @@ export interface GeneratedTree {
     /** Those whose content changed in this run. */
     changed: string[];
 }
-
-const hex = (n: number) => '0x' + n.toString(16).padStart(8, '0');
 
 export function generateTree(o: GenerateOptions): GeneratedTree {
     const { config, layout } = o.effective;
@@ -58,8 +50,9 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         config,
         flash: layout.flash,
         flashMap: layout.flashMap,
-        ramLength: hex(layout.ram.ramLength),
-        stackOrigin: hex(layout.ram.stackOrigin),
+        chip: { flashBase: hex32(FLASH_BASE), sramBase: hex32(SRAM_BASE), sramEnd: hex32(SRAM_END) },
+        ramLength: hex32(layout.ram.ramLength),
+        stackOrigin: hex32(layout.ram.stackOrigin),
         stackSize: layout.ram.stackSize,
         gcHeapFixed: layout.ram.gcHeapSize !== 0,
         cHeapSize: layout.ram.cHeapSize,
@@ -73,15 +66,7 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         frozenSources: frozen.sources,
         version: o.micropythonVersion,
         buildDate,
-        prefixMaps: [
-            { from: o.outDir, to: '/mprt/build' },
-            { from: o.paths.micropython, to: '/mprt/src/micropython' },
-            { from: o.paths.picoSdk, to: '/mprt/src/pico-sdk' },
-            { from: o.paths.tinyusb, to: '/mprt/src/tinyusb' },
-            { from: o.paths.mbedtls, to: '/mprt/src/mbedtls' },
-            { from: o.paths.repo, to: '/mprt/repo' },
-            ...(o.paths.freertos ? [{ from: o.paths.freertos, to: '/mprt/src/freertos-kernel' }] : []),
-        ],
+        prefixMaps: prefixMaps(o.paths, o.outDir),
     };
     const outputs: [string, string][] = [
         ['CMakeLists.txt.hbs', 'CMakeLists.txt'],
@@ -93,24 +78,56 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         ['manifest.py.hbs', 'manifest.py'],
         ['mpversion.h.hbs', 'genhdr/mpversion.h'],
     ];
-    const abiInput = { micropythonVersion: o.micropythonVersion, config };
     const exportsCtx = {
         command: o.command,
         kernel: config.rtos.kernel,
         symbols: selectExports(readExportList(), o.effective.values),
-        abiLines: abiText(abiInput),
-        abiBytes: [...abiId(abiInput)].map((b) => '0x' + b.toString(16).padStart(2, '0')).join(', '),
-        abiHex: abiHex(abiId(abiInput)),
+        abiLines: o.abi.lines,
+        abiBytes: [...o.abi.id].map((b) => '0x' + b.toString(16).padStart(2, '0')).join(', '),
+        abiHex: Buffer.from(o.abi.id).toString('hex'),
     };
-    const files: string[] = [];
+    const exportsPath = join(o.genDir, 'mprt_exports.c');
+    const files = [...outputs.map(([, rel]) => join(o.genDir, rel)), exportsPath];
+    // Rendering is most of a no-op build's time: skipped when the inputs and the files are as the last run left them.
+    const stampPath = join(o.outDir, '.mprt', 'generated.json');
+    const key = inputsKey([ctx, exportsCtx]);
+    if (unchangedSince(stampPath, key, files)) return { files, changed: [] };
     const changed: string[] = [];
     for (const [template, rel] of outputs) {
         const path = join(o.genDir, rel);
-        files.push(path);
         if (writeIfChanged(path, renderTemplate(template, ctx))) changed.push(path);
     }
-    const exportsPath = join(o.genDir, 'mprt_exports.c');
-    files.push(exportsPath);
     if (writeIfChanged(exportsPath, renderTemplate('mprt_exports.c.hbs', exportsCtx))) changed.push(exportsPath);
+    writeAtomic(stampPath, JSON.stringify({ key, files: files.map(fileStamp) }, null, 2) + '\n');
     return { files, changed };
+}
+
+const fileStamp = (path: string): [string, number, number] | [string, null] => {
+    if (!existsSync(path)) return [path, null];
+    const s = statSync(path);
+    return [path, s.size, s.mtimeMs];
+};
+
+function filesUnder(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)])).sort();
+}
+
+/** A hash of everything generated files are made from: the template contexts, every template, and this generator's code. */
+function inputsKey(contexts: unknown[]): string {
+    const h = createHash('sha256').update(JSON.stringify(contexts));
+    const generator = dirname(fileURLToPath(import.meta.url));
+    for (const f of [...filesUnder(templatesDir()), ...filesUnder(generator).filter((f) => f.endsWith('.js') || f.endsWith('.ts'))]) {
+        h.update(f).update(readFileSync(f));
+    }
+    return h.digest('hex');
+}
+
+/** The last generation had these inputs, and its files were not touched since. */
+function unchangedSince(stampPath: string, key: string, files: string[]): boolean {
+    try {
+        const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as { key: string; files: unknown[] };
+        return stamp.key === key && JSON.stringify(stamp.files) === JSON.stringify(files.map(fileStamp));
+    } catch {
+        return false;
+    }
 }

@@ -7,7 +7,10 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
-import { encodeUf2, RP2040_FAMILY_ID, RP2040_FLASH_BASE } from '../formats/uf2.js';
+import { FLASH_BASE, UF2_FAMILY_ID } from '../chip/rp2040.js';
+import { encodeUf2 } from '../formats/uf2.js';
+import { requireProbes } from '../toolchain/probe.js';
+import { installedVersions } from '../vendor/system.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
 import { componentDir, loadManifest } from '../vendor/components.js';
 import { MprtError } from '../util/errors.js';
@@ -98,6 +101,8 @@ export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: numbe
     const t0 = Date.now();
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
+    // Upstream links newlib and compiles C++: prove the toolchain can before copying and making.
+    await requireProbes(resolveToolchain(), 'stock', join(out, 'probes'), async () => new Set((await installedVersions()).keys()));
     log(`copying the micropython tree to ${mp}`);
     cpSync(componentDir('micropython'), mp, { recursive: true, verbatimSymlinks: true });
     for (const [sub, component] of SUBMODULES) {
@@ -127,6 +132,6 @@ export async function buildStockFirmware(opts: { rebuild?: boolean; jobs?: numbe
     await run('building rp2 RPI_PICO', p.makeArgs);
 
     const bin = readFileSync(join(p.buildDir, 'firmware.bin'));
-    writeFileSync(uf2, encodeUf2(bin, { baseAddress: RP2040_FLASH_BASE, familyId: RP2040_FAMILY_ID }));
+    writeFileSync(uf2, encodeUf2(bin, { baseAddress: FLASH_BASE, familyId: UF2_FAMILY_ID }));
     return { key, uf2, elf, built: true, buildSeconds: (Date.now() - t0) / 1000, makeSeconds: makeMs / 1000 };
 }

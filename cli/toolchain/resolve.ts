@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { execaSync } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 
@@ -56,7 +56,7 @@ function make(binDir: string, origin: ToolchainOrigin): Toolchain {
     const tool = (name: string) => join(binDir, PREFIX + name);
     let version: string;
     try {
-        version = execaSync(tool('gcc'), ['-dumpversion']).stdout.trim();
+        version = execFileSync(tool('gcc'), ['-dumpversion'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     } catch (err) {
         throw new MprtError(`${tool('gcc')} does not run`, { hint: 'reinstall the toolchain', cause: err });
     }

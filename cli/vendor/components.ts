@@ -8,7 +8,9 @@ export type ComponentSource =
     | { type: 'debian-deb'; package: string; path: string }
     | { type: 'npm'; package: string; path?: string }
     | { type: 'path'; env: string }
-    | { type: 'git'; url: string; commit: string };
+    | { type: 'git'; url: string; commit: string }
+    /** Cloned from a git tag, or taken from a local tarball/directory (`mprt setup --from`); env names another tree. */
+    | { type: 'git-tag'; url: string; tag: string; env: string };
 
 export interface Component {
     name: string;

@@ -1,18 +1,22 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { describeKernel } from '../build/report.js';
 import { checkFreertosTree } from './freertos.js';
+import { PROBES, probeFix, runProbe } from '../toolchain/probe.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { cacheDir } from '../util/paths.js';
 import { componentInstallDir, loadManifest } from './components.js';
 import { readLock } from './lock.js';
 import { readMarker } from './setup.js';
-import { installCommand, installedVersions, SYSTEM_PACKAGES } from './system.js';
+import { type HostPackageUse, installCommand, installedVersions, SYSTEM_PACKAGES } from './system.js';
+
+const USE: Record<HostPackageUse, string> = { firmware: 'the firmware', stock: 'the stock reference (mprt baseline, bench perfbench)', tools: 'host tools' };
 
 export interface DoctorRow {
-    kind: 'host package' | 'toolchain' | 'component' | 'tool' | 'build';
+    kind: 'host package' | 'toolchain' | 'probe' | 'component' | 'tool' | 'build';
     name: string;
     version: string;
     source: string;
@@ -31,7 +35,7 @@ async function toolVersion(cmd: string, args: string[], pick: RegExp): Promise<s
 interface SizeJson {
     board?: string;
     config?: Record<string, unknown>;
-    kernel?: { name: string; path: string | null };
+    kernel?: { name: string; path: string | null; version?: string };
 }
 
 /**
@@ -61,7 +65,7 @@ export function buildKernelRows(cwd: string): DoctorRow[] {
         }
         rows.push({
             kind: 'build', name: relative(cwd, join(root, dir)), version: '', source: `board ${info.board ?? '?'}`,
-            path: `kernel: ${describeKernel(name, path)}`, status, required: false, fix,
+            path: `kernel: ${describeKernel(name, path, info.kernel?.version)}`, status, required: false, fix,
         });
     }
     return rows;
@@ -73,13 +77,27 @@ export async function diagnose(opts: { toolchain?: string; cwd?: string } = {}):
     for (const p of SYSTEM_PACKAGES) {
         const ok = installed.has(p.name);
         rows.push({
-            kind: 'host package', name: p.name, version: installed.get(p.name) ?? '', source: 'Debian (this release)', path: '', required: true,
-            status: ok ? 'ok' : 'missing', fix: ok ? undefined : installCommand([p.name]),
+            kind: 'host package', name: p.name, version: installed.get(p.name) ?? '', source: `Debian (this release), for ${USE[p.for]}`, path: '',
+            required: p.for !== 'stock', status: ok ? 'ok' : 'missing', fix: ok ? undefined : installCommand([p.name]),
         });
     }
     try {
         const tc = resolveToolchain({ toolchain: opts.toolchain });
         rows.push({ kind: 'toolchain', name: 'arm-none-eabi-gcc', version: tc.version, source: tc.origin, path: tc.binDir, status: 'ok', required: true });
+        // Prove the toolchain rather than trust package names: build what the builds build.
+        const work = mkdtempSync(join(tmpdir(), 'mprt-probe-'));
+        try {
+            const names = new Set(installed.keys());
+            for (const probe of PROBES) {
+                const r = await runProbe(tc, probe, work);
+                rows.push({
+                    kind: 'probe', name: probe.name, version: '', source: `for ${USE[probe.for]}`, path: probe.what,
+                    status: r.ok ? 'ok' : 'missing', required: probe.for === 'firmware', fix: r.ok ? undefined : probeFix(r, tc, names),
+                });
+            }
+        } finally {
+            rmSync(work, { recursive: true, force: true });
+        }
     } catch (err) {
         rows.push({
             kind: 'toolchain', name: 'arm-none-eabi-gcc', version: '', source: '', path: '', status: 'missing', required: true,

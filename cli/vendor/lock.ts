@@ -16,6 +16,9 @@ export interface LockedComponent {
     /** Full Debian version, e.g. "1.25.0+ds-1". */
     debianVersion: string;
     files: LockedFile[];
+    /** git-tag components: the commit and tree the tag pointed at when first cloned. */
+    commit?: string;
+    tree?: string;
 }
 
 export interface LockFile {

@@ -237,7 +237,7 @@ export async function setupComponents(opts: SetupOptions): Promise<ComponentStat
     const states: ComponentState[] = [];
     let lockDirty = false;
     for (const c of chosen) {
-        if (c.source.type === 'path' || c.source.type === 'git' || c.source.type === 'npm') continue;
+        if (c.source.type === 'path' || c.source.type === 'git' || c.source.type === 'git-tag' || c.source.type === 'npm') continue;
         const patches = componentPatches(c.name);
         const dir = componentInstallDir(c, env);
         const marker = readMarker(dir);

@@ -1,23 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { MprtError } from '../util/errors.js';
+import { repoRoot } from '../util/paths.js';
+
+/** Who needs a host package: the firmware build, the stock reference build, or host tools. */
+export type HostPackageUse = 'firmware' | 'stock' | 'tools';
+
+export interface HostPackage {
+    name: string;
+    for: HostPackageUse;
+    why: string;
+}
 
 /**
  * Host packages of the machine's OWN Debian release (never another suite: installing trixie
- * binaries on bookworm upgrades the base system). Only these need root.
+ * binaries on bookworm upgrades the base system). Only these need root. The list is data
+ * (vendor/host-packages.json) because .ci/run reads it too, to purge them before a run.
  */
-export const SYSTEM_PACKAGES: { name: string; why: string }[] = [
-    { name: 'gcc-arm-none-eabi', why: 'cross compiler for the RP2040 (Cortex-M0+)' },
-    { name: 'binutils-arm-none-eabi', why: 'cross assembler/linker, objcopy, nm' },
-    { name: 'picolibc-arm-none-eabi', why: 'Picolibc, the firmware C library' },
-    { name: 'cmake', why: 'drives the pico-sdk build' },
-    { name: 'ninja-build', why: 'runs the build graph' },
-    { name: 'python3', why: "MicroPython's build scripts" },
-    { name: 'g++', why: 'host tools (pioasm, mpy-cross)' },
-    { name: 'socat', why: 'the pseudo-terminal of `mprt emulate --pty`' },
-    { name: 'xz-utils', why: 'unpacks .tar.xz sources' },
-    { name: 'bzip2', why: 'unpacks .tar.bz2 sources' },
-    { name: 'patch', why: 'applies vendor/patches' },
-];
+export const SYSTEM_PACKAGES: HostPackage[] = (
+    JSON.parse(readFileSync(join(repoRoot(), 'vendor', 'host-packages.json'), 'utf8')) as { packages: HostPackage[] }
+).packages;
 
 /** Installed versions of host packages (absent when not installed). */
 export async function installedVersions(names = SYSTEM_PACKAGES.map((p) => p.name)): Promise<Map<string, string>> {

@@ -9,10 +9,11 @@ import { repoRoot } from '../../cli/util/paths.js';
 import { openBoard } from '../../cli/emulator/board.js';
 import { buildProgram, runProgram } from './dualcore-fixture.js';
 import { testFirmware } from './emulator-fixture.js';
+import { FLASH_BASE, hex32, SIO_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 // The second core (cli/emulator/dualcore.ts, docs/emulator-dualcore.md), checked by a bare-metal program
 // of ours (tests/firmware/dualcore/dualcore.c) that launches core 1 through the boot ROM's FIFO handshake.
-const RESULTS = 0x20000000;
+const RESULTS = SRAM_BASE;
 const FIELDS = ['magic', 'phase', 'cpuid0', 'cpuid1', 'launched', 'vtor1', 'pingpong', 'counter', 'lockSt',
     'lockBusy', 'divBad', 'ticks0', 'ticks1', 'soft0', 'soft1', 'timer0', 'timer1', 'fifoIrq0', 'fifoIrq1',
     'fifoSum1', 'fifoBits', 'fifoOrder', 'wfeLoops', 'wfeWoke', 'resetZero', 'relaunched'] as const;
@@ -40,7 +41,7 @@ test('core 1 is launched by the boot ROM handshake and the program completes', a
     assert.equal(r.cpuid0, 0, report);
     assert.equal(r.cpuid1, 1, report);
     assert.equal(r.launched, 1, report);
-    assert.equal(r.vtor1, 0x10000000, report); // the ROM set core 1's VTOR from the handshake
+    assert.equal(r.vtor1, FLASH_BASE, report); // the ROM set core 1's VTOR from the handshake
 });
 
 test('FIFO ping-pong between the cores', async () => {
@@ -143,10 +144,10 @@ test('a MicroPython _thread runs on core 1 of the emulated board', async (t) => 
             'import _thread, time, machine\n' +
             'lock = _thread.allocate_lock()\nres = []\nn = [0]\n' +
             'def work(count):\n    for _ in range(count):\n        with lock:\n            n[0] += 1\n' +
-            'def thread():\n    res.append(machine.mem32[0xd0000000])\n    work(500)\n    res.append("done")\n' +
+            `def thread():\n    res.append(machine.mem32[${hex32(SIO_BASE)}])\n    work(500)\n    res.append("done")\n` +
             '_thread.start_new_thread(thread, ())\nwork(500)\n' +
             'while len(res) < 2:\n    time.sleep_ms(1)\n' +
-            'print(machine.mem32[0xd0000000], res, n[0])\n',
+            `print(machine.mem32[${hex32(SIO_BASE)}], res, n[0])\n`,
             { timeoutMs: 20_000 },
         );
         assert.equal(r.stderr, '', JSON.stringify(r));

@@ -13,6 +13,7 @@ import { RP2040 } from 'rp2040js';
 import { UartConsole } from '../../cli/emulator/console.js';
 import { fixUart } from '../../cli/emulator/fixes.js';
 import { resolveToolchain } from '../../cli/toolchain/resolve.js';
+import { hex32, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 const ECHO = `
     .syntax unified
@@ -38,7 +39,7 @@ async function assemble(source: string): Promise<Uint8Array> {
     const dir = mkdtempSync(join(tmpdir(), 'mprt-uart-'));
     try {
         writeFileSync(join(dir, 'echo.S'), source);
-        await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-nostdlib', '-Ttext=0x20000000', join(dir, 'echo.S'), '-o', join(dir, 'echo.elf')]);
+        await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-nostdlib', `-Ttext=${hex32(SRAM_BASE)}`, join(dir, 'echo.S'), '-o', join(dir, 'echo.elf')]);
         await execa(tc.objcopy, ['-O', 'binary', join(dir, 'echo.elf'), join(dir, 'echo.bin')]);
         return readFileSync(join(dir, 'echo.bin'));
     } finally {
@@ -65,7 +66,7 @@ test('UART console: 200 bytes echoed through the 32-byte FIFOs at 115200 baud, n
     mcu.writeUint32(base + 0x28, 52); // FBRD
     mcu.writeUint32(base + 0x2c, 0x70); // 8 bits, FIFOs on
     mcu.writeUint32(base + 0x30, 0x301); // UARTEN, TXE, RXE
-    mcu.core.PC = 0x20000000;
+    mcu.core.PC = SRAM_BASE;
     const message = Uint8Array.from({ length: 200 }, (_, i) => 0x20 + (i % 90));
     link.send(message);
     const clock = mcu.clock as unknown as { nanos: number; tick(n: number): void };

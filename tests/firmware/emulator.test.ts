@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { FLASH_SIZE } from '../../cli/chip/rp2040.js';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { componentDir } from '../../cli/vendor/components.js';
 import { mprtBin, testFirmware, testFirmwareElf } from './emulator-fixture.js';
@@ -134,7 +135,7 @@ describe('flash image persistence', { skip }, () => {
         await a.powerCycle();
         assert.equal(new TextDecoder().decode(await a.readFile('persist.txt')), 'across runs');
         await a.close();
-        assert.equal(readFileSync(image).length, 2 * 1024 * 1024);
+        assert.equal(readFileSync(image).length, FLASH_SIZE);
         const b = await openBoard({ firmware: firmware!, flashImage: image });
         await b.boot();
         assert.equal(new TextDecoder().decode(await b.readFile('persist.txt')), 'across runs');

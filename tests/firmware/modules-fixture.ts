@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { buildFirmware } from '../../cli/build/firmware.js';
+import { flashAddress } from '../../cli/chip/rp2040.js';
 import type { EmulatedBoard } from '../../cli/emulator/types.js';
 import { crc32 } from '../../cli/formats/module.js';
 import { packModule, type PackResult } from '../../cli/modules/pack.js';
@@ -34,7 +35,7 @@ export function describeBuild(dir: string): FirmwareBuild {
     const size = JSON.parse(readFileSync(join(dir, 'size.json'), 'utf8')) as { flashMap: { name: string; offset: number; size: number }[] };
     const m = size.flashMap.find((r) => r.name === 'modules');
     if (!m) throw new Error(`${dir}/size.json has no modules region`);
-    return { dir, uf2: join(dir, 'firmware.uf2'), kernel: exports.kernel, abi: exports.abi, region: { start: 0x10000000 + m.offset, size: m.size } };
+    return { dir, uf2: join(dir, 'firmware.uf2'), kernel: exports.kernel, abi: exports.abi, region: { start: flashAddress(m.offset), size: m.size } };
 }
 
 export function sha256File(path: string): string {

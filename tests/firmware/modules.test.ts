@@ -25,6 +25,7 @@ import {
     buildPico, examplesDir, packSource, refreshModule, sha256File, u32le, writeLargeFile, type FirmwareBuild,
 } from './modules-fixture.js';
 import { componentsReady } from '../unit/firmware-artifacts.js';
+import { FLASH_BASE, SRAM_END } from '../../cli/chip/rp2040.js';
 
 
 const skip = componentsReady() ? false : 'components not set up (npx mprt setup)';
@@ -144,7 +145,7 @@ async function dllist(board: Rp2040Board): Promise<DlEntry[]> {
 const mkLib = "import os\ntry:\n    os.mkdir('/lib')\nexcept OSError:\n    pass\n";
 
 function regionBytes(board: Rp2040Board, fw: FirmwareBuild): Uint8Array {
-    const off = fw.region.start - 0x10000000;
+    const off = fw.region.start - FLASH_BASE;
     return new Uint8Array(board.mcu.flash.subarray(off, off + fw.region.size));
 }
 
@@ -245,7 +246,7 @@ describe('native modules on the emulated board', { skip }, () => {
         assert.equal(initRef.seg, 'text');
         const textAt = (init & ~1) - (initRef.offset & ~1);
         const flash = board.mcu.flash;
-        const off = textAt - 0x10000000;
+        const off = textAt - FLASH_BASE;
         const installed = flash.subarray(off, off + mod.text.length);
         // Equal except where the loader wrote relocated values (words, BL pairs).
         const patched = new Set<number>();
@@ -264,7 +265,7 @@ describe('native modules on the emulated board', { skip }, () => {
         // a relocated word holds an absolute address (a firmware export or a place in the image)
         const abs = mod.relocs.find((x) => x.place === 'text' && x.type === R_ABS32)!;
         const word = u32le(installed, abs.offset);
-        assert.ok(word >= 0x10000000 && word < 0x20042000, `relocated word 0x${word.toString(16)}`);
+        assert.ok(word >= FLASH_BASE && word < SRAM_END, `relocated word 0x${word.toString(16)}`);
 
         const err = await refused(board, "import os\nos.dlsym(os.dlopen('/lib/fib.so'), 'no_such_symbol')");
         assert.match(err, /OSError: undefined symbol: no_such_symbol/);

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { FLASH_BASE, ROM_SIZE } from '../../cli/chip/rp2040.js';
 import { openBoard } from '../../cli/emulator/board.js';
 import { realRomCandidates, realRomPath } from '../../cli/emulator/rom.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
@@ -53,7 +54,7 @@ describe('on the real RP2040 boot ROM', { skip }, () => {
         }
         // boot stage 2 with one byte changed fails the ROM's CRC check: the chip stays in the ROM (its
         // USB boot mode enumerates, but no REPL ever answers) and the firmware never runs
-        assert.equal(uf2.readUInt32LE(12), 0x10000000, 'the first UF2 block holds boot stage 2');
+        assert.equal(uf2.readUInt32LE(12), FLASH_BASE, 'the first UF2 block holds boot stage 2');
         const bad = Buffer.from(uf2);
         bad[32 + 0x20] ^= 0x01;
         const badPath = join(work, 'bad-boot2.uf2');
@@ -61,7 +62,7 @@ describe('on the real RP2040 boot ROM', { skip }, () => {
         const broken = await openBoard({ firmware: badPath, bootrom: rom! });
         try {
             await assert.rejects(broken.boot({ timeoutMs: 1000 }), /no REPL prompt|did not bring up its USB serial port/);
-            assert.ok(broken.mcu.core.PC < 0x4000, `still in the ROM (its USB boot mode), PC 0x${broken.mcu.core.PC.toString(16)}`);
+            assert.ok(broken.mcu.core.PC < ROM_SIZE, `still in the ROM (its USB boot mode), PC 0x${broken.mcu.core.PC.toString(16)}`);
         } finally {
             await broken.close();
         }

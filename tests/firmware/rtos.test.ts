@@ -7,13 +7,16 @@
  * tests/firmware/rtos/ on a single-core board (the same UF2 runs when core 1 does not come up).
  *
  * Firmware: $MPRT_RTOS_FIRMWARE, else the default test firmware (build/pico: `mprt build --board pico`).
+ * A build on the FreeRTOS-Kernel (size.json beside it says rtos.kernel=freertos) needs both cores: its SMP
+ * port starts core 1 at boot and waits for it; on one core the check is that the emulator says so.
  * With MPRT_TEST_STOCK=1 (the stock firmware), the tests in STOCK_MUST_FAIL are checked to fail: they
  * prove the RTOS.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { hex32, SIO_BASE } from '../../cli/chip/rp2040.js';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { repoRoot } from '../../cli/util/paths.js';
@@ -22,6 +25,15 @@ import { testFirmware } from './emulator-fixture.js';
 const firmware = process.env.MPRT_RTOS_FIRMWARE ?? testFirmware();
 const onStock = process.env.MPRT_TEST_STOCK === '1';
 const skip = firmware ? false : 'no firmware to run';
+
+/** rtos.kernel of the firmware's build, from the size.json beside it ('unknown' without one). */
+function kernelOf(uf2: string): string {
+    const sizeJson = join(dirname(uf2), 'size.json');
+    if (!existsSync(sizeJson)) return 'unknown';
+    const json = JSON.parse(readFileSync(sizeJson, 'utf8')) as { kernel?: { name?: string }; config?: Record<string, unknown> };
+    return json.kernel?.name ?? String(json.config?.['rtos.kernel'] ?? 'unknown');
+}
+const kernel = firmware ? kernelOf(firmware) : 'unknown';
 
 /** Tests that must fail on the stock firmware (no kernel, threads only on the missing core 1). */
 export const STOCK_MUST_FAIL = new Set([
@@ -34,7 +46,7 @@ export const STOCK_MUST_FAIL = new Set([
 ]);
 
 const RTOS_TESTS = join(repoRoot(), 'tests', 'firmware', 'rtos');
-const SIO_CPUID = '0xd0000000';
+const SIO_CPUID = hex32(SIO_BASE);
 
 /**
  * Four threads compute for 200 ms, sleeping now and then, each noting the cores it ran on: read from
@@ -196,7 +208,18 @@ describe('RTOS firmware on the emulated board', { skip }, () => {
     });
 });
 
-describe('RTOS firmware on a single-core board (core 1 does not come up)', { skip }, () => {
+describe('FreeRTOS-Kernel firmware on a single-core board', { skip: skip || (kernel === 'freertos' ? false : 'not a FreeRTOS-Kernel build') }, () => {
+    test('boot stops waiting for core 1, and the emulator says so instead of timing out on the console', async () => {
+        const board = await openBoard({ firmware: firmware!, cores: 1 });
+        try {
+            await assert.rejects(board.boot({ timeoutMs: 3000 }), /waits for core 1, which this board does not have \(--cores 1\)/);
+        } finally {
+            await board.close();
+        }
+    });
+});
+
+describe('RTOS firmware on a single-core board (core 1 does not come up)', { skip: skip || (kernel === 'freertos' ? 'the FreeRTOS-Kernel SMP port needs core 1' : false) }, () => {
     let board: Rp2040Board;
     before(async () => {
         board = await openBoard({ firmware: firmware!, cores: 1 });

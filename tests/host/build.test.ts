@@ -14,6 +14,7 @@ import { findKey } from '../../cli/config/schema.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { componentsReady } from '../unit/firmware-artifacts.js';
+import { FLASH_BASE } from '../../cli/chip/rp2040.js';
 
 
 const MPRT = join(repoRoot(), 'bin', 'mprt.js');
@@ -84,13 +85,15 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         }
         const bin = readFileSync(join(dirA, 'firmware.bin'));
         const image = uf2ToImage(decodeUf2(readFileSync(join(dirA, 'firmware.uf2'))));
-        assert.equal(image.baseAddress, 0x10000000);
+        assert.equal(image.baseAddress, FLASH_BASE);
         assert.deepEqual(Buffer.from(image.data.subarray(0, bin.length)), bin);
         const map = readFileSync(join(dirA, 'firmware.map'), 'utf8');
         // Archive members pulled from a libc: all from Picolibc's, none from newlib's.
         const members = [...map.matchAll(/^(\S*\/libc\.a)\(/gm)].map((m) => m[1]);
         assert.ok(members.length > 0);
         assert.ok(members.every((p) => p.includes('/picolibc/')), 'only Picolibc libc.a members');
+        // Nothing of newlib's is even offered to the linker (pico-sdk's --specs=nosys.specs is dropped).
+        assert.doesNotMatch(map, /libnosys\.a|\/newlib\/|libstdc\+\+/);
         const size = JSON.parse(readFileSync(join(dirA, 'size.json'), 'utf8'));
         assert.ok(size.report.flash.unattributed <= 0.05 * size.report.flash.total);
         assert.ok(size.gcHeap > 200 * 1024, `GC heap ${size.gcHeap}`);
@@ -98,6 +101,8 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         assert.match(readFileSync(join(dirA, 'cmake', 'genhdr', 'qstrdefs.generated.h'), 'utf8'), /MP_QSTR__slash_lib, \d+, 4, "\/lib"/);
         const compdb = JSON.parse(readFileSync(join(dirA, 'compile_commands.json'), 'utf8')) as { file: string }[];
         assert.ok(compdb.some((e) => e.file.endsWith('/ports/rp2/main.c')));
+        // No C++ translation unit: the firmware needs no C++ compiler or library headers.
+        assert.deepEqual(compdb.filter((e) => /\.(cpp|cc|cxx)$/.test(e.file)).map((e) => e.file), []);
     });
 
     test('a second build with nothing changed is a no-op, in under 2 s', async () => {

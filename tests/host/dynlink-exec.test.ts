@@ -10,6 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RP2040 } from 'rp2040js';
 import { armToolchain, buildHost, buildModule, run, scratchDir } from './dynlink-support.js';
+import { FLASH_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 const skip = armToolchain() === null ? 'arm-none-eabi toolchain not found' : false;
 const dir = scratchDir('mprt-dlexec-');
@@ -67,17 +68,17 @@ class Board {
 
     constructor(image: Uint8Array, flashBase: number) {
         const m = this.mcu;
-        m.flash.set(image, flashBase - 0x10000000);
-        m.flashView.setUint32(EXT_ADD - 1 - 0x10000000, 0x47701840, true);
-        m.sramView.setUint32(RAM_MUL - 1 - 0x20000000, 0x47704348, true);
-        m.sramView.setUint16(RETURN_STUB - 0x20000000, 0xbe00, true);
+        m.flash.set(image, flashBase - FLASH_BASE);
+        m.flashView.setUint32(EXT_ADD - 1 - FLASH_BASE, 0x47701840, true);
+        m.sramView.setUint32(RAM_MUL - 1 - SRAM_BASE, 0x47704348, true);
+        m.sramView.setUint16(RETURN_STUB - SRAM_BASE, 0xbe00, true);
         m.onBreak = () => {
             this.stopped = true;
         };
         // what the firmware does when it loads a module: data from its initialiser, bss zeroed, constructors
         const h = new DataView(image.buffer, image.byteOffset);
         const dataInit = h.getUint32(60, true) - flashBase;
-        const ram = h.getUint32(64, true) - 0x20000000;
+        const ram = h.getUint32(64, true) - SRAM_BASE;
         const dataSize = h.getUint32(72, true);
         const bssSize = h.getUint32(76, true);
         m.sram.set(image.subarray(dataInit, dataInit + dataSize), ram);
@@ -122,7 +123,7 @@ test('installed code runs from flash at two different places, imports through BL
             acc = want.acc;
             assert.equal(board.call(exports.run, x), want.ret, `run(${x}) at flash 0x${flash.toString(16)}`);
         }
-        assert.equal(board.mcu.sramView.getUint32(FW_COUNTER - 0x20000000, true), 3, 'firmware data reached');
+        assert.equal(board.mcu.sramView.getUint32(FW_COUNTER - SRAM_BASE, true), 3, 'firmware data reached');
         assert.equal(board.call(exports.q) >>> 0, QSTR_SPAM + ((QSTR_SPAM << 3) | 2), 'qstr number and object');
     }
 });

@@ -11,6 +11,7 @@ import { parseElf, sectionData, findSection, findSymbol } from '../../cli/format
 import { crc32, decodeModule, R_THM_CALL } from '../../cli/formats/module.js';
 import { ABI, MOD_A, MOD_B, armToolchain, buildHost, buildModule, buildModuleFromObjects, oracleLink, run, scratchDir, MODULE_CFLAGS, type BuiltModule } from './dynlink-support.js';
 import { componentDir } from '../../cli/vendor/components.js';
+import { SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 const skip = armToolchain() === null ? 'arm-none-eabi toolchain not found' : false;
 const dir = scratchDir('mprt-dynlink-');
@@ -169,7 +170,7 @@ test('refusals from the linker: every missing symbol listed, BL to data, missing
     assert.equal(r.layout.error, 1);
     assert.deepEqual(r.missing.slice(0, 2).sort(), ['a1', 'a3']);
     assert.match(r.missing[2], /error missing symbol: 2 undefined symbols, first 'a[13]'/);
-    r = linkWithC(m, { a1: 0x10000001, a2: 0x20000000, a3: 0x10000001 }, { zz: 5 });
+    r = linkWithC(m, { a1: 0x10000001, a2: SRAM_BASE, a3: 0x10000001 }, { zz: 5 });
     assert.match(r.missing.join(), /error bad relocation: call at text\+0x[0-9a-f]+ to 'a2', which is not a Thumb function/);
     r = linkWithC(m, { a1: 0x10000001, a2: 0x10000001, a3: 0x10000001 }, {});
     assert.match(r.missing.join(), /error qstr: cannot intern qstr 'zz'/);

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBootselDrives, parseInfoUf2, parseProcMounts } from '../../cli/flash/drive.js';
 import { chooseDrive, flash, formatFlashResult, lastBuiltFirmware, loadFlashFile } from '../../cli/flash/flash.js';
-import { decodeUf2, encodeUf2, RP2040_FAMILY_ID, uf2ToImage } from '../../cli/formats/uf2.js';
+import { FLASH_BASE, FLASH_SIZE, SRAM_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
+import { decodeUf2, encodeUf2, uf2ToImage } from '../../cli/formats/uf2.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { buildFixtureElf } from '../unit/elf-fixture.js';
@@ -31,7 +32,7 @@ function withTmp(fn: (dir: string) => void): void {
     }
 }
 
-function firmwareUf2(n = 5000, familyId = RP2040_FAMILY_ID, baseAddress = 0x10000000): Uint8Array {
+function firmwareUf2(n = 5000, familyId = UF2_FAMILY_ID, baseAddress = FLASH_BASE): Uint8Array {
     return encodeUf2(Uint8Array.from({ length: n }, (_, i) => (i * 31) & 0xff), { baseAddress, familyId });
 }
 
@@ -65,8 +66,8 @@ test('flash converts an ELF into a UF2 of its flash image', () => {
         writeFileSync(join(dir, 'fw.elf'), buildFixtureElf().bytes);
         const r = flash(join(dir, 'fw.elf'), { drive });
         assert.equal(r.convertedFromElf, true);
-        const img = uf2ToImage(decodeUf2(readFileSync(r.target), { familyId: RP2040_FAMILY_ID }));
-        assert.equal(img.baseAddress, 0x10000000);
+        const img = uf2ToImage(decodeUf2(readFileSync(r.target), { familyId: UF2_FAMILY_ID }));
+        assert.equal(img.baseAddress, FLASH_BASE);
         assert.deepEqual([...img.data.subarray(0x100, 0x108)], [0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
     });
 });
@@ -76,9 +77,9 @@ test('flash refuses wrong family, too big, misplaced and non-UF2 files, and writ
         const drive = fakeDrive(dir, 'RPI-RP2');
         const cases: [string, Uint8Array, RegExp][] = [
             ['rp2350.uf2', firmwareUf2(1000, 0xe48bff59), /family 0xe48bff59 is not RP2040/],
-            ['nofamily.uf2', encodeUf2(new Uint8Array(1000), { baseAddress: 0x10000000 }), /family absent is not RP2040/],
-            ['big.uf2', firmwareUf2(2 * 1024 * 1024 + 256), /block 8192 \(targetAddr\): address 0x10200000 is outside the 2048 KB flash/],
-            ['ram.uf2', firmwareUf2(1000, RP2040_FAMILY_ID, 0x20000000), /outside the 2048 KB flash/],
+            ['nofamily.uf2', encodeUf2(new Uint8Array(1000), { baseAddress: FLASH_BASE }), /family absent is not RP2040/],
+            ['big.uf2', firmwareUf2(FLASH_SIZE + 256), /block 8192 \(targetAddr\): address 0x10200000 is outside the 2048 KB flash/],
+            ['ram.uf2', firmwareUf2(1000, UF2_FAMILY_ID, SRAM_BASE), /outside the 2048 KB flash/],
             ['text.uf2', new TextEncoder().encode('not a firmware at all, just some text that is long enough'), /not a UF2 file/],
             ['cut.uf2', firmwareUf2(5000).subarray(0, 3000), /truncated/],
         ];

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { Simulator, ConsoleLogger, LogLevel } from 'rp2040js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { resolveToolchain } from '../../cli/toolchain/resolve.js';
+import { SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 // Runs the kernel's RP2040 port on the emulated chip: a bare-metal program (lib/rtos/tests/rp2040/smoke)
 // with producer/consumer tasks, round robin, a software timer, priority inheritance, the exclusive-run
 // primitive, per-task Picolibc TLS (errno) and a context-switch measurement. rp2040js has one core and no SIO FIFO, so this also exercises the "core 1 absent" fallback.
 const rtos = join(repoRoot(), 'lib', 'rtos');
-const RESULT = 0x20000000;
+const RESULT = SRAM_BASE;
 const FIELDS = ['magic', 'status', 'cores', 'ticksFor100', 'received', 'busyC', 'busyD', 'timerFires',
     'idleHookCalls', 'inheritedPriority', 'restoredPriority', 'exclusiveRan', 'phase', 'roundtripCycles',
     'tlsChecks'] as const;

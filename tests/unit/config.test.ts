@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseSetArg } from '../../cli/config/load.js';
 import { computeLayout } from '../../cli/config/layout.js';
-import { defaults, FLASH_TOTAL, SCHEMA, validKeys } from '../../cli/config/schema.js';
+import { FLASH_SIZE, SRAM_END } from '../../cli/chip/rp2040.js';
+import { defaults, SCHEMA, validKeys } from '../../cli/config/schema.js';
 import { parseSize } from '../../cli/config/values.js';
 import { loadBoard, listBoards } from '../../cli/config/boards.js';
 import { MprtError } from '../../cli/util/errors.js';
@@ -31,13 +32,13 @@ test('defaults give the documented flash map and RAM split', () => {
     assert.deepEqual([flash.firmware.offset, flash.firmware.size], [0, 768 * 1024]);
     assert.deepEqual([flash.modules.offset, flash.modules.size], [768 * 1024, 256 * 1024]);
     assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1024 * 1024, 1020 * 1024]);
-    assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_TOTAL - 4096, 4096]);
+    assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_SIZE - 4096, 4096]);
     // the default kernel (builtin): an 8K C heap and a 2K interrupt stack at the top of RAM
     assert.equal(eff.config.rtos.kernel, 'builtin');
-    assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [8 * 1024, 2048, 0x20042000 - 2048]);
+    assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [8 * 1024, 2048, SRAM_END - 2048]);
     assert.equal(ram.gcHeapSize, 0);
     const bare = loadConfig({ cwd: emptyDir(), set: ['rtos.kernel=none'] }).layout.ram;
-    assert.deepEqual([bare.cHeapSize, bare.stackSize, bare.stackOrigin], [4 * 1024, 8192, 0x20042000 - 8192]);
+    assert.deepEqual([bare.cHeapSize, bare.stackSize, bare.stackOrigin], [4 * 1024, 8192, SRAM_END - 8192]);
 });
 
 test('layers: board < config file < --set, with origins', () => {
@@ -59,7 +60,7 @@ test('layers: board < config file < --set, with origins', () => {
     assert.deepEqual(eff.config.frozen, ['asyncio']);
     assert.equal(eff.origins['ram.stack_size'], 'default');
     // the modules region shrank, so the automatic filesystem grew
-    assert.equal(eff.layout.flash.filesystem.size, FLASH_TOTAL - 768 * 1024 - 64 * 1024 - 4096);
+    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 4096);
 });
 
 test('--config FILE replaces ./mprt.config.json', () => {
@@ -149,4 +150,18 @@ test('boards: pico and pico_w; an unknown board lists them', () => {
         assert.match(err.hint ?? '', /pico, pico_w/);
         return true;
     });
+});
+
+test('typed options come after --set; config is the values nested, for every key of the schema', () => {
+    const eff = loadConfig({
+        cwd: mkdtempSync(join(tmpdir(), 'mprt-cfg-')), set: ['rtos.kernel=freertos', 'ram.c_heap_size=8K'],
+        options: [{ key: 'rtos.kernel', value: 'none', origin: '--set' }, { key: 'console', value: undefined, origin: '--set' }],
+    });
+    assert.equal(eff.config.rtos.kernel, 'none');
+    assert.equal(eff.origins['console'], 'default');
+    assert.throws(() => loadConfig({ options: [{ key: 'rtos.kernel', value: 'zephyr', origin: '--rtos' }] }), /bad value 'zephyr' for rtos\.kernel \(from --rtos\)/);
+    for (const { key } of SCHEMA) {
+        const nested = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], eff.config);
+        assert.deepEqual(nested, eff.values[key], key);
+    }
 });

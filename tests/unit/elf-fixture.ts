@@ -1,3 +1,4 @@
+import { FLASH_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 /**
  * Builds small ELF32 little-endian ARM files for the ELF reader's tests: a PT_LOAD segment in flash, .text,
  * .data (loaded at a flash address, runs in RAM), .bss, .symtab/.strtab, .rel.text and .rela.data, .shstrtab.
@@ -37,7 +38,7 @@ export function buildFixtureElf(): FixtureLayout {
         sv.setUint16(i * 16 + 14, shndx, true);
     };
     putSym(1, strs.offsets[0], 0x10000001, 24, (1 << 4) | 2, 1);
-    putSym(2, strs.offsets[1], 0x20000000, 8, (0 << 4) | 1, 2);
+    putSym(2, strs.offsets[1], SRAM_BASE, 8, (0 << 4) | 1, 2);
     putSym(3, strs.offsets[2], 0, 0, (1 << 4) | 0, 0);
     putSym(4, strs.offsets[3], 4, 64, (1 << 4) | 1, 0xfff2);
     const rel = new Uint8Array(16);
@@ -56,8 +57,8 @@ export function buildFixtureElf(): FixtureLayout {
     const shstr = strtab(secNames);
     // [type, flags, addr, data, link, info, entsize, addralign]
     const secs: [number, number, number, Uint8Array, number, number, number, number][] = [
-        [1, 6, 0x10000000, text, 0, 0, 0, 4],
-        [1, 3, 0x20000000, data, 0, 0, 0, 4],
+        [1, 6, FLASH_BASE, text, 0, 0, 0, 4],
+        [1, 3, SRAM_BASE, data, 0, 0, 0, 4],
         [8, 3, 0x20000008, new Uint8Array(0), 0, 0, 0, 4],
         [2, 0, 0, sym, 5, 3, 16, 4],
         [3, 0, 0, strs.data, 0, 0, 0, 1],
@@ -92,7 +93,7 @@ export function buildFixtureElf(): FixtureLayout {
     v.setUint16(46, 40, true);
     v.setUint16(48, shnum, true);
     v.setUint16(50, shnum - 1, true);
-    // PT_LOAD .text at 0x10000000; PT_LOAD .data runs at 0x20000000, loaded at 0x10000100 (gap of zeros before it)
+    // PT_LOAD .text at the start of flash; PT_LOAD .data runs at the start of SRAM, loaded 0x100 into flash (gap of zeros before it)
     const ph = (i: number, offset: number, vaddr: number, paddr: number, filesz: number, memsz: number, flags: number) => {
         const o = phoff + i * 32;
         v.setUint32(o, 1, true);
@@ -104,8 +105,8 @@ export function buildFixtureElf(): FixtureLayout {
         v.setUint32(o + 24, flags, true);
         v.setUint32(o + 28, 4, true);
     };
-    ph(0, offsets[0], 0x10000000, 0x10000000, text.length, text.length, 5);
-    ph(1, offsets[1], 0x20000000, 0x10000100, data.length, data.length + 16, 6);
+    ph(0, offsets[0], FLASH_BASE, FLASH_BASE, text.length, text.length, 5);
+    ph(1, offsets[1], SRAM_BASE, 0x10000100, data.length, data.length + 16, 6);
     secs.forEach((s, i) => {
         if (s[0] !== 8) out.set(s[3], offsets[i]);
         const o = shoff + (i + 1) * 40;

@@ -21,6 +21,7 @@ import {
     sectionData,
 } from '../../cli/formats/elf.js';
 import { buildFixtureElf } from './elf-fixture.js';
+import { FLASH_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 function setU32(b: Uint8Array, off: number, val: number): Uint8Array {
     const c = b.slice();
@@ -41,8 +42,8 @@ test('parseElf reads header, segments, named sections, symbols and relocations',
     assert.equal(elf.header.entry, 0x10000001);
     assert.deepEqual(elf.sections.map((s) => s.name), ['', '.text', '.data', '.bss', '.symtab', '.strtab', '.rel.text', '.rela.data', '.shstrtab']);
     assert.deepEqual(elf.segments.map((s) => [s.type, s.vaddr, s.paddr, s.filesz, s.memsz]), [
-        [PT_LOAD, 0x10000000, 0x10000000, 24, 24],
-        [PT_LOAD, 0x20000000, 0x10000100, 8, 24],
+        [PT_LOAD, FLASH_BASE, FLASH_BASE, 24, 24],
+        [PT_LOAD, SRAM_BASE, 0x10000100, 8, 24],
     ]);
     const bss = findSection(elf, '.bss');
     assert.equal(bss?.type, SHT_NOBITS);
@@ -53,7 +54,7 @@ test('parseElf reads header, segments, named sections, symbols and relocations',
         [
             ['', 0, 0, 0, 0, undefined],
             ['main', 0x10000001, 24, STT_FUNC, STB_GLOBAL, '.text'],
-            ['counter', 0x20000000, 8, STT_OBJECT, STB_LOCAL, '.data'],
+            ['counter', SRAM_BASE, 8, STT_OBJECT, STB_LOCAL, '.data'],
             ['helper', 0, 0, 0, STB_GLOBAL, undefined],
             ['big', 4, 64, STT_OBJECT, STB_GLOBAL, undefined],
         ],
@@ -73,7 +74,7 @@ test('parseElf reads header, segments, named sections, symbols and relocations',
 test('elfToFlashImage places PT_LOAD segments at their load addresses, zero-filling gaps', () => {
     const elf = parseElf(buildFixtureElf().bytes);
     const img = elfToFlashImage(elf);
-    assert.equal(img.baseAddress, 0x10000000);
+    assert.equal(img.baseAddress, FLASH_BASE);
     assert.equal(img.data.length, 0x108);
     assert.deepEqual([...img.data.subarray(0, 3)], [0x10, 0x11, 0x12]);
     assert.ok(img.data.subarray(24, 0x100).every((b) => b === 0));
@@ -158,7 +159,7 @@ for (const fw of builtFirmwares()) test(`${fw.name} firmware.elf: sections and s
     assert.ok(findSymbol(elf, 'mp_execute_bytecode'));
     const bin = readFileSync(fw.bin);
     const img = elfToFlashImage(elf);
-    assert.equal(img.baseAddress, 0x10000000);
+    assert.equal(img.baseAddress, FLASH_BASE);
     assert.ok(Buffer.from(img.data).equals(bin), 'flash image differs from objcopy\'s firmware.bin');
 });
 

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { abiHex, abiId, abiOptions, abiText } from '../../cli/build/abi.js';
+import { abiHex, abiId, abiIdentity, abiOptions, abiText } from '../../cli/build/abi.js';
 import { exportKind, imageMemory, readExportTable, type ExportsJson } from '../../cli/build/exports.js';
 import { loadBoard } from '../../cli/config/boards.js';
 import { loadConfig } from '../../cli/config/load.js';
@@ -24,6 +24,7 @@ import { parseExportList, readExportList, selectExports, strcmpOrder } from '../
 import { generateTree } from '../../cli/generate/tree.js';
 import { findSymbol, parseElf, STB_LOCAL } from '../../cli/formats/elf.js';
 import { repoRoot } from '../../cli/util/paths.js';
+import { FLASH_BASE } from '../../cli/chip/rp2040.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mprt-exports-'));
 const paths = {
@@ -43,8 +44,9 @@ writeFileSync(extraFrozen, 'x = 1\n');
 function generate(set: string[]) {
     const b = loadBoard('pico');
     if (!set.some((s) => s.startsWith('frozen='))) set = ['frozen=', ...set];
+    const eff = effective(set);
     const r = generateTree({
-        board: b, effective: effective(set), paths, micropythonVersion: '1.25.0',
+        board: b, effective: eff, abi: abiIdentity({ micropythonVersion: '1.25.0', config: eff.config }), paths, micropythonVersion: '1.25.0',
         genDir: join(work, 'gen'), outDir: work, mpyCross: '/tools/mpy-cross', sourceDateEpoch: 1744675200,
         command: 'mprt build --board pico',
     });
@@ -159,7 +161,7 @@ describe('exports.json against the firmware', { skip: builds.length ? false : 'n
             assert.equal(abiHex(table.abi), json.abi);
             assert.deepEqual(json.symbols.map((s) => s.name), [...json.symbols.map((s) => s.name)].sort(strcmpOrder));
             // the table lies in flash, where the loader reads it
-            assert.ok(table.tableAddress >= 0x10000000 && table.tableAddress < 0x10000000 + bin.length);
+            assert.ok(table.tableAddress >= FLASH_BASE && table.tableAddress < FLASH_BASE + bin.length);
         });
 
         test(`${dir}: every address is the ELF symbol's (or its -Wl,--wrap replacement's), kinds from the symbol type`, () => {

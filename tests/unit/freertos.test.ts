@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadBoard } from '../../cli/config/boards.js';
 import { loadConfig } from '../../cli/config/load.js';
+import { abiIdentity } from '../../cli/build/abi.js';
 import { generateTree } from '../../cli/generate/tree.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
@@ -19,15 +20,22 @@ import { buildKernelRows } from '../../cli/vendor/doctor.js';
 import { checkFreertosTree, FREERTOS_REQUIRED_FILES, resolveFreertosKernel } from '../../cli/vendor/freertos.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mprt-freertos-'));
-const NO_ENV: NodeJS.ProcessEnv = {};
+// an empty cache: a kernel that `mprt setup` put in the real one must not be found
+const NO_ENV: NodeJS.ProcessEnv = { MPRT_CACHE: join(work, 'cache') };
 
 /** A directory with the files the build takes from a FreeRTOS-Kernel tree (empty: only the layout matters). */
-function fakeKernelTree(name: string, opts: { v11?: boolean; omit?: string } = {}): string {
+function kernelVersionLines(v: number[]): string {
+    return `#define tskKERNEL_VERSION_NUMBER "V${v.join('.')}"\n#define tskKERNEL_VERSION_MAJOR ${v[0]}\n`
+        + `#define tskKERNEL_VERSION_MINOR ${v[1]}\n#define tskKERNEL_VERSION_BUILD ${v[2]}\n`;
+}
+
+function fakeKernelTree(name: string, opts: { v11?: boolean; omit?: string; version?: number[] } = {}): string {
     const dir = join(work, name);
     for (const f of FREERTOS_REQUIRED_FILES) {
         if (f === opts.omit) continue;
         mkdirSync(dirname(join(dir, f)), { recursive: true });
-        writeFileSync(join(dir, f), f === 'include/FreeRTOS.h' && opts.v11 !== false ? '#define configNUMBER_OF_CORES 1\n' : '');
+        writeFileSync(join(dir, f), f === 'include/FreeRTOS.h' && opts.v11 !== false ? '#define configNUMBER_OF_CORES 1\n'
+            : f === 'include/task.h' ? kernelVersionLines(opts.version ?? [11, 3, 0]) : '');
     }
     return dir;
 }
@@ -72,6 +80,14 @@ test('a wrong kernel tree fails, saying where the path came from and what is mis
     rejects(() => resolveFreertosKernel(config(['rtos.kernel=freertos', `rtos.freertos_path=${old}`]), work, NO_ENV),
         /older than V11/);
     assert.deepEqual(checkFreertosTree(fakeKernelTree('ok-tree')), []);
+    // V11.1.0 and V11.2.0 fail to build the firmware: refused by version, naming the one found and the one needed
+    for (const v of [[11, 1, 0], [11, 2, 0]]) {
+        const tree = fakeKernelTree(`v${v.join('')}`, { version: v });
+        rejects(() => resolveFreertosKernel(config(['rtos.kernel=freertos', `rtos.freertos_path=${tree}`]), work, NO_ENV),
+            new RegExp(`FreeRTOS-Kernel V${v.join('\\.')} \\(include/task\\.h\\); V11\\.3\\.0 or later is needed`));
+    }
+    assert.deepEqual(checkFreertosTree(fakeKernelTree('v1140', { version: [11, 4, 0] })), []);
+    assert.match(checkFreertosTree(fakeKernelTree('v-none', { version: [] })).join(), /tskKERNEL_VERSION/);
 });
 
 test('the key wins over MPRT_FREERTOS_PATH; a relative path in a config file is relative to that file', () => {
@@ -80,7 +96,7 @@ test('the key wins over MPRT_FREERTOS_PATH; a relative path in a config file is 
     const fromKey = resolveFreertosKernel(config(['rtos.kernel=freertos', `rtos.freertos_path=${a}`]), work, { MPRT_FREERTOS_PATH: b });
     assert.equal(fromKey.path, a);
     const fromEnv = resolveFreertosKernel(config(['rtos.kernel=freertos']), work, { MPRT_FREERTOS_PATH: b });
-    assert.deepEqual(fromEnv, { path: b, origin: 'MPRT_FREERTOS_PATH' });
+    assert.deepEqual(fromEnv, { path: b, origin: 'MPRT_FREERTOS_PATH', version: 'V11.3.0' });
     const project = join(work, 'project');
     mkdirSync(project, { recursive: true });
     writeFileSync(join(project, 'mprt.config.json'), JSON.stringify({ rtos: { kernel: 'freertos', freertos_path: '../tree-a' } }));
@@ -93,8 +109,9 @@ test('the key wins over MPRT_FREERTOS_PATH; a relative path in a config file is 
 function generate(set: string[], freertos?: string) {
     const b = loadBoard('pico');
     const genDir = join(work, 'gen-' + set.join('-').replace(/\W+/g, '_'));
+    const effective = config(set);
     generateTree({
-        board: b, effective: config(set),
+        board: b, effective, abi: abiIdentity({ micropythonVersion: '1.25.0', config: effective.config }),
         paths: {
             micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0',
             mbedtls: '/src/mbedtls-3.6', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(), freertos,
@@ -124,7 +141,10 @@ test('a freertos build: the RTOS port on the FreeRTOS-Kernel CMake libraries ins
     assert.doesNotMatch(cmake, /\$\{MPRT_RTOS_DIR\}\/(src|include|port)/);
     // FreeRTOSConfig.h: the common part plus what the FreeRTOS-Kernel needs
     assert.match(h, /#define configNUMBER_OF_CORES\s+2/);
-    assert.match(h, /#define configUSE_PICOLIBC_TLS\s+1/);
+    // Picolibc TLS per task through the generic C runtime hooks, per core (not the kernel's one-global switch)
+    assert.match(h, /#define configUSE_PICOLIBC_TLS\s+0/);
+    assert.match(h, /#define configUSE_C_RUNTIME_TLS_SUPPORT\s+1/);
+    assert.match(h, /#define configSET_TLS_BLOCK\(block\)\s+mprt_freertos_tls_set\(block\)/);
     for (const opt of ['configRUN_MULTIPLE_PRIORITIES', 'configUSE_TRACE_FACILITY', 'configKERNEL_PROVIDED_STATIC_MEMORY',
         'configUSE_DYNAMIC_EXCEPTION_HANDLERS', 'INCLUDE_vTaskDelete', 'INCLUDE_xTaskGetSchedulerState', 'INCLUDE_uxTaskGetStackHighWaterMark']) {
         assert.match(h, new RegExp(`#define ${opt}\\s+\\S`), opt);
@@ -141,7 +161,8 @@ test('a builtin build has none of the FreeRTOS-Kernel parts', () => {
 
 test('mprt build --rtos freertos without a kernel tree stops before building, with exit code 2', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mprt-freertos-cli-'));
-    const env = { ...process.env };
+    // an empty cache: no kernel from `mprt setup` either (the check comes before any other component is looked up)
+    const env: NodeJS.ProcessEnv = { ...process.env, MPRT_CACHE: join(cwd, 'cache') };
     delete env.MPRT_FREERTOS_PATH;
     const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'mprt.js'), 'build', '--board', 'pico', '--rtos', 'freertos'], { cwd, env, encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);

@@ -1,3 +1,4 @@
+import { FLASH_BASE, hex32, SRAM_BASE } from '../../cli/chip/rp2040.js';
 /** A small GNU ld map in ld's layout (wrapped names, *fill*, COMMON, load address, discarded, assignments). */
 export const FIXTURE_MAP = `Archive member included to satisfy reference by file (symbol)
 
@@ -13,8 +14,8 @@ Discarded input sections
 Memory Configuration
 
 Name             Origin             Length             Attributes
-FLASH            0x10000000         0x00200000         xr
-RAM              0x20000000         0x00040000         xrw
+FLASH            ${hex32(FLASH_BASE)}         0x00200000         xr
+RAM              ${hex32(SRAM_BASE)}         0x00040000         xrw
 *default*        0x00000000         0xffffffff
 
 Linker script and memory map
@@ -25,13 +26,13 @@ START GROUP
 LOAD /usr/lib/gcc/arm-none-eabi/12.2.1/thumb/v6-m/nofp/libgcc.a
 END GROUP
 
-.flash_begin    0x10000000        0x0
-                0x10000000                        __flash_binary_start = .
+.flash_begin    ${hex32(FLASH_BASE)}        0x0
+                ${hex32(FLASH_BASE)}                        __flash_binary_start = .
 
-.boot2          0x10000000      0x100
-                0x10000000                        __boot2_start__ = .
+.boot2          ${hex32(FLASH_BASE)}      0x100
+                ${hex32(FLASH_BASE)}                        __boot2_start__ = .
  *(.boot2)
- .boot2         0x10000000      0x100 sdk-build/bs2_default_padded_checksummed.S.o
+ .boot2         ${hex32(FLASH_BASE)}      0x100 sdk-build/bs2_default_padded_checksummed.S.o
 
 .text           0x10000100      0x140
  *(.text*)
@@ -52,9 +53,9 @@ END GROUP
  .rodata.str1.4
                 0x10000260       0x10 CMakeFiles/firmware.dir/src/sdk/src/rp2_common/pico_stdlib/stdlib.c.o
 
-.data           0x20000000       0x18 load address 0x10000270
-                0x20000000                        __data_start__ = .
- .data.x        0x20000000        0x8 /src/mp/extmod/modx.c.o
+.data           ${hex32(SRAM_BASE)}       0x18 load address 0x10000270
+                ${hex32(SRAM_BASE)}                        __data_start__ = .
+ .data.x        ${hex32(SRAM_BASE)}        0x8 /src/mp/extmod/modx.c.o
  .time_critical.a_long_time_critical_function_name
                 0x20000008       0x10 CMakeFiles/firmware.dir/src/sdk/lib/tinyusb/src/device/usbd.c.o
 

@@ -5,20 +5,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { LinkMapFormatError, parseLinkMap } from '../../cli/formats/linkmap.js';
 import { FIXTURE_MAP } from './linkmap-fixture.js';
+import { FLASH_BASE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 test('parseLinkMap reads regions, output sections (wrapped and load addresses), inputs, fill, COMMON, discarded', () => {
     const map = parseLinkMap(FIXTURE_MAP);
     assert.deepEqual(map.regions.map((r) => [r.name, r.origin, r.length, r.attributes]), [
-        ['FLASH', 0x10000000, 0x200000, 'xr'],
-        ['RAM', 0x20000000, 0x40000, 'xrw'],
+        ['FLASH', FLASH_BASE, 0x200000, 'xr'],
+        ['RAM', SRAM_BASE, 0x40000, 'xrw'],
         ['*default*', 0, 0xffffffff, ''],
     ]);
     assert.deepEqual(map.sections.map((s) => [s.name, s.address, s.size, s.loadAddress]), [
-        ['.flash_begin', 0x10000000, 0, 0x10000000],
-        ['.boot2', 0x10000000, 0x100, 0x10000000],
+        ['.flash_begin', FLASH_BASE, 0, FLASH_BASE],
+        ['.boot2', FLASH_BASE, 0x100, FLASH_BASE],
         ['.text', 0x10000100, 0x140, 0x10000100],
         ['.rodata', 0x10000240, 0x30, 0x10000240],
-        ['.data', 0x20000000, 0x18, 0x10000270],
+        ['.data', SRAM_BASE, 0x18, 0x10000270],
         ['.uninitialized_data', 0x20000018, 0, 0x20000018],
         ['.stack1_dummy', 0, 0, 0],
         ['.bss', 0x20000018, 0x2c, 0x20000018],
@@ -48,7 +49,7 @@ test('parseLinkMap reads regions, output sections (wrapped and load addresses), 
     assert.equal(map.loaded.length, 3);
     assert.equal(map.assignments.get('__GcHeapStart'), 0x20001000);
     assert.equal(map.assignments.get('__GcHeapEnd'), 0x20040000);
-    assert.equal(map.assignments.get('__data_start__'), 0x20000000);
+    assert.equal(map.assignments.get('__data_start__'), SRAM_BASE);
 });
 
 test('parseLinkMap rejects text that is not a link map', () => {
@@ -73,7 +74,7 @@ for (const fw of builtFirmwares()) test(`${fw.name} link map: every allocated ou
     // input sections of every allocated section stay inside it, in address order; only merged string
     // sections (.str1.1, whose map size is the size before merging) overlap what follows them
     let merged = 0;
-    for (const s of map.sections.filter((x) => x.address >= 0x10000000)) {
+    for (const s of map.sections.filter((x) => x.address >= FLASH_BASE)) {
         let end = s.address;
         let prev = '';
         for (const i of s.inputs.filter((x) => x.size > 0)) {

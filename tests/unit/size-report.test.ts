@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { formatSizeReport, sizeReport, type SizeReport } from '../../cli/build/size-report.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { FIXTURE_MAP } from './linkmap-fixture.js';
+import { FLASH_BASE, hex32, SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 function comp(r: SizeReport, name: string): [number, number] {
     const c = r.components.find((x) => x.name === name);
@@ -85,18 +86,18 @@ test('heap and stack reservations made of *fill* count as what they reserve; rel
     const map = `Memory Configuration
 
 Name             Origin             Length             Attributes
-FLASH            0x10000000         0x000c0000         xr
-RAM              0x20000000         0x00040000         xrw
+FLASH            ${hex32(FLASH_BASE)}         0x000c0000         xr
+RAM              ${hex32(SRAM_BASE)}         0x00040000         xrw
 STACK            0x20040000         0x00002000         rw
 
 Linker script and memory map
 
-.text           0x10000000       0x20
- .text.pins     0x10000000       0x20 CMakeFiles/firmware.dir/pins_pico.c.o
+.text           ${hex32(FLASH_BASE)}       0x20
+ .text.pins     ${hex32(FLASH_BASE)}       0x20 CMakeFiles/firmware.dir/pins_pico.c.o
 
-.c_heap         0x20000000     0x1000
-                0x20000000                        __heap_start = .
- *fill*         0x20000000     0x1000 
+.c_heap         ${hex32(SRAM_BASE)}     0x1000
+                ${hex32(SRAM_BASE)}                        __heap_start = .
+ *fill*         ${hex32(SRAM_BASE)}     0x1000 
 
 .gc_heap        0x20001000    0x3f000
                 0x20001000                        __GcHeapStart = .

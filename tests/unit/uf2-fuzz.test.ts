@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from './seeded-rng.js';
-import { decodeUf2, encodeUf2, RP2040_FAMILY_ID, Uf2FormatError, uf2ToImage } from '../../cli/formats/uf2.js';
+import { FLASH_BASE, UF2_FAMILY_ID } from '../../cli/chip/rp2040.js';
+import { decodeUf2, encodeUf2, Uf2FormatError, uf2ToImage } from '../../cli/formats/uf2.js';
 
 function onlyUf2Errors(bytes: Uint8Array, what: string): 'ok' | 'rejected' {
     try {
@@ -18,7 +19,7 @@ function onlyUf2Errors(bytes: Uint8Array, what: string): 'ok' | 'rejected' {
 test('fuzz: random mutations of a valid UF2 never crash, only raise Uf2FormatError', () => {
     const next = rng(0xc0ffee);
     const data = new Uint8Array(2000).map((_, i) => (i * 7) & 0xff);
-    const good = encodeUf2(data, { baseAddress: 0x10000000, familyId: RP2040_FAMILY_ID });
+    const good = encodeUf2(data, { baseAddress: FLASH_BASE, familyId: UF2_FAMILY_ID });
     let rejected = 0;
     let accepted = 0;
     for (let iter = 0; iter < 3000; iter++) {

@@ -13,10 +13,6 @@
 #include "mprt_dynlink.h"
 #include "mprt_exports.h"
 
-#ifndef MPRT_MODULES_RAM_SLACK
-#define MPRT_MODULES_RAM_SLACK (4096)
-#endif
-
 // RAM the GC heap keeps, whatever is installed.
 #define DL_GC_MIN (32 * 1024)
 

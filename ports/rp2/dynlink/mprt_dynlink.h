@@ -1,4 +1,4 @@
-// The firmware side of loadable native modules (issue 6): the module flash region, the RAM reserved
+// The firmware side of loadable native modules: the module flash region, the RAM reserved
 // for installed modules, qstr interning, linking against the firmware's exports, `import NAME` of
 // NAME.so and os.dlopen/dlsym/dlerror/dllist/dlremove. The linker core is lib/dynlink/; the design
 // is in docs/modules.md, the Python API and behaviour in docs/modules-glue.md.

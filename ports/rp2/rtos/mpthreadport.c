@@ -360,12 +360,14 @@ void mp_thread_recursive_mutex_unlock(mp_thread_recursive_mutex_t *mutex) {
 
 // ---- atomic sections and waiting for events ----
 
+// Both cores: on the FreeRTOS-Kernel (SMP) the ISR-safe critical section takes the kernel's ISR spinlock besides
+// masking this core's interrupts; on lib/rtos it is the same mask-plus-spinlock.
 uint32_t mp_thread_begin_atomic_section(void) {
-    return portSET_INTERRUPT_MASK_FROM_ISR();
+    return taskENTER_CRITICAL_FROM_ISR();
 }
 
 void mp_thread_end_atomic_section(uint32_t state) {
-    portCLEAR_INTERRUPT_MASK_FROM_ISR(state);
+    taskEXIT_CRITICAL_FROM_ISR(state);
 }
 
 void mprt_rtos_event_wait(int32_t timeout_ms) {

@@ -32,12 +32,15 @@ static mp_obj_t mprt_tasks(void) {
     UBaseType_t room = uxTaskGetNumberOfTasks() + 4;
     // from the GC heap: an exception below (MemoryError) cannot leak it
     TaskStatus_t *st = m_new(TaskStatus_t, room);
+    // states and running cores from one moment: no core switches tasks in between (on an SMP kernel a task
+    // listed as running could otherwise have left its core by the time the cores are read)
+    vTaskSuspendAll();
     UBaseType_t n = uxTaskGetSystemState(st, room, NULL);
-    // the running cores are read at once, before any allocation can switch tasks
     int cores[n];
     for (UBaseType_t i = 0; i < n; i++) {
         cores[i] = task_core(&st[i]);
     }
+    xTaskResumeAll();
     mp_obj_t list = mp_obj_new_list(0, NULL);
     for (UBaseType_t i = 0; i < n; i++) {
         unsigned s = st[i].eCurrentState;

@@ -109,7 +109,7 @@ samples = {}
 
 def sample_tasks():
     for t in micropython.tasks():
-        if t[0] in ("usb", "IDLE", "IDLE1") and t[3] is not None:
+        if t[0] in ("usb", "IDLE", "IDLE0", "IDLE1") and t[3] is not None:
             samples.setdefault(t[0], set()).add(t[3])
 
 
@@ -136,7 +136,8 @@ print("per-producer order:", all([x for x in consumed if x // 1000 == p] == [p *
 print("ping-pong:", trace == ["a", "b"] * ROUNDS)
 print("cores:", cores_seen <= {0, 1} and 0 in cores_seen)
 dual = 1 in cores_seen
-ok = samples.get("usb", {0}) <= {0} and samples.get("IDLE", {0}) <= {0}
+# core 0's idle task is "IDLE" on lib/rtos, "IDLE0" on the FreeRTOS-Kernel
+ok = samples.get("usb", {0}) <= {0} and samples.get("IDLE", {0}) <= {0} and samples.get("IDLE0", {0}) <= {0}
 if dual:
     ok = ok and samples.get("IDLE1", {1}) <= {1}
 print("affinity:", ok, "" if ok else samples)
