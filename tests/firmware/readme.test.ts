@@ -22,6 +22,8 @@ const EXCEPTIONS: Record<string, string> = {
     'npm test': 'the command this test runs under',
     'npx mprt emulate': 'the interactive REPL needs a terminal (tests/firmware/emulator.test.ts drives it)',
     'npx mprt emulate --pty': 'serves until Ctrl-C; the mpremote lines below run against such a pty',
+    'npx mprt test --port /dev/ttyACM0 basics float':
+        'needs a board on a serial port; tests/firmware/test-port.test.ts runs mprt test --port against mprt emulate --pty',
     'npx mprt build --board pico --out build/pico-uart --set rtos.c_heap_size=16K --set console=uart':
         'a clean build of another configuration (a minute of CI); tests/host/build.test.ts and emulator-uart.test.ts build and run those keys',
 };
