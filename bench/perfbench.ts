@@ -20,7 +20,7 @@ import { openBoard } from '../cli/emulator/board.js';
 import type { RawRepl } from '../cli/repl/raw-repl.js';
 import { openPortTarget } from '../cli/repl/serial.js';
 import { buildStockFirmware } from '../cli/testing/stock.js';
-import { componentDir } from '../cli/vendor/components.js';
+import { componentDir } from '../cli/components/components.js';
 import { benchRom, rtosFirmware } from './firmware.js';
 import { formatFigures, type Figure } from './stats.js';
 

@@ -16,16 +16,16 @@ import { writeAtomic } from '../generate/write.js';
 import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
-import { findComponent } from '../vendor/components.js';
+import { findComponent } from '../components/components.js';
 import { abiIdentity } from './abi.js';
-import { writeExports } from './exports.js';
+import { writeExports } from './export-table.js';
 import { moduleSdkCurrent, writeModuleSdk } from './module-sdk.js';
-import { resolveFreertosKernel } from '../vendor/freertos.js';
+import { resolveFreertosKernel } from '../components/freertos.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
 import { summariseSizes, type SizeSummary } from './sizes.js';
-import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from '../vendor/source-trees.js';
+import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from '../components/source-trees.js';
 
 /** Fixed build date (2025-04-15, MicroPython 1.25.0's release) unless SOURCE_DATE_EPOCH is set. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 1744675200;
@@ -122,7 +122,7 @@ async function checkTool(cmd: string, pkg: string): Promise<void> {
 async function checkPicolibc(tc: Toolchain, tmpDir: string): Promise<string> {
     // loaded on use: a no-op build starts no process
     const { picolibcArchive, requireProbes } = await import('../toolchain/probe.js');
-    const { installedVersions } = await import('../vendor/system.js');
+    const { installedVersions } = await import('../components/system.js');
     const results = await requireProbes(tc, 'firmware', join(tmpDir, 'probes'), async () => new Set((await installedVersions()).keys()));
     const libc = results.map(picolibcArchive).find((x) => x !== undefined);
     if (!libc) {
@@ -184,7 +184,7 @@ export interface BuildPlan {
     jobs: number;
     paths: ComponentPaths;
     micropythonVersion: string;
-    /** The ABI identity of this configuration (cli/build/abi.ts): generated into the firmware, then checked in it. */
+    /** The ABI identity of this configuration (cli/compile/abi.ts): generated into the firmware, then checked in it. */
     abi: { lines: string[]; id: Uint8Array };
     sourceDateEpoch: number;
 }
@@ -195,7 +195,7 @@ export function planBuild(opts: BuildOptions): BuildPlan {
     const board = loadBoard(opts.board);
     const effective = loadConfig({
         boardDefaults: board.defaults, boardName: board.name, configFile: opts.configFile, set: opts.set, cwd,
-        // reported as command-line values, like --set (cli/vendor/freertos.ts resolves a relative path against cwd)
+        // reported as command-line values, like --set (cli/components/freertos.ts resolves a relative path against cwd)
         options: [
             { key: 'rtos.kernel', value: opts.rtos, origin: '--set' },
             { key: 'rtos.freertos_path', value: opts.freertosPath, origin: '--set' },

@@ -1,6 +1,6 @@
 /**
  * The source trees a firmware build compiles: the one list. Components come from vendor/manifest.json
- * (where `mprt setup` put them, cli/vendor/components.ts); this table adds what the build does with each:
+ * (where `mprt setup` put them, cli/components/components.ts); this table adds what the build does with each:
  * the name the templates know it by, and whether the size report and the module SDK see it.
  * From it: the paths the templates get, the -ffile-prefix-map list (reproducible builds), the roots
  * the size report attributes bytes to, and the header roots of the module SDK.
@@ -32,7 +32,7 @@ const TREES = [
     { key: 'mbedtls', from: { component: 'mbedtls' } },
     { key: 'port', from: { repo: 'ports/rp2' }, prefix: null, size: 'mprt port', sdk: null },
     { key: 'repo', from: { repo: '.' }, prefix: '/mprt/repo', size: null, sdk: 'mprt' },
-    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/vendor/freertos.ts), only for that kernel
+    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/components/freertos.ts), only for that kernel
     { key: 'freertos', optional: true, from: { component: 'freertos-kernel' }, size: null, sdk: null },
 ] as const satisfies readonly SourceTree[];
 
