@@ -104,8 +104,21 @@ static void store_source(mp_obj_array_t *o, size_t item_sz, mp_obj_t value, mp_b
             mp_raise_TypeError(MP_ERROR_TEXT("can assign only bytes, buffers, or iterables of ints in range(0, 256)"));
         }
         if (!mp_get_buffer(value, src, MP_BUFFER_READ)) {
-            mp_obj_t copy = mp_call_function_1(MP_OBJ_FROM_PTR(&mp_type_bytearray), value);
-            mp_get_buffer_raise(copy, src, MP_BUFFER_READ);
+            // Each item checked, as CPython does (bytearray(iterable) would truncate).
+            vstr_t bytes;
+            vstr_init(&bytes, 16);
+            mp_obj_t iter = mp_getiter(value, NULL);
+            mp_obj_t item;
+            while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
+                mp_int_t v = mp_obj_get_int(item);
+                if (v < 0 || v > 255) {
+                    mp_raise_ValueError(MP_ERROR_TEXT("byte must be in range(0, 256)"));
+                }
+                vstr_add_byte(&bytes, (byte)v);
+            }
+            src->buf = bytes.buf;
+            src->len = bytes.len;
+            src->typecode = 'B';
         }
         src->len /= item_sz;
         return;

@@ -17,12 +17,21 @@ def rnd(k):
     return _seed % k
 
 
+class _Slicer:
+    # slice objects from subscript syntax (MicroPython has no slice() constructor)
+    def __getitem__(self, k):
+        return k
+
+
+make_slice = _Slicer()
+
+
 def bound(n):
     return (None, 0, 1, n // 2, n - 1, n, n + 3, -1, -2, -n, -n - 5)[rnd(11)]
 
 
 def draw_slice(n):
-    return slice(bound(n), bound(n), (None, 1, 1, 2, 3, -1, -2, 5)[rnd(8)])
+    return make_slice[bound(n) : bound(n) : (None, 1, 1, 2, 3, -1, -2, 5)[rnd(8)]]
 
 
 def show(sl):
@@ -41,10 +50,10 @@ def outcome(f):
 
 
 def compact(x):
-    # an array as its typecode and values, shorter than repr() (same text on both)
+    # an array as its values, shorter than repr() (the same text on both)
     if not isinstance(x, array):
         return x
-    return x.typecode + ":" + ",".join(str(v) for v in x)
+    return "a:" + ",".join(str(v) for v in x)
 
 
 for tc in "bBhHiIlLqQfd":

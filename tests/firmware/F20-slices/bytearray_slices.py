@@ -12,12 +12,21 @@ def rnd(k):
     return _seed % k
 
 
+class _Slicer:
+    # slice objects from subscript syntax (MicroPython has no slice() constructor)
+    def __getitem__(self, k):
+        return k
+
+
+make_slice = _Slicer()
+
+
 def bound(n):
     return (None, 0, 1, n // 2, n - 1, n, n + 3, -1, -2, -n, -n - 5)[rnd(11)]
 
 
 def draw_slice(n):
-    return slice(bound(n), bound(n), (None, 1, 1, 2, 3, 4, -1, -1, -2, -3, -4, 7)[rnd(12)])
+    return make_slice[bound(n) : bound(n) : (None, 1, 1, 2, 3, 4, -1, -1, -2, -3, -4, 7)[rnd(12)]]
 
 
 def show(sl):

@@ -15,16 +15,23 @@ def outcome(f):
         return type(e).__name__
 
 
+class _Slicer:
+    # slice objects from subscript syntax (MicroPython has no slice() constructor)
+    def __getitem__(self, k):
+        return k
+
+
+S = _Slicer()
 cases = (
-    (slice(1, 3), b"xy"),
-    (slice(1, 3), b"xyz"),
-    (slice(1, 3), b"x"),
-    (slice(None, None, 2), b"abcd"),
-    (slice(None, None, 2), b"abc"),
-    (slice(None, None, -1), b"hgfedcba"),
-    (slice(1, None, 3), bytearray(b"XY")),
-    (slice(6, 0, -2), memoryview(b"123")),
-    (slice(6, 0, -2), memoryview(b"1234")),
+    (S[1:3], b"xy"),
+    (S[1:3], b"xyz"),
+    (S[1:3], b"x"),
+    (S[::2], b"abcd"),
+    (S[::2], b"abc"),
+    (S[::-1], b"hgfedcba"),
+    (S[1::3], bytearray(b"XY")),
+    (S[6:0:-2], memoryview(b"123")),
+    (S[6:0:-2], memoryview(b"1234")),
 )
 for sl, src in cases:
     b = bytearray(b"01234567")
@@ -33,12 +40,12 @@ for sl, src in cases:
     def store():
         m[sl] = src
 
-    print(sl, bytes(src), outcome(store), b)
+    print(sl.start, sl.stop, sl.step, bytes(src), outcome(store), b)
 
 # a memoryview of the target itself, same length
 b = bytearray(b"01234567")
 m = memoryview(b)
-m[::2] = m[1::2]
+m[::2] = m[3:7]
 print(b)
 
 # arrays through a memoryview: same item size only
