@@ -1,9 +1,9 @@
 """Writes expected.txt: what CPython's own PyArg_ParseTuple / PyArg_ParseTupleAndKeywords do with
-the format strings and calls of pyarg_cases.py (one line per case, as pyarg_run.py prints them).
+the format strings and calls of pyarg_cases.py (one line per case, as the runner in pyarg.test.ts prints them).
 
 Run with the host CPython, no extension module needed: ctypes calls the interpreter's C API (the
 PY_SSIZE_T_CLEAN entry points, so `#` lengths are Py_ssize_t as in every extension since 3.10).
-    python3 tests/firmware/F22-pyarg/make_table.py > tests/firmware/F22-pyarg/expected.txt
+    python3 tests/firmware/F22-pyarg/data/make_table.py > tests/firmware/F22-pyarg/data/expected.txt
 The committed table was made with CPython 3.11 on x86-64 (cases whose result depends on the width of
 C long differ there, so pyarg_cases.py only uses values with the same result on a 32-bit target).
 """
@@ -37,6 +37,13 @@ def units(fmt):
             i += 1
         out.append(c + suffix)
     return out
+
+
+def show(v):
+    """repr(), with each str as ('str', its UTF-8 bytes): MicroPython's repr escapes non-ASCII."""
+    if isinstance(v, tuple):
+        return "(" + ", ".join(show(x) for x in v) + ")"
+    return repr(("str", v.encode())) if isinstance(v, str) else repr(v)
 
 
 def call(name, args, kwargs):
@@ -92,13 +99,15 @@ def call(name, args, kwargs):
             api.PyBuffer_Release(s[1])
         else:
             values.append(ctypes.cast(s[1].value, py_object).value)
+    if not values:
+        return None
     return values[0] if len(values) == 1 else tuple(values)
 
 
 def main():
     for i, (name, args, kwargs) in enumerate(CASES):
         try:
-            r = repr(call(name, args, kwargs))
+            r = show(call(name, args, kwargs))
         except Exception as e:
             r = "%s: %s" % (type(e).__name__, e)
         print("%d %s %s" % (i, name, r))

@@ -1,6 +1,6 @@
 # F22: the functions of the test module `pyargtest` (pyargtest.c) and the calls made to each.
 # Read by make_table.py (host CPython: runs the same format strings through CPython's own
-# PyArg_ParseTuple / PyArg_ParseTupleAndKeywords) and by the board-side runner (pyarg_run.py).
+# PyArg_ParseTuple / PyArg_ParseTupleAndKeywords) and by the board (pyarg.test.ts sends it with the runner).
 #
 # FUNCS: name -> (format without ":name", keywords or None for PyArg_ParseTuple).
 # A function returns the parsed value, or a tuple of them when the format has several units;
