@@ -43,7 +43,8 @@ static mp_obj_t textutil_fmt(size_t n_args, const mp_obj_t *args, mp_map_t *kw_a
     }
     return mp_obj_new_str(buf, n);
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(textutil_fmt_obj, 1, textutil_fmt);
+// 0 positional arguments at least: the parser checks the count (x may come by name)
+static MP_DEFINE_CONST_FUN_OBJ_KW(textutil_fmt_obj, 0, textutil_fmt);
 
 static mp_obj_t textutil_parse(mp_obj_t s_in) {
     const char *s = mp_obj_str_get_str(s_in);
