@@ -18,6 +18,13 @@ import type { Config } from '../config/load.js';
 export const ABI_FORMAT = 1;
 
 /**
+ * The firmware's CPython-style argument parser for modules (ports/rp2/mp_pyarg.h, F22): bump when its
+ * format units, the C types they write or mp_pyarg_buffer_t change, so modules built against the old
+ * one are refused.
+ */
+export const PYARG_API = 1;
+
+/**
  * How module code reaches per-thread firmware state through the port's inline headers: with a kernel,
  * `mp_thread_get_state()` (ports/rp2/rtos/mpthreadport.h) is inlined into module code as a read of the
  * core's thread register (SIO interpolator 1 BASE2). Bump when such an inline access path changes.
@@ -105,6 +112,7 @@ export function abiText(input: AbiInput): string[] {
         `kernel ${input.config.rtos.kernel}`,
         ...(input.config.rtos.kernel === 'none' ? [] : [`thread-state ${PORT_THREAD_STATE}`]),
         ...abiOptions(input.config).map((o) => `${o.name} ${o.value}`),
+        `pyarg ${PYARG_API}`,
     ];
 }
 

@@ -96,6 +96,9 @@ void mp_hal_wake_main_task_from_isr_or_task(void);
 // Loadable native modules (ports/rp2/dynlink): `import NAME` also finds NAME.so, and `import os`
 // gives the os module with dlopen/dlsym/dlerror/dllist/dlremove (py/builtin.h's port hook).
 #define mp_builtin___import__                   mprt_dl_builtin_import
+// bytearray/array.array: deletion, steps, stores of another length (F20, ports/rp2/mp_array_slice.c,
+// called from py/objarray.c by vendor/patches/micropython/0001-array-subscr-port-hook.patch).
+#define MICROPY_PY_ARRAY_SLICE_FULL             (1)
 #define MICROPY_PY_RE_MATCH_GROUPS              (1)
 #define MICROPY_PY_RE_MATCH_SPAN_START_END      (1)
 #define MICROPY_PY_HASHLIB_SHA1                 (1)

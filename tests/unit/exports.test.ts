@@ -102,6 +102,7 @@ describe('ABI identity', () => {
         assert.match(text, /^micropython 1\.25\.0$/m);
         assert.match(text, /^kernel none$/m);
         assert.match(text, /^MICROPY_OBJ_REPR 0$/m);
+        assert.match(text, /^pyarg 1$/m);
     });
 
     test('the kernel changes the identity (and the GIL option); the MicroPython version does too', () => {

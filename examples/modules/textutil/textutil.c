@@ -1,10 +1,12 @@
 // A module using the C library: qsort(), snprintf() and strtod().
 //   textutil.sort_ints([3, 1, 2]) -> [1, 2, 3]          (qsort on a C array)
-//   textutil.fmt(3.14159, 2)      -> '3.14'             (snprintf)
+//   textutil.fmt(3.14159, 2)      -> '3.14'             (snprintf; arguments parsed the CPython way:
+//   textutil.fmt(2.5, digits=3)   -> '2.500'             mp_pyarg_parse_tuple_and_keywords: docs/pyarg.md)
 //   textutil.parse('2.5e3 rest')  -> (2500.0, ' rest')  (strtod)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mp_pyarg.h"
 
 static int cmp_int(const void *a, const void *b) {
     mp_int_t x = *(const mp_int_t *)a, y = *(const mp_int_t *)b;
@@ -29,15 +31,20 @@ static mp_obj_t textutil_sort_ints(mp_obj_t seq) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(textutil_sort_ints_obj, textutil_sort_ints);
 
-static mp_obj_t textutil_fmt(mp_obj_t x_in, mp_obj_t digits_in) {
+static mp_obj_t textutil_fmt(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    static const char *const keywords[] = { "x", "digits", NULL };
+    double x;
+    int digits = 6; // the default of an optional argument is what its C variable holds
+    mp_pyarg_parse_tuple_and_keywords(n_args, args, kw_args, "d|i:fmt", keywords, &x, &digits);
     char buf[48];
-    int n = snprintf(buf, sizeof(buf), "%.*f", (int)mp_obj_get_int(digits_in), (double)mp_obj_get_float(x_in));
+    int n = snprintf(buf, sizeof(buf), "%.*f", digits, x);
     if (n < 0 || (size_t)n >= sizeof(buf)) {
         mp_raise_ValueError(MP_ERROR_TEXT("does not fit"));
     }
     return mp_obj_new_str(buf, n);
 }
-static MP_DEFINE_CONST_FUN_OBJ_2(textutil_fmt_obj, textutil_fmt);
+// 0 positional arguments at least: the parser checks the count (x may come by name)
+static MP_DEFINE_CONST_FUN_OBJ_KW(textutil_fmt_obj, 0, textutil_fmt);
 
 static mp_obj_t textutil_parse(mp_obj_t s_in) {
     const char *s = mp_obj_str_get_str(s_in);
