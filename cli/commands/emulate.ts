@@ -116,13 +116,8 @@ export const emulateCommand: CommandModule<object, Args> = {
  * the code left open (`open('x','w').write(...)`), so their data is in flash before the image is saved.
  */
 async function detachCleanly(board: Rp2040Board): Promise<void> {
-    // Interrupt anything still running, leave the raw REPL, then Ctrl-D at the friendly prompt: soft reset.
-    board.write('\x03\x03\x02');
-    await board.readUntil('>>> ', { timeoutMs: 5000 }).catch(() => undefined);
-    board.write('\x04');
-    await board.readUntil('soft reboot', { timeoutMs: 5000 });
-    // the sweep runs after that line; the board is back when it prints its banner or REPL prompt again
-    await board.readUntil(/MicroPython v|raw REPL|>>> /, { timeoutMs: 5000 }).catch(() => undefined);
+    // the raw-REPL client's soft reset: the VM's finalisers (and so littlefs's closes) run before its banner
+    await board.repl.softReset();
 }
 
 /** How to reach the pty with the mpremote that `mprt setup` unpacked (it is not installed system-wide). */

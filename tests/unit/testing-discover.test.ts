@@ -18,7 +18,7 @@ function tree(): { root: string; roots: { upstreamTests: string; repo: string; c
         'mp/tests/unicode/file1.py': '',
         'mp/tests/unicode/data/utf-8_1.txt': 'héllo',
         'repo/tests/firmware/F8/sel.py': '',
-        'repo/tests/firmware/F8/data/in.bin': '\x00\x01',
+        'repo/tests/firmware/F8/data/in.bin': '\x00\xff',
         'repo/tests/firmware/F8/data/helper.py': '',
         'repo/tests/firmware/README.md': '',
     };
