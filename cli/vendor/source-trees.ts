@@ -42,8 +42,9 @@ const TREES: SourceTree[] = [
     { key: 'mbedtls', from: { component: 'mbedtls' } },
     { key: 'port', from: { repo: 'ports/rp2' }, prefix: null, size: 'mprt port', sdk: null },
     { key: 'repo', from: { repo: '.' }, prefix: '/mprt/repo', size: null, sdk: 'mprt' },
-    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/vendor/freertos.ts), only for that kernel
-    { key: 'freertos', from: { component: 'freertos-kernel' }, size: null, sdk: null },
+    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/vendor/freertos.ts), only for that kernel;
+    // its API headers reach the module SDK as lib/rtos's do (a module may call the kernel)
+    { key: 'freertos', from: { component: 'freertos-kernel' }, size: null },
 ];
 
 const componentOf = (t: SourceTree): string | undefined => ('component' in t.from ? t.from.component : undefined);

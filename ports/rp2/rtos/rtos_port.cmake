@@ -11,6 +11,7 @@ set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/rtos/rtos_main.c
     ${MPRT_PORT_DIR}/rtos/mpthreadport.c
     ${MPRT_PORT_DIR}/rtos/rtos_modmicropython.c
+    ${MPRT_PORT_DIR}/rtos/rtos_flash.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.
 set(MPRT_KERNEL_SOURCE_UPSTREAM_PORT)
