@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
 import { buildStockFirmware } from '../cli/testing/stock.js';
 import { componentDir } from '../cli/vendor/components.js';
-import { rtosFirmware } from './firmware.js';
-import { formatFigures, type Figure } from './stats.js';
+import { kernelFirmwares } from './firmware.js';
+import { formatColumns, type Column, type Figure } from './stats.js';
 
 /** N ~ CPU MHz, M ~ heap KB (upstream: 100 100 for a pyboard). The pyboard setting: each benchmark takes about 0.1-1 s of emulated time. */
 export const PERF_N = Number(process.env.MPRT_PERFBENCH_N ?? 100);
@@ -86,29 +86,42 @@ async function runSuite(firmware: string, dir: string, files: string[], n: numbe
     return out;
 }
 
-export async function benchPerf(_runs: number, log: (s: string) => void, n = PERF_N, m = PERF_M): Promise<Figure[]> {
-    const ours = rtosFirmware();
-    if (!ours) {
-        log('perfbench: no firmware built with a kernel (build/pico or build/pico-rtos, or $MPRT_RTOS_FIRMWARE), skipped');
-        return [];
+/** Every kernel with a build (bench/firmware.ts, kernelFirmwares) against the same stock run, side by side. */
+export async function benchPerf(_runs: number, log: (s: string) => void, n = PERF_N, m = PERF_M): Promise<{ columns: Column[] }> {
+    const fws = kernelFirmwares();
+    if (!fws.length) {
+        log('perfbench: no firmware built with a kernel (build/pico or build/pico-rtos, build/pico-freertos, or $MPRT_RTOS_FIRMWARE), skipped');
+        return { columns: [] };
     }
     let dir: string;
     try {
         dir = join(componentDir('micropython'), 'tests', 'perf_bench');
     } catch (err) {
         log(`perfbench: ${(err as Error).message}, skipped`);
-        return [];
+        return { columns: [] };
     }
     if (!existsSync(dir)) {
         log(`perfbench: ${dir} not found, skipped`);
-        return [];
+        return { columns: [] };
     }
     log('perfbench: the stock firmware (built once and cached, as `npm run baseline` does)');
     const stock = await buildStockFirmware({ log });
     const files = benchFiles(dir, m);
-    log(`perfbench: N=${n} M=${m}, ${files.length} benchmarks on ${ours.uf2} (kernel ${ours.kernel}) and ${stock.uf2}`);
-    const a = await runSuite(ours.uf2, dir, files, n, m, (s) => log(`ours: ${s}`));
+    log(`perfbench: N=${n} M=${m}, ${files.length} benchmarks on ${fws.map((f) => `${f.uf2} (kernel ${f.kernel})`).join(', ')} and ${stock.uf2}`);
     const b = await runSuite(stock.uf2, dir, files, n, m, (s) => log(`stock: ${s}`));
+    const columns: Column[] = [];
+    for (const fw of fws) {
+        const a = await runSuite(fw.uf2, dir, files, n, m, (s) => log(`${fw.kernel}: ${s}`));
+        const figures = ratioFigures(files, a, b, n, m);
+        for (const f of figures) log(`${fw.kernel}: ${f.name} ${f.value} ${f.unit}${f.note ? ` (${f.note})` : ''}`);
+        columns.push({ label: `${fw.kernel} (stock/ours)`, figures });
+    }
+    return { columns };
+}
+
+type SuiteResults = Awaited<ReturnType<typeof runSuite>>;
+
+function ratioFigures(files: string[], a: SuiteResults, b: SuiteResults, n: number, m: number): Figure[] {
 
     const figures: Figure[] = [{ name: 'parameters', value: n, unit: 'N', note: `M=${m}; emulated µs (time.ticks_us), 1 run each; ratio = stock µs / ours µs, target >= ${TARGET}` }];
     const ratios: number[] = [];
@@ -130,12 +143,13 @@ export async function benchPerf(_runs: number, log: (s: string) => void, n = PER
         const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
         const below = ratios.filter((r) => r < TARGET).length;
         figures.push({ name: 'geometric mean', value: Math.round(geo * 1000) / 1000, unit: 'x', note: `${below} of ${ratios.length} below ${TARGET}` });
+        figures.push({ name: `benchmarks below ${TARGET}`, value: below, unit: `of ${ratios.length}` });
     }
     return figures;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const [n, m] = process.argv.slice(2).map(Number);
-    const figures = await benchPerf(1, (s) => process.stderr.write(s + '\n'), n || PERF_N, m || PERF_M);
-    process.stdout.write(formatFigures('perfbench', figures) + '\n');
+    const { columns } = await benchPerf(1, (s) => process.stderr.write(s + '\n'), n || PERF_N, m || PERF_M);
+    process.stdout.write(formatColumns('perfbench', columns) + '\n');
 }

@@ -10,9 +10,10 @@ import { benchModules } from './modules.js';
 import { benchSuite } from './suite.js';
 import { benchRtos } from './rtos.js';
 import { benchPerf } from './perfbench.js';
-import { type Figure, formatFigures } from './stats.js';
+import { type Column, type Figure, formatColumns, formatFigures } from './stats.js';
 
-const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[]>> = {
+/** A section's figures, or one column of them per firmware (printed side by side). */
+const SECTIONS: Record<string, (runs: number, log: (s: string) => void) => Promise<Figure[] | { columns: Column[] }>> = {
     build: benchBuild,
     emulator: benchEmulator,
     dualcore: benchDualcore,
@@ -34,8 +35,8 @@ async function main(argv: string[]): Promise<void> {
     }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
     for (const name of chosen.length ? chosen : Object.keys(SECTIONS)) {
-        const figures = await SECTIONS[name](runs, log);
-        process.stdout.write(formatFigures(name, figures) + '\n\n');
+        const result = await SECTIONS[name](runs, log);
+        process.stdout.write(('columns' in result ? formatColumns(name, result.columns) : formatFigures(name, result)) + '\n\n');
     }
 }
 
