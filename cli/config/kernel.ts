@@ -108,10 +108,13 @@ export const KERNELS: Record<RtosKernel, KernelProfile> = {
 
 export const KERNEL_NAMES = Object.keys(KERNELS) as RtosKernel[];
 
+export function isKernel(name: string): name is RtosKernel {
+    return Object.hasOwn(KERNELS, name);
+}
+
 export function kernelProfile(name: string): KernelProfile {
-    const k = KERNELS[name as RtosKernel] as KernelProfile | undefined;
-    if (!k) throw new Error(`unknown kernel ${name} (${KERNEL_NAMES.join(', ')})`);
-    return k;
+    if (!isKernel(name)) throw new Error(`unknown kernel ${name} (${KERNEL_NAMES.join(', ')})`);
+    return KERNELS[name];
 }
 
 /** What the templates see as `kernel`: the profile's facts and the names of its parts. */

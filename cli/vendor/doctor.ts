@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { describeKernel } from '../build/report.js';
-import { KERNELS, kernelProfile } from '../config/kernel.js';
+import { isKernel, kernelProfile } from '../config/kernel.js';
 import { checkFreertosTree } from './freertos.js';
 import { PROBES, probeFix, runProbe } from '../toolchain/probe.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
@@ -58,7 +58,7 @@ export function buildKernelRows(cwd: string): DoctorRow[] {
         }
         const name = info.kernel?.name ?? (typeof info.config?.['rtos.kernel'] === 'string' ? info.config['rtos.kernel'] : 'none');
         const path = info.kernel?.path ?? (String(info.config?.['rtos.freertos_path'] || '') || null);
-        const fix = name in KERNELS ? kernelProfile(name).treeGone?.(path) : undefined;
+        const fix = isKernel(name) ? kernelProfile(name).treeGone?.(path) : undefined;
         const status: DoctorRow['status'] = fix ? 'warning' : 'ok';
         rows.push({
             kind: 'build', name: relative(cwd, join(root, dir)), version: '', source: `board ${info.board ?? '?'}`,
