@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
 import { buildStockFirmware } from '../cli/testing/stock.js';
-import { componentDir } from '../cli/vendor/components.js';
+import { componentDir } from '../cli/components/components.js';
 import { kernelFirmwares } from './firmware.js';
 import { formatColumns, type Column, type Figure } from './stats.js';
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { buildFirmware } from '../build/firmware.js';
-import { describeKeys, formatBuildReport } from '../build/report.js';
+import { buildFirmware } from '../compile/firmware.js';
+import { describeKeys, formatBuildReport } from '../compile/report.js';
 import { listBoards } from '../config/boards.js';
 import { KERNEL_NAMES } from '../config/kernel.js';
 

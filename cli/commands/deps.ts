@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { setupComponents } from '../vendor/setup.js';
-import { lockPath } from '../vendor/lock.js';
+import { setupComponents } from '../components/setup.js';
+import { lockPath } from '../components/lock.js';
 
 export const depsCommand: CommandModule = {
     command: 'deps <action>',

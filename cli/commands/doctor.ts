@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { diagnose, formatDiagnosis } from '../vendor/doctor.js';
+import { diagnose, formatDiagnosis } from '../components/doctor.js';
 
 export const doctorCommand: CommandModule<object, { json: boolean; toolchain?: string }> = {
     command: 'doctor',

@@ -1,4 +1,4 @@
-import { mpremoteCommandLine } from '../vendor/mpremote.js';
+import { mpremoteCommandLine } from '../components/mpremote.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';

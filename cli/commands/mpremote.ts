@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CommandModule } from 'yargs';
-import { mpremoteInvocation } from '../vendor/mpremote.js';
+import { mpremoteInvocation } from '../components/mpremote.js';
 import { MprtError } from '../util/errors.js';
 
 interface Args {

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
-import { setupComponents } from '../vendor/setup.js';
-import { ensureSystemPackages } from '../vendor/system.js';
+import { setupComponents } from '../components/setup.js';
+import { ensureSystemPackages } from '../components/system.js';
 import { cacheDir } from '../util/paths.js';
 import { MprtError } from '../util/errors.js';
-import { setupFreertosKernel } from '../vendor/freertos-setup.js';
+import { setupFreertosKernel } from '../components/freertos-setup.js';
 
 interface Args {
     yes: boolean;

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { repoRoot } from '../util/paths.js';
-import { checkFreertosTree, resolveFreertosKernel } from '../vendor/freertos.js';
+import { checkFreertosTree, resolveFreertosKernel } from '../components/freertos.js';
 import type { EffectiveConfig } from './load.js';
 
 /** rtos.kernel: none = no kernel; builtin = lib/rtos; freertos = the real FreeRTOS-Kernel. */
@@ -28,7 +28,7 @@ export interface KernelTree {
     path: string | null;
     /** The kernel's release, when its tree says (e.g. "V11.3.0"). */
     version?: string;
-    /** Component trees the CMake project needs besides the usual ones (cli/vendor/source-trees.ts keys). */
+    /** Component trees the CMake project needs besides the usual ones (cli/components/source-trees.ts keys). */
     paths?: { freertos?: string };
 }
 
@@ -47,7 +47,7 @@ export interface KernelProfile {
     gcHeapHint: string;
     /** Finds the kernel's tree before anything slow; throws (exit code 2) with the fix when it is unusable. */
     resolve(effective: EffectiveConfig, cwd: string): KernelTree;
-    /** Lines of the ABI identity's text after `kernel <name>` (cli/build/abi.ts). */
+    /** Lines of the ABI identity's text after `kernel <name>` (cli/compile/abi.ts). */
     abiLines: readonly string[];
     /** "builtin (lib/rtos)", "FreeRTOS-Kernel V11.3.0 at PATH", ...: the build report and `mprt doctor`. */
     describe(path: string | null, version?: string): string;

@@ -25,7 +25,7 @@ export interface Config {
     console_uart_baud: number;
     rtos: {
         kernel: RtosKernel;
-        /** rtos.freertos_path as given ('' = not set); cli/vendor/freertos.ts resolves it. */
+        /** rtos.freertos_path as given ('' = not set); cli/components/freertos.ts resolves it. */
         freertos_path: string;
         c_heap_size: number;
         mp_stack_size: number;

@@ -13,7 +13,7 @@ import { RP2040 } from 'rp2040js';
 import { FLASH_BASE, FLASH_SIZE, page, SRAM_END, WATCHDOG_BASE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
-import { fixFlashCommands, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './fixes.js';
+import { fixFlashCommands, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './rp2040js-gaps.js';
 import { loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';

@@ -9,7 +9,7 @@
 import { USBCDC } from 'rp2040js';
 import type { RP2040 } from 'rp2040js';
 import type { RPUSBController } from 'rp2040js';
-import type { HarnessUart } from './fixes.js';
+import type { HarnessUart } from './rp2040js-gaps.js';
 
 /** A growable byte queue. */
 export class ByteQueue {

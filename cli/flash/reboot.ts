@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mpremoteInvocation } from '../vendor/mpremote.js';
+import { mpremoteInvocation } from '../components/mpremote.js';
 import { MprtError } from '../util/errors.js';
 import { findBootselDrives, type BootselDrive, type SearchOptions } from './drive.js';
 

@@ -11,8 +11,8 @@ import { FLASH_BASE, hex32, SRAM_BASE, SRAM_END } from '../chip/rp2040.js';
 import type { Board } from '../config/boards.js';
 import { kernelProfile, kernelTemplateContext } from '../config/kernel.js';
 import type { EffectiveConfig } from '../config/load.js';
-import { prefixMaps, type ComponentPaths } from '../vendor/source-trees.js';
-import { readExportList, selectExports } from './exports.js';
+import { prefixMaps, type ComponentPaths } from '../components/source-trees.js';
+import { readExportList, selectExports } from './export-list.js';
 import { planFrozen } from './frozen.js';
 import { renderTemplate, templatesDir } from './render.js';
 import { writeAtomic, writeIfChanged } from './write.js';
@@ -29,7 +29,7 @@ export interface GenerateOptions {
     mpyCross: string;
     /** Seconds since the Epoch for the build date (SOURCE_DATE_EPOCH). */
     sourceDateEpoch: number;
-    /** The ABI identity (cli/build/abi.ts: abiText and abiId of this configuration), compiled into mprt_exports.c. */
+    /** The ABI identity (cli/compile/abi.ts: abiText and abiId of this configuration), compiled into mprt_exports.c. */
     abi: { lines: string[]; id: Uint8Array };
     command: string;
 }

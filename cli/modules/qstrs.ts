@@ -5,7 +5,7 @@
  * QSTR_OBJ_SYMBOL_PREFIX of cli/formats/module.ts) that the firmware resolves at install.
  */
 import { QSTR_OBJ_SYMBOL_PREFIX, QSTR_SYMBOL_PREFIX } from '../formats/module.js';
-import type { ModuleSdk } from '../build/module-sdk.js';
+import type { ModuleSdk } from '../compile/module-sdk.js';
 
 const QSTR_TOKEN = /\bMP_QSTR_([_a-zA-Z0-9]*)/g;
 

@@ -1,11 +1,11 @@
 /**
  * What pack-module reads from a firmware build directory: <firmware>/sdk/module-sdk.json and include/
- * (written by `mprt build`, cli/build/module-sdk.ts) and <firmware>/sdk/exports.json (the firmware's
- * export table and ABI identity, cli/build/exports.ts).
+ * (written by `mprt build`, cli/compile/module-sdk.ts) and <firmware>/sdk/exports.json (the firmware's
+ * export table and ABI identity, cli/compile/export-table.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MODULE_SDK_FILE, MODULE_SDK_VERSION, type ModuleSdk } from '../build/module-sdk.js';
+import { MODULE_SDK_FILE, MODULE_SDK_VERSION, type ModuleSdk } from '../compile/module-sdk.js';
 import { MprtError } from '../util/errors.js';
 
 export interface ExportEntry {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { lastBuildFirmware } from '../emulator/session.js';
-import { componentDir } from '../vendor/components.js';
+import { componentDir } from '../components/components.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 import { baselineFileName, diffWithBaseline, formatBaseline, formatDiff, toBaselineEntries } from './baseline.js';

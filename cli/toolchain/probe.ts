@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { MprtError } from '../util/errors.js';
 import type { Toolchain } from './resolve.js';
-import type { HostPackageUse } from '../vendor/system.js';
+import type { HostPackageUse } from '../components/system.js';
 
 export interface Probe {
     name: string;

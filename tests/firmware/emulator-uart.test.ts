@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { RP2040 } from 'rp2040js';
 import { UartConsole } from '../../cli/emulator/console.js';
-import { fixUart } from '../../cli/emulator/fixes.js';
+import { fixUart } from '../../cli/emulator/rp2040js-gaps.js';
 import { resolveToolchain } from '../../cli/toolchain/resolve.js';
 import { hex32, SRAM_BASE } from '../../cli/chip/rp2040.js';
 

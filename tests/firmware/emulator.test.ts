@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FLASH_SIZE } from '../../cli/chip/rp2040.js';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { mprtBin, testFirmware, testFirmwareElf } from './emulator-fixture.js';
 
 const firmware = testFirmware();

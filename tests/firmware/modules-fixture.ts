@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { buildFirmware } from '../../cli/build/firmware.js';
+import { buildFirmware } from '../../cli/compile/firmware.js';
 import { flashAddress } from '../../cli/chip/rp2040.js';
 import type { EmulatedBoard } from '../../cli/emulator/types.js';
 import { crc32 } from '../../cli/formats/module.js';

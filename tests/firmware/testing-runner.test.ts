@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { discoverTests } from '../../cli/testing/discover.js';
 import { runSuite } from '../../cli/testing/suite.js';
 import { repoRoot } from '../../cli/util/paths.js';

@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
 const TARBALL_NAME = 'FreeRTOS-Kernel-V11.3.0-rp2040.tar.xz';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { summariseFailure } from '../../cli/build/ninja.js';
+import { summariseFailure } from '../../cli/compile/ninja.js';
 
 const command = '/usr/bin/arm-none-eabi-gcc ' + '-DX=1 '.repeat(100) + '-c /src/ports/rp2/main.c';
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFirmware, type BuildResult } from '../../cli/build/firmware.js';
+import { buildFirmware, type BuildResult } from '../../cli/compile/firmware.js';
 import { decodeUf2, uf2ToImage } from '../../cli/formats/uf2.js';
 import { findKey } from '../../cli/config/schema.js';
 import { MprtError } from '../../cli/util/errors.js';
@@ -127,7 +127,7 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         assert.equal(objs.length, 3, objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/micropython-1.25.0/ports/rp2/rp2_flash.c.o')), objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/ports/rp2/main.c.o') && !o.includes('micropython-1.25.0')), objs.join(', '));
-        assert.ok(objs.some((o) => o.endsWith('/ports/rp2/dynlink/dl_region.c.o')), objs.join(', '));
+        assert.ok(objs.some((o) => o.endsWith('/ports/rp2/dynlink/mprt_dl_region.c.o')), objs.join(', '));
         assert.ok(!objs.some((o) => /\/(py|extmod)\//.test(o)), 'no MicroPython core object');
 
         // Back to the defaults: the same three files again, and the very same firmware as the clean build.

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeModule, ModuleFormatError } from '../../cli/formats/module.js';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { MOD_A, MOD_B, MODULE_CFLAGS, armToolchain, buildHost, buildModule, buildModuleFromObjects, run, scratchDir } from './dynlink-support.js';
 
 const skip = armToolchain() === null ? 'arm-none-eabi toolchain not found' : false;

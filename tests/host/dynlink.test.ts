@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseElf, sectionData, findSection, findSymbol } from '../../cli/formats/elf.js';
 import { crc32, decodeModule, R_THM_CALL } from '../../cli/formats/module.js';
 import { ABI, MOD_A, MOD_B, armToolchain, buildHost, buildModule, buildModuleFromObjects, oracleLink, run, scratchDir, MODULE_CFLAGS, type BuiltModule } from './dynlink-support.js';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { SRAM_BASE } from '../../cli/chip/rp2040.js';
 
 const skip = armToolchain() === null ? 'arm-none-eabi toolchain not found' : false;

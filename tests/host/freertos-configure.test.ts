@@ -11,11 +11,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildFirmware } from '../../cli/build/firmware.js';
-import { componentPaths } from '../../cli/vendor/source-trees.js';
+import { buildFirmware } from '../../cli/compile/firmware.js';
+import { componentPaths } from '../../cli/components/source-trees.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
-import { FREERTOS_REQUIRED_FILES } from '../../cli/vendor/freertos.js';
+import { FREERTOS_REQUIRED_FILES } from '../../cli/components/freertos.js';
 
 function setupProblem(): string | false {
     try {

@@ -14,9 +14,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { buildFirmware } from '../../cli/build/firmware.js';
-import { componentPaths } from '../../cli/vendor/source-trees.js';
-import { shellSplit } from '../../cli/build/module-sdk.js';
+import { buildFirmware } from '../../cli/compile/firmware.js';
+import { componentPaths } from '../../cli/components/source-trees.js';
+import { shellSplit } from '../../cli/compile/module-sdk.js';
 import { resolveToolchain } from '../../cli/toolchain/resolve.js';
 import { repoRoot } from '../../cli/util/paths.js';
 

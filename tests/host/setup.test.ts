@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setupComponents } from '../../cli/vendor/setup.js';
-import { readLock } from '../../cli/vendor/lock.js';
+import { setupComponents } from '../../cli/components/setup.js';
+import { readLock } from '../../cli/components/lock.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { cacheDir } from '../../cli/util/paths.js';
 

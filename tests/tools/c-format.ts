@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
 export const C_FORMAT_PATHS = ['lib', 'ports', 'rom', 'examples'];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadBoard } from '../../cli/config/boards.js';
 import { FLASH_BASE, hex32 } from '../../cli/chip/rp2040.js';
-import { abiIdentity } from '../../cli/build/abi.js';
+import { abiIdentity } from '../../cli/compile/abi.js';
 import { loadConfig } from '../../cli/config/load.js';
 import { generateTree } from '../../cli/generate/tree.js';
 import { repoRoot } from '../../cli/util/paths.js';

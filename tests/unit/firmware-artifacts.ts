@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { componentPaths } from '../../cli/vendor/source-trees.js';
+import { componentPaths } from '../../cli/components/source-trees.js';
 import { stockBuildPaths } from '../../cli/testing/stock.js';
 import { repoRoot } from '../../cli/util/paths.js';
 

@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadBoard } from '../../cli/config/boards.js';
 import { loadConfig } from '../../cli/config/load.js';
-import { abiIdentity } from '../../cli/build/abi.js';
+import { abiIdentity } from '../../cli/compile/abi.js';
 import { generateTree } from '../../cli/generate/tree.js';
 import { MprtError } from '../../cli/util/errors.js';
 import { repoRoot } from '../../cli/util/paths.js';
-import { buildKernelRows } from '../../cli/vendor/doctor.js';
-import { checkFreertosTree, FREERTOS_REQUIRED_FILES, resolveFreertosKernel } from '../../cli/vendor/freertos.js';
+import { buildKernelRows } from '../../cli/components/doctor.js';
+import { checkFreertosTree, FREERTOS_REQUIRED_FILES, resolveFreertosKernel } from '../../cli/components/freertos.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mprt-freertos-'));
 // an empty cache: a kernel that `mprt setup` put in the real one must not be found

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { abiText } from '../../cli/build/abi.js';
+import { abiText } from '../../cli/compile/abi.js';
 import { loadBoard } from '../../cli/config/boards.js';
 import { KERNEL_NAMES, KERNELS, kernelProfile } from '../../cli/config/kernel.js';
 import { loadConfig } from '../../cli/config/load.js';

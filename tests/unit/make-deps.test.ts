@@ -1,7 +1,7 @@
 /** parseMakeDeps: the header list of `gcc -M`, including names with spaces (an output directory like "b with space"). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMakeDeps } from '../../cli/build/module-sdk.js';
+import { parseMakeDeps } from '../../cli/compile/module-sdk.js';
 
 test('prerequisites across continuation lines, the target left out', () => {
     const text = 'probe-0.o: /tmp/probe-0.c /usr/include/a.h \\\n /x/b.h\\\n  /x/c.h\n';

@@ -1,11 +1,11 @@
 import { stockBuildPaths } from '../../cli/testing/stock.js';
-import { componentDir } from '../../cli/vendor/components.js';
+import { componentDir } from '../../cli/components/components.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { formatSizeReport, sizeReport, type SizeReport } from '../../cli/build/size-report.js';
+import { formatSizeReport, sizeReport, type SizeReport } from '../../cli/compile/size-report.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { FIXTURE_MAP } from './linkmap-fixture.js';
 import { FLASH_BASE, hex32, SRAM_BASE } from '../../cli/chip/rp2040.js';

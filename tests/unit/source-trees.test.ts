@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prefixMaps, sdkRoots, sizeRoots, type ComponentPaths } from '../../cli/vendor/source-trees.js';
-import { loadManifest } from '../../cli/vendor/components.js';
+import { prefixMaps, sdkRoots, sizeRoots, type ComponentPaths } from '../../cli/components/source-trees.js';
+import { loadManifest } from '../../cli/components/components.js';
 
 const paths: ComponentPaths = {
     micropython: '/src/mp', picoSdk: '/src/sdk', tinyusb: '/src/tusb', mbedtls: '/src/tls', port: '/repo/ports/rp2', repo: '/repo',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstError, PROBES, probeFix, type ProbeResult } from '../../cli/toolchain/probe.js';
-import { SYSTEM_PACKAGES } from '../../cli/vendor/system.js';
+import { SYSTEM_PACKAGES } from '../../cli/components/system.js';
 
 const probe = (name: string) => PROBES.find((p) => p.name === name)!;
 const failed = (name: string, output: string): ProbeResult => ({ probe: probe(name), ok: false, output, error: firstError(output) });

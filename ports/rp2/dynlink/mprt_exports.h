@@ -17,7 +17,7 @@ typedef struct {
 extern const mprt_export_t mprt_exports[];
 extern const size_t mprt_exports_count;
 
-// The ABI identity modules are built against (first 16 bytes of a SHA-256, cli/build/abi.ts).
+// The ABI identity modules are built against (first 16 bytes of a SHA-256, cli/compile/abi.ts).
 #define MPRT_ABI_ID_LEN (16)
 extern const uint8_t mprt_abi_id[MPRT_ABI_ID_LEN];
 

@@ -1,5 +1,5 @@
 // os.dlopen/dlsym/dlerror/dllist/dlremove. MicroPython's os module table is fixed (extmod/modos.c),
-// so `import os` (the import handler, dl_loader.c) returns a module made at the first import of each VM:
+// so `import os` (the import handler, mprt_dl_loader.c) returns a module made at the first import of each VM:
 // the built-in os's entries plus the dl* functions, in sys.modules, so dir(os) and `from os import *`
 // see everything. Cost: its dict in the GC heap (about 0.5 KB), once per VM.
 #include <string.h>

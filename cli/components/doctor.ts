@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { describeKernel } from '../build/report.js';
+import { describeKernel } from '../compile/report.js';
 import { isKernel, kernelProfile } from '../config/kernel.js';
 import { checkFreertosTree } from './freertos.js';
 import { PROBES, probeFix, runProbe } from '../toolchain/probe.js';

@@ -1,6 +1,6 @@
 /**
  * The source trees a firmware build compiles: the one list. Components come from vendor/manifest.json
- * (where `mprt setup` put them, cli/vendor/components.ts); this table adds what the build does with each:
+ * (where `mprt setup` put them, cli/components/components.ts); this table adds what the build does with each:
  * the name the templates know it by, and whether the size report and the module SDK see it.
  * From it: the paths the templates get, the -ffile-prefix-map list (reproducible builds), the roots
  * the size report attributes bytes to, and the header roots of the module SDK.
@@ -9,21 +9,11 @@ import { join } from 'node:path';
 import { repoRoot } from '../util/paths.js';
 import { componentDir } from './components.js';
 
-/** Where each tree is, by the name the templates use (`{{paths.picoSdk}}`). */
-export interface ComponentPaths {
-    micropython: string;
-    picoSdk: string;
-    tinyusb: string;
-    mbedtls: string;
-    /** Our port: <repo>/ports/rp2. */
-    port: string;
-    repo: string;
-    /** The FreeRTOS-Kernel tree (rtos.kernel=freertos only). */
-    freertos?: string;
-}
-
 interface SourceTree {
-    key: keyof ComponentPaths;
+    /** The name the templates use (`{{paths.picoSdk}}`). */
+    key: string;
+    /** Only some builds have it (the build adds it); the others every build has. */
+    optional?: true;
     /** A component of vendor/manifest.json, or a directory of this repository. */
     from: { component: string } | { repo: string };
     /** Path in debug info and __FILE__ (-ffile-prefix-map); null: none of its own. Default /mprt/src/<component>. */
@@ -35,17 +25,24 @@ interface SourceTree {
 }
 
 /** In this order in every list made from it. */
-const TREES: SourceTree[] = [
+const TREES = [
     { key: 'micropython', from: { component: 'micropython' } },
     { key: 'picoSdk', from: { component: 'pico-sdk' } },
     { key: 'tinyusb', from: { component: 'tinyusb' } },
     { key: 'mbedtls', from: { component: 'mbedtls' } },
     { key: 'port', from: { repo: 'ports/rp2' }, prefix: null, size: 'mprt port', sdk: null },
     { key: 'repo', from: { repo: '.' }, prefix: '/mprt/repo', size: null, sdk: 'mprt' },
-    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/vendor/freertos.ts), only for that kernel;
+    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/components/freertos.ts), only for that kernel;
     // its API headers reach the module SDK as lib/rtos's do (a module may call the kernel)
-    { key: 'freertos', from: { component: 'freertos-kernel' }, size: null },
-];
+    { key: 'freertos', optional: true, from: { component: 'freertos-kernel' }, size: null },
+] as const satisfies readonly SourceTree[];
+
+type Tree = (typeof TREES)[number];
+
+/** Where each tree is, by its key in the table above. */
+export type ComponentPaths = { [T in Tree as T extends { optional: true } ? never : T['key']]: string } & {
+    [T in Tree as T extends { optional: true } ? T['key'] : never]?: string;
+};
 
 const componentOf = (t: SourceTree): string | undefined => ('component' in t.from ? t.from.component : undefined);
 
@@ -55,9 +52,9 @@ const componentOf = (t: SourceTree): string | undefined => ('component' in t.fro
  */
 export function componentPaths(): ComponentPaths {
     const out: Partial<Record<keyof ComponentPaths, string>> = {};
-    for (const t of TREES) {
-        if (t.key === 'freertos') continue;
-        out[t.key] = 'repo' in t.from ? join(repoRoot(), t.from.repo) : componentDir(t.from.component);
+    for (const t of TREES as readonly SourceTree[]) {
+        if (t.optional) continue;
+        out[t.key as keyof ComponentPaths] = 'repo' in t.from ? join(repoRoot(), t.from.repo) : componentDir(t.from.component);
     }
     return out as ComponentPaths;
 }

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matchesPin, upstreamOf } from '../../cli/vendor/debian.js';
-import { readLock, writeLock } from '../../cli/vendor/lock.js';
-import { findComponent, loadManifest } from '../../cli/vendor/components.js';
+import { matchesPin, upstreamOf } from '../../cli/components/debian.js';
+import { readLock, writeLock } from '../../cli/components/lock.js';
+import { findComponent, loadManifest } from '../../cli/components/components.js';
 import { MprtError } from '../../cli/util/errors.js';
 
 test('upstreamOf strips epoch, Debian revision and repack suffixes', () => {

@@ -1,6 +1,6 @@
 /**
- * size.json: flash and RAM by component from the link map, using cli/build/size-report.ts (the roots:
- * cli/vendor/source-trees.ts sizeRoots), plus the flash map and RAM split of the configuration.
+ * size.json: flash and RAM by component from the link map, using cli/compile/size-report.ts (the roots:
+ * cli/components/source-trees.ts sizeRoots), plus the flash map and RAM split of the configuration.
  */
 import { SRAM_BASE } from '../chip/rp2040.js';
 import type { EffectiveConfig } from '../config/load.js';

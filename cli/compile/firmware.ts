@@ -16,15 +16,15 @@ import { generateTree } from '../generate/tree.js';
 import { writeAtomic } from '../generate/write.js';
 import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
-import { findComponent } from '../vendor/components.js';
+import { findComponent } from '../components/components.js';
 import { abiIdentity } from './abi.js';
-import { writeExports } from './exports.js';
+import { writeExports } from './export-table.js';
 import { moduleSdkCurrent, writeModuleSdk } from './module-sdk.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
 import { summariseSizes, type SizeSummary } from './sizes.js';
-import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from '../vendor/source-trees.js';
+import { componentPaths, sdkRoots, sizeRoots, type ComponentPaths } from '../components/source-trees.js';
 
 /** Fixed build date (2025-04-15, MicroPython 1.25.0's release) unless SOURCE_DATE_EPOCH is set. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 1744675200;
@@ -95,7 +95,7 @@ function sha256(path: string): string {
 
 async function realPython(): Promise<string> {
     try {
-        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
+        const { execa } = await import('execa');
         const r = await execa('python3', ['-c', 'import sys; print(sys.executable)']);
         return r.stdout.trim();
     } catch (err) {
@@ -107,7 +107,7 @@ async function realPython(): Promise<string> {
 
 async function checkTool(cmd: string, pkg: string): Promise<void> {
     try {
-        const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
+        const { execa } = await import('execa');
         await execa(cmd, ['--version']);
     } catch (err) {
         throw new MprtError(`${cmd} not found`, { hint: `run \`npx mprt setup --yes\` (installs Debian ${pkg})`, cause: err });
@@ -121,7 +121,7 @@ async function checkTool(cmd: string, pkg: string): Promise<void> {
 async function checkPicolibc(tc: Toolchain, tmpDir: string): Promise<string> {
     // loaded on use: a no-op build starts no process
     const { picolibcArchive, requireProbes } = await import('../toolchain/probe.js');
-    const { installedVersions } = await import('../vendor/system.js');
+    const { installedVersions } = await import('../components/system.js');
     const results = await requireProbes(tc, 'firmware', join(tmpDir, 'probes'), async () => new Set((await installedVersions()).keys()));
     const libc = results.map(picolibcArchive).find((x) => x !== undefined);
     if (!libc) {
@@ -145,7 +145,8 @@ const mtime = (p: string | undefined) => (p && existsSync(p) ? statSync(p).mtime
 
 /**
  * The host checks (python3, cmake, ninja, Picolibc, libgcc), run once and kept in the state directory
- * while the toolchain and the tools found on PATH are the same files: a no-op build starts no probe.
+ * while the toolchain and the tools found on PATH are the same files: a no-op build starts no probe
+ * (and does not even load execa: the checks import it when they run).
  */
 async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     const key = JSON.stringify({ gcc: tc.gcc, version: tc.version, at: mtime(tc.gcc), path: process.env.PATH ?? '',
@@ -162,7 +163,7 @@ async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     await checkTool('ninja', 'ninja-build');
     const python = await realPython();
     const libc = await checkPicolibc(tc, stateDir);
-    const { execa } = await import('execa'); // loaded on use: a no-op build starts no process
+    const { execa } = await import('execa');
     const libgcc = (await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-print-libgcc-file-name'])).stdout.trim();
     const probes: Probes = { key, python, libc, libgcc };
     writeAtomic(file, JSON.stringify(probes, null, 2) + '\n');
@@ -182,7 +183,7 @@ export interface BuildPlan {
     jobs: number;
     paths: ComponentPaths;
     micropythonVersion: string;
-    /** The ABI identity of this configuration (cli/build/abi.ts): generated into the firmware, then checked in it. */
+    /** The ABI identity of this configuration (cli/compile/abi.ts): generated into the firmware, then checked in it. */
     abi: { lines: string[]; id: Uint8Array };
     sourceDateEpoch: number;
 }
@@ -193,7 +194,7 @@ export function planBuild(opts: BuildOptions): BuildPlan {
     const board = loadBoard(opts.board);
     const effective = loadConfig({
         boardDefaults: board.defaults, boardName: board.name, configFile: opts.configFile, set: opts.set, cwd,
-        // reported as command-line values, like --set (cli/vendor/freertos.ts resolves a relative path against cwd)
+        // reported as command-line values, like --set (cli/components/freertos.ts resolves a relative path against cwd)
         options: [
             { key: 'rtos.kernel', value: opts.rtos, origin: '--set' },
             { key: 'rtos.freertos_path', value: opts.freertosPath, origin: '--set' },

@@ -157,7 +157,7 @@ size_t mprt_dl_reserve_ram(uintptr_t ram_start, uintptr_t ram_end) {
         s += span_of(img);
     }
     // [ram_start, hi) installed modules, then the slack for modules installed before the next
-    // reset, then the qstr pool (see dl_qstr.c).
+    // reset, then the qstr pool (see mprt_dl_qstr.c).
     uintptr_t now_end = ((hi + 15) & ~(uintptr_t)15) + MPRT_MODULES_RAM_SLACK;
     if (now_end > dl_ram_cap) {
         now_end = hi > dl_ram_cap ? hi : dl_ram_cap;
