@@ -25,6 +25,28 @@ export function firmwareKernel(uf2: string): string {
     }
 }
 
+/**
+ * The firmwares the RTOS benches compare, one per kernel: ours ($MPRT_RTOS_FIRMWARE, else build/pico or
+ * build/pico-rtos) and the FreeRTOS-Kernel's ($MPRT_FREERTOS_FIRMWARE, else build/pico-freertos), those built.
+ */
+export function kernelFirmwares(): BenchFirmware[] {
+    const out: BenchFirmware[] = [];
+    const ours = rtosFirmware();
+    if (ours) out.push(ours);
+    const freertos = process.env.MPRT_FREERTOS_FIRMWARE ?? join(repoRoot(), 'build', 'pico-freertos', 'firmware.uf2');
+    if (existsSync(freertos) && firmwareKernel(freertos) === 'freertos' && !out.some((f) => f.kernel === 'freertos')) {
+        out.push({ uf2: freertos, kernel: 'freertos' });
+    }
+    return out;
+}
+
+/** The build's size.json next to a firmware image: flash image bytes, static RAM, heaps. */
+export function buildSizes(uf2: string): { imageBytes: number; staticRam: number; cHeap: number; gcHeap: number } | undefined {
+    const sizeJson = join(dirname(uf2), 'size.json');
+    if (!existsSync(sizeJson)) return undefined;
+    return JSON.parse(readFileSync(sizeJson, 'utf8')) as { imageBytes: number; staticRam: number; cHeap: number; gcHeap: number };
+}
+
 export function rtosFirmware(): BenchFirmware | undefined {
     const explicit = process.env.MPRT_RTOS_FIRMWARE;
     if (explicit) return existsSync(explicit) ? { uf2: explicit, kernel: firmwareKernel(explicit) } : undefined;

@@ -21,8 +21,8 @@ import type { RawRepl } from '../cli/repl/raw-repl.js';
 import { openPortTarget } from '../cli/repl/serial.js';
 import { buildStockFirmware } from '../cli/testing/stock.js';
 import { componentDir } from '../cli/components/components.js';
-import { benchRom, rtosFirmware } from './firmware.js';
-import { formatFigures, type Figure } from './stats.js';
+import { type BenchFirmware, benchRom, kernelFirmwares } from './firmware.js';
+import { type Column, type Figure, formatColumns } from './stats.js';
 
 /** N ~ CPU MHz, M ~ heap KB (upstream: 100 100 for a pyboard). The pyboard setting: each benchmark takes about 0.1-1 s of emulated time. */
 export const PERF_N = Number(process.env.MPRT_PERFBENCH_N ?? 100);
@@ -105,38 +105,58 @@ export interface PerfOptions {
     port?: string;
 }
 
-export async function benchPerf(_runs: number, log: (s: string) => void, opts: PerfOptions = {}): Promise<Figure[]> {
+/**
+ * Every kernel with a build (bench/firmware.ts, kernelFirmwares) — or the board at `opts.port` — against one
+ * stock run, one column each, side by side.
+ */
+export async function benchPerf(_runs: number, log: (s: string) => void, opts: PerfOptions = {}): Promise<{ columns: Column[] }> {
     const n = opts.n ?? PERF_N;
     const m = opts.m ?? PERF_M;
-    const ours = opts.port ? { uf2: `the board at ${opts.port}`, kernel: 'as flashed' } : rtosFirmware();
-    if (!ours) {
-        log('perfbench: no firmware built with a kernel (build/pico or build/pico-rtos, or $MPRT_RTOS_FIRMWARE), skipped');
-        return [];
+    const targets: (BenchFirmware & { target: BenchTarget })[] = opts.port
+        ? [{ uf2: `the board at ${opts.port}`, kernel: 'as flashed', target: { port: opts.port } }]
+        : kernelFirmwares().map((f) => ({ ...f, target: { firmware: f.uf2 } }));
+    if (!targets.length) {
+        log('perfbench: no firmware built with a kernel (build/pico or build/pico-rtos, build/pico-freertos, or $MPRT_RTOS_FIRMWARE), skipped');
+        return { columns: [] };
     }
     let dir: string;
     try {
         dir = join(componentDir('micropython'), 'tests', 'perf_bench');
     } catch (err) {
         log(`perfbench: ${(err as Error).message}, skipped`);
-        return [];
+        return { columns: [] };
     }
     if (!existsSync(dir)) {
         log(`perfbench: ${dir} not found, skipped`);
-        return [];
+        return { columns: [] };
     }
     log('perfbench: the stock firmware (built once and cached, as `npm run baseline` does)');
     const stock = await buildStockFirmware({ log });
     const files = benchFiles(dir, m);
     const rom = benchRom();
-    log(`perfbench: N=${n} M=${m}, ${files.length} benchmarks on ${ours.uf2} (kernel ${ours.kernel}) and ${stock.uf2}; ROM: ${rom.label}`);
-    const a = await runSuite(opts.port ? { port: opts.port } : { firmware: ours.uf2, bootrom: rom.bootrom }, dir, files, n, m, (s) => log(`ours: ${s}`));
+    log(`perfbench: N=${n} M=${m}, ${files.length} benchmarks on ${targets.map((f) => `${f.uf2} (kernel ${f.kernel})`).join(', ')} and ${stock.uf2}; ROM: ${rom.label}`);
     const b = await runSuite({ firmware: stock.uf2, bootrom: rom.bootrom }, dir, files, n, m, (s) => log(`stock: ${s}`));
-
     const where = opts.port ? `ours: µs on the board at ${opts.port}; stock: emulated µs` : 'emulated µs (time.ticks_us)';
-    const figures: Figure[] = [
-        { name: 'parameters', value: n, unit: 'N', note: `M=${m}; ${where}, 1 run each; ratio = stock µs / ours µs, target >= ${TARGET}` },
-        { name: 'boot ROM', value: rom.bootrom ? 1 : 0, unit: rom.bootrom ? 'real' : 'ours', note: rom.label },
-    ];
+    const columns: Column[] = [];
+    for (const fw of targets) {
+        const target = 'port' in fw.target ? fw.target : { ...fw.target, bootrom: rom.bootrom };
+        const a = await runSuite(target, dir, files, n, m, (s) => log(`${fw.kernel}: ${s}`));
+        const figures: Figure[] = [
+            { name: 'parameters', value: n, unit: 'N', note: `M=${m}; ${where}, 1 run each; ratio = stock µs / ours µs, target >= ${TARGET}` },
+            { name: 'boot ROM', value: rom.bootrom ? 1 : 0, unit: rom.bootrom ? 'real' : 'ours', note: rom.label },
+            ...ratioFigures(files, a, b),
+        ];
+        for (const f of figures) log(`${fw.kernel}: ${f.name} ${f.value} ${f.unit}${f.note ? ` (${f.note})` : ''}`);
+        columns.push({ label: `${fw.kernel} (stock/ours)`, figures });
+    }
+    return { columns };
+}
+
+type SuiteResults = Awaited<ReturnType<typeof runSuite>>;
+
+/** Per benchmark: stock µs / ours µs, then the geometric mean and how many are below the target. */
+function ratioFigures(files: string[], a: SuiteResults, b: SuiteResults): Figure[] {
+    const figures: Figure[] = [];
     const ratios: number[] = [];
     for (const file of files) {
         const x = a.get(file)!;
@@ -156,6 +176,7 @@ export async function benchPerf(_runs: number, log: (s: string) => void, opts: P
         const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
         const below = ratios.filter((r) => r < TARGET).length;
         figures.push({ name: 'geometric mean', value: Math.round(geo * 1000) / 1000, unit: 'x', note: `${below} of ${ratios.length} below ${TARGET}` });
+        figures.push({ name: `benchmarks below ${TARGET}`, value: below, unit: `of ${ratios.length}` });
     }
     return figures;
 }
@@ -165,6 +186,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const at = args.indexOf('--port');
     const port = at >= 0 ? args.splice(at, 2)[1] : undefined;
     const [n, m] = args.map(Number);
-    const figures = await benchPerf(1, (s) => process.stderr.write(s + '\n'), { n: n || PERF_N, m: m || PERF_M, port });
-    process.stdout.write(formatFigures('perfbench', figures) + '\n');
+    const { columns } = await benchPerf(1, (s) => process.stderr.write(s + '\n'), { n: n || PERF_N, m: m || PERF_M, port });
+    process.stdout.write(formatColumns('perfbench', columns) + '\n');
 }

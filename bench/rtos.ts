@@ -11,8 +11,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
-import { benchRom, firmwareKernel, rtosFirmware } from './firmware.js';
-import { formatFigures, type Figure } from './stats.js';
+import { benchRom, buildSizes, firmwareKernel, kernelFirmwares, type BenchFirmware } from './firmware.js';
+import { formatColumns, type Column, type Figure } from './stats.js';
 
 const HANDOFFS = 500;
 const CREATES = 200;
@@ -104,15 +104,35 @@ async function idleShare(board: Rp2040Board): Promise<number> {
     return (b.waiting - a.waiting) / (b.total - a.total);
 }
 
-export async function benchRtos(_runs: number, log: (s: string) => void, firmware?: string): Promise<Figure[]> {
-    const fw = firmware ? { uf2: firmware, kernel: firmwareKernel(firmware) } : rtosFirmware();
-    if (!fw) {
-        log('rtos: no firmware built with a kernel (build/pico or build/pico-rtos, or $MPRT_RTOS_FIRMWARE), skipped');
-        return [];
+/**
+ * The figures of every kernel with a build (bench/firmware.ts, kernelFirmwares), side by side; one firmware
+ * when it is given.
+ */
+export async function benchRtos(_runs: number, log: (s: string) => void, firmware?: string): Promise<{ columns: Column[] }> {
+    const fws = firmware ? [{ uf2: firmware, kernel: firmwareKernel(firmware) }] : kernelFirmwares();
+    if (!fws.length) {
+        log('rtos: no firmware built with a kernel (build/pico or build/pico-rtos, build/pico-freertos, or $MPRT_RTOS_FIRMWARE), skipped');
+        return { columns: [] };
     }
+    const columns: Column[] = [];
+    for (const fw of fws) columns.push({ label: fw.kernel, figures: await benchRtosOne(fw, log) });
+    return { columns };
+}
+
+async function benchRtosOne(fw: BenchFirmware, log: (s: string) => void): Promise<Figure[]> {
     const rom = benchRom();
     log(`rtos: ${fw.uf2} (kernel ${fw.kernel}); ROM: ${rom.label}`);
     const figures: Figure[] = [{ name: 'boot ROM', value: rom.bootrom ? 1 : 0, unit: rom.bootrom ? 'real' : 'ours', note: rom.label }];
+    const sizes = buildSizes(fw.uf2);
+    if (sizes) {
+        figures.push({ name: 'flash: firmware image', value: sizes.imageBytes, unit: 'B' });
+        figures.push({ name: 'RAM: static (data, bss, MicroPython task stack)', value: sizes.staticRam, unit: 'B' });
+        figures.push({ name: 'RAM: GC heap', value: sizes.gcHeap, unit: 'B' });
+    }
+    await withBoard(fw.uf2, 2, async (board) => {
+        const [free] = await run(board, 'import gc\ngc.collect()\nprint(gc.mem_free())');
+        figures.push({ name: 'RAM: GC heap free at boot', value: free, unit: 'B' });
+    });
     // emulation is deterministic: one run of each
     // the FreeRTOS-Kernel's SMP port waits for core 1 at boot: two cores only
     const coreCounts: (1 | 2)[] = fw.kernel === 'freertos' ? [2] : [1, 2];
@@ -139,6 +159,6 @@ export async function benchRtos(_runs: number, log: (s: string) => void, firmwar
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-    const figures = await benchRtos(1, (s) => process.stderr.write(s + '\n'), process.argv[2]);
-    process.stdout.write(formatFigures('rtos', figures) + '\n');
+    const { columns } = await benchRtos(1, (s) => process.stderr.write(s + '\n'), process.argv[2]);
+    process.stdout.write(formatColumns('rtos', columns) + '\n');
 }

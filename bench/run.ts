@@ -12,14 +12,15 @@ import { benchModules } from './modules.js';
 import { benchSuite } from './suite.js';
 import { benchRtos } from './rtos.js';
 import { benchPerf } from './perfbench.js';
-import { type Figure, formatFigures } from './stats.js';
+import { type Column, type Figure, formatColumns, formatFigures } from './stats.js';
 
 /** Options for the sections that take them (`--port DEV`: perfbench on the board at that serial port). */
 export interface BenchOptions {
     port?: string;
 }
 
-const SECTIONS: Record<string, (runs: number, log: (s: string) => void, opts: BenchOptions) => Promise<Figure[]>> = {
+/** A section's figures, or one column of them per firmware (printed side by side). */
+const SECTIONS: Record<string, (runs: number, log: (s: string) => void, opts: BenchOptions) => Promise<Figure[] | { columns: Column[] }>> = {
     build: (runs, log) => benchBuild(runs, log),
     emulator: (runs, log) => benchEmulator(runs, log),
     dualcore: (runs, log) => benchDualcore(runs, log),
@@ -46,8 +47,8 @@ async function main(argv: string[]): Promise<void> {
     }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
     for (const name of chosen.length ? chosen : Object.keys(SECTIONS)) {
-        const figures = await SECTIONS[name](runs, log, opts);
-        process.stdout.write(formatFigures(name, figures) + '\n\n');
+        const result = await SECTIONS[name](runs, log, opts);
+        process.stdout.write(('columns' in result ? formatColumns(name, result.columns) : formatFigures(name, result)) + '\n\n');
     }
 }
 

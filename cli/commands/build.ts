@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { buildFirmware } from '../compile/firmware.js';
 import { describeKeys, formatBuildReport } from '../compile/report.js';
 import { listBoards } from '../config/boards.js';
+import { KERNEL_NAMES } from '../config/kernel.js';
 
 interface BuildArgs {
     board: string;
@@ -51,7 +52,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
             .option('config', { type: 'string', describe: 'configuration file (default: ./mprt.config.json if present)' })
             .option('set', { type: 'string', array: true, describe: 'override an option: --set key=value (repeatable)' })
             .option('rtos', {
-                type: 'string', choices: ['builtin', 'freertos', 'none'],
+                type: 'string', choices: KERNEL_NAMES,
                 describe: 'kernel, sets rtos.kernel (default builtin): builtin = ours (lib/rtos); freertos = the FreeRTOS-Kernel from --freertos-path; none = no kernel',
             })
             .option('freertos-path', {

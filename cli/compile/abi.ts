@@ -12,6 +12,7 @@
  * tests/firmware/exports.test.ts checks the option values against what the compiler sees.
  */
 import { createHash } from 'node:crypto';
+import { kernelProfile } from '../config/kernel.js';
 import type { Config } from '../config/load.js';
 
 /** Bump when the meaning of the canonical text changes. */
@@ -24,12 +25,8 @@ export const ABI_FORMAT = 1;
  */
 export const PYARG_API = 1;
 
-/**
- * How module code reaches per-thread firmware state through the port's inline headers: with a kernel,
- * `mp_thread_get_state()` (ports/rp2/rtos/mpthreadport.h) is inlined into module code as a read of the
- * core's thread register (SIO interpolator 1 BASE2). Bump when such an inline access path changes.
- */
-export const PORT_THREAD_STATE = 'interp1-base2';
+/** How module code reaches per-thread firmware state: a fact of the RTOS port, kept with the kernel profiles. */
+export { PORT_THREAD_STATE } from '../config/kernel.js';
 export const ABI_ID_LEN = 16;
 
 /** Target and compiler flags of every firmware (pico-sdk's cortex-m0plus GCC toolchain, -Os). */
@@ -52,7 +49,7 @@ export interface AbiOption {
  * preprocessor gives (e.g. MICROPY_OBJ_REPR_A = 0, MICROPY_LONGINT_IMPL_MPZ = 2).
  */
 export function abiOptions(config: Pick<Config, 'rtos'>): AbiOption[] {
-    const rtos = config.rtos.kernel !== 'none';
+    const rtos = kernelProfile(config.rtos.kernel).rtosPort;
     const o: [string, number][] = [
         // Object representation: how mp_obj_t encodes small ints, qstrs, floats and immediates.
         ['MICROPY_OBJ_REPR', 0],
@@ -110,7 +107,7 @@ export function abiText(input: AbiInput): string[] {
         `cflags ${ABI_TARGET.cflags}`,
         `pcs ${ABI_TARGET.pcs}`,
         `kernel ${input.config.rtos.kernel}`,
-        ...(input.config.rtos.kernel === 'none' ? [] : [`thread-state ${PORT_THREAD_STATE}`]),
+        ...kernelProfile(input.config.rtos.kernel).abiLines,
         ...abiOptions(input.config).map((o) => `${o.name} ${o.value}`),
         `pyarg ${PYARG_API}`,
     ];

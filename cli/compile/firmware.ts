@@ -10,17 +10,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { loadBoard, type Board } from '../config/boards.js';
+import { kernelProfile, type RtosKernel } from '../config/kernel.js';
 import { loadConfig, type EffectiveConfig } from '../config/load.js';
 import { generateTree } from '../generate/tree.js';
 import { writeAtomic } from '../generate/write.js';
 import { resolveToolchain, type Toolchain } from '../toolchain/resolve.js';
 import { MprtError } from '../util/errors.js';
-import { repoRoot } from '../util/paths.js';
 import { findComponent } from '../components/components.js';
 import { abiIdentity } from './abi.js';
 import { writeExports } from './export-table.js';
 import { moduleSdkCurrent, writeModuleSdk } from './module-sdk.js';
-import { resolveFreertosKernel } from '../components/freertos.js';
 import { ensureMpyCross } from './mpycross.js';
 import { runCmakeConfigure, runNinja } from './ninja.js';
 import { OUTPUT_FILES, writeImageOutputs } from './outputs.js';
@@ -69,7 +68,7 @@ export interface BuildResult {
 
 export interface KernelRecord {
     /** rtos.kernel */
-    name: 'none' | 'builtin' | 'freertos';
+    name: RtosKernel;
     /** lib/rtos for builtin, the FreeRTOS-Kernel tree for freertos, null for none. */
     path: string | null;
     /** The FreeRTOS-Kernel's tskKERNEL_VERSION_* (freertos only), e.g. "V11.3.0". */
@@ -202,12 +201,12 @@ export function planBuild(opts: BuildOptions): BuildPlan {
         ],
     });
     const kernelName = effective.config.rtos.kernel;
-    // before anything slow: a freertos build without a usable kernel tree fails here, saying how to fix it
-    const freertos = kernelName === 'freertos' ? resolveFreertosKernel(effective, cwd) : undefined;
+    // before anything slow: a kernel whose tree is missing or unusable (e.g. freertos) fails here, saying how to fix it
+    const tree = kernelProfile(kernelName).resolve(effective, cwd);
     const kernel: KernelRecord = {
         name: kernelName,
-        path: kernelName === 'builtin' ? join(repoRoot(), 'lib', 'rtos') : freertos?.path ?? null,
-        ...(freertos ? { version: freertos.version } : {}),
+        path: tree.path,
+        ...(tree.version ? { version: tree.version } : {}),
     };
     const outDir = resolve(cwd, opts.outDir ?? join('build', board.name));
     const jobs = opts.jobs ?? Math.max(1, availableParallelism());
@@ -218,7 +217,7 @@ export function planBuild(opts: BuildOptions): BuildPlan {
         genDir: join(outDir, 'gen'),
         cmakeDir: join(outDir, 'cmake'),
         stateDir: join(outDir, '.mprt'),
-        paths: { ...componentPaths(), ...(freertos ? { freertos: freertos.path } : {}) },
+        paths: { ...componentPaths(), ...tree.paths },
         abi: abiIdentity({ micropythonVersion, config: effective.config }),
         sourceDateEpoch: Number(process.env.SOURCE_DATE_EPOCH ?? DEFAULT_SOURCE_DATE_EPOCH),
     };

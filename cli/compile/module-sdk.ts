@@ -149,8 +149,9 @@ function candidateHeaders(includeDirs: string[], roots: Record<string, string>):
             if (f.endsWith('.h') && f !== 'dynruntime.h') out.push(`${sub}/${f}`);
         }
     }
-    // The pico-sdk's, the port's and the RTOS kernel's (the repository's) include directories.
-    const reach = [roots['pico-sdk'], roots.mprt, join(mp, 'ports')].filter(Boolean).map((r) => r + sep);
+    // The pico-sdk's, the port's and the RTOS kernel's (the repository's lib/rtos, or the FreeRTOS-Kernel tree)
+    // include directories.
+    const reach = [roots['pico-sdk'], roots.mprt, roots['freertos-kernel'], join(mp, 'ports')].filter(Boolean).map((r) => r + sep);
     for (const dir of includeDirs) {
         if (!reach.some((r) => (dir + sep).startsWith(r))) continue;
         for (const sub of ['', 'pico', 'hardware']) {

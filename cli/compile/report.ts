@@ -1,6 +1,7 @@
 /** The human-readable report `mprt build` prints. */
 import { relative } from 'node:path';
 import { flashAddress } from '../chip/rp2040.js';
+import { isKernel, kernelProfile } from '../config/kernel.js';
 import { describeRange, findKey, formatSize, SCHEMA } from '../config/schema.js';
 import { formatSizeReport } from './size-report.js';
 import type { BuildResult } from './firmware.js';
@@ -17,9 +18,7 @@ function showValue(key: string, value: unknown): string {
 
 /** "builtin (lib/rtos)", "FreeRTOS-Kernel at PATH", "none (MicroPython alone)": also used by `mprt doctor`. */
 export function describeKernel(name: string, path: string | null, version?: string): string {
-    if (name === 'builtin') return 'builtin (lib/rtos)';
-    if (name === 'freertos') return `FreeRTOS-Kernel ${version ? `${version} ` : ''}at ${path ?? '?'}`;
-    return 'none (MicroPython alone)';
+    return isKernel(name) ? kernelProfile(name).describe(path, version) : `${name} (unknown kernel)`;
 }
 
 export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTable?: boolean } = {}): string {

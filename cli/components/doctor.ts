@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { describeKernel } from '../compile/report.js';
+import { isKernel, kernelProfile } from '../config/kernel.js';
 import { checkFreertosTree } from './freertos.js';
 import { PROBES, probeFix, runProbe } from '../toolchain/probe.js';
 import { resolveToolchain } from '../toolchain/resolve.js';
@@ -56,13 +57,9 @@ export function buildKernelRows(cwd: string): DoctorRow[] {
             continue;
         }
         const name = info.kernel?.name ?? (typeof info.config?.['rtos.kernel'] === 'string' ? info.config['rtos.kernel'] : 'none');
-        const path = info.kernel?.path ?? (name === 'freertos' ? String(info.config?.['rtos.freertos_path'] || '') || null : null);
-        let status: DoctorRow['status'] = 'ok';
-        let fix: string | undefined;
-        if (name === 'freertos' && (!path || checkFreertosTree(path).length)) {
-            status = 'warning';
-            fix = `the FreeRTOS-Kernel tree it was built from is gone (${path ?? 'unknown'}): rebuild with --freertos-path DIR or --rtos builtin`;
-        }
+        const path = info.kernel?.path ?? (String(info.config?.['rtos.freertos_path'] || '') || null);
+        const fix = isKernel(name) ? kernelProfile(name).treeGone?.(path) : undefined;
+        const status: DoctorRow['status'] = fix ? 'warning' : 'ok';
         rows.push({
             kind: 'build', name: relative(cwd, join(root, dir)), version: '', source: `board ${info.board ?? '?'}`,
             path: `kernel: ${describeKernel(name, path, info.kernel?.version)}`, status, required: false, fix,

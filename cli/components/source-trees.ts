@@ -32,8 +32,9 @@ const TREES = [
     { key: 'mbedtls', from: { component: 'mbedtls' } },
     { key: 'port', from: { repo: 'ports/rp2' }, prefix: null, size: 'mprt port', sdk: null },
     { key: 'repo', from: { repo: '.' }, prefix: '/mprt/repo', size: null, sdk: 'mprt' },
-    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/components/freertos.ts), only for that kernel
-    { key: 'freertos', optional: true, from: { component: 'freertos-kernel' }, size: null, sdk: null },
+    // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/components/freertos.ts), only for that kernel;
+    // its API headers reach the module SDK as lib/rtos's do (a module may call the kernel)
+    { key: 'freertos', optional: true, from: { component: 'freertos-kernel' }, size: null },
 ] as const satisfies readonly SourceTree[];
 
 type Tree = (typeof TREES)[number];

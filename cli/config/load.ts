@@ -9,12 +9,12 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MprtError } from '../util/errors.js';
 import { defaults, findKey, validKeys, type ConfigValue } from './schema.js';
 import { parseValue } from './values.js';
+import { kernelProfile, type RtosKernel } from './kernel.js';
 import { computeLayout, type Layout } from './layout.js';
 
 export const DEFAULT_CONFIG_FILE = 'mprt.config.json';
 
-/** rtos.kernel: none = no kernel; builtin = lib/rtos; freertos = the real FreeRTOS-Kernel. */
-export type RtosKernel = 'none' | 'builtin' | 'freertos';
+export type { RtosKernel } from './kernel.js';
 
 /** The nested view of the values: a key `a.b` of the schema is `config.a.b`. */
 export interface Config {
@@ -149,11 +149,14 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
 
     // parseValue checked every value against its schema entry: the nesting has the types of Config
     const config = nest(values) as unknown as Config;
-    // With a kernel, kernel objects and the system tasks' stacks come from the C heap (rtos.c_heap_size), and the
-    // stack at the top of RAM only serves start-up and interrupts (rtos.isr_stack_size): the MicroPython task has
-    // its own stack, threads take theirs from the GC heap.
-    const layout = computeLayout(config.rtos.kernel !== 'none'
-        ? { ...config, ram: { ...config.ram, c_heap_size: config.rtos.c_heap_size, stack_size: config.rtos.isr_stack_size } }
-        : config);
+    // The kernel's profile names the keys that size the C heap and the stack at the top of RAM: with a kernel,
+    // kernel objects and the system tasks' stacks come from the C heap (rtos.c_heap_size), and that stack only
+    // serves start-up and interrupts (rtos.isr_stack_size): the MicroPython task has its own stack, threads take
+    // theirs from the GC heap.
+    const { ramKeys } = kernelProfile(config.rtos.kernel);
+    const layout = computeLayout({
+        ...config,
+        ram: { ...config.ram, c_heap_size: values[ramKeys.cHeap] as number, stack_size: values[ramKeys.stack] as number },
+    });
     return { config, values, origins, frozenBase: configFile ? dirname(configFile) : cwd, configFile, layout };
 }

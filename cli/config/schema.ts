@@ -3,6 +3,7 @@
  * Pure: no fs. docs/configuration.md documents the same keys; tests check the two agree.
  */
 import { FLASH_SECTOR_SIZE as FLASH_SECTOR } from '../chip/rp2040.js';
+import { KERNEL_NAMES, KERNELS } from './kernel.js';
 
 export const KB = 1024;
 
@@ -106,10 +107,8 @@ export const SCHEMA: KeySpec[] = [
         description: 'UART0 console baud rate (console=uart)', portOnly: true,
     },
     {
-        key: 'rtos.kernel', type: 'enum', default: 'builtin', values: ['none', 'builtin', 'freertos'],
-        description: 'none = MicroPython alone (threads on core 1, as stock); builtin = our FreeRTOS-API kernel (lib/rtos): '
-            + 'USB and MicroPython run as separate tasks, _thread threads are tasks; freertos = the same firmware on the real '
-            + 'FreeRTOS-Kernel (SMP RP2040 port) from rtos.freertos_path / MPRT_FREERTOS_PATH',
+        key: 'rtos.kernel', type: 'enum', default: 'builtin', values: KERNEL_NAMES,
+        description: KERNEL_NAMES.map((k) => `${k} = ${KERNELS[k].summary}`).join('; '),
         portOnly: false,
     },
     {

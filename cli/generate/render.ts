@@ -2,7 +2,7 @@
  * Renders templates/*.hbs with Handlebars. Every generated file starts with a header naming its
  * template and the command that made it (the `header` helper, in the file's comment syntax).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
@@ -41,6 +41,11 @@ function makeEnv(template: string, command: string): Handlebars {
     hb.registerHelper('hex', (n: number) => n.toString(16).padStart(6, '0'));
     hb.registerHelper('kib', (n: number) => String(n / 1024));
     hb.registerHelper('pad', (s: string, w: number) => String(s).padEnd(w));
+    // the kernels' parts (templates/kernel/*.hbs), by path: {{> (lookup kernel "configPart")}}
+    const partsDir = join(templatesDir(), 'kernel');
+    if (existsSync(partsDir)) {
+        for (const f of readdirSync(partsDir).filter((f) => f.endsWith('.hbs'))) hb.registerPartial(`kernel/${f}`, readFileSync(join(partsDir, f), 'utf8'));
+    }
     return hb;
 }
 

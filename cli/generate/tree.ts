@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLASH_BASE, hex32, SRAM_BASE, SRAM_END } from '../chip/rp2040.js';
 import type { Board } from '../config/boards.js';
+import { kernelProfile, kernelTemplateContext } from '../config/kernel.js';
 import type { EffectiveConfig } from '../config/load.js';
 import { prefixMaps, type ComponentPaths } from '../components/source-trees.js';
 import { readExportList, selectExports } from './export-list.js';
@@ -44,6 +45,7 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
     const { config, layout } = o.effective;
     const frozen = planFrozen(config.frozen, { micropythonDir: o.paths.micropython, base: o.effective.frozenBase });
     const buildDate = new Date(o.sourceDateEpoch * 1000).toISOString().slice(0, 10);
+    const kernel = kernelTemplateContext(kernelProfile(config.rtos.kernel));
     const ctx = {
         command: o.command,
         board: o.board,
@@ -56,9 +58,8 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         stackSize: layout.ram.stackSize,
         gcHeapFixed: layout.ram.gcHeapSize !== 0,
         cHeapSize: layout.ram.cHeapSize,
-        // the firmware's RTOS port: on our kernel (builtin) or on the FreeRTOS-Kernel (freertos)
-        rtos: config.rtos.kernel !== 'none',
-        freertos: config.rtos.kernel === 'freertos',
+        // the kernel's profile (cli/config/kernel.ts): its facts and the names of its template parts
+        kernel,
         paths: o.paths,
         genDir: o.genDir,
         mpyCross: o.mpyCross,
@@ -74,6 +75,8 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         ['sdk-script-placeholder.ld.hbs', 'sdk-script-placeholder.ld'],
         ['mprt_config.h.hbs', 'mprt_config.h'],
         ['FreeRTOSConfig.h.hbs', 'FreeRTOSConfig.h'],
+        // the kernel's part of the CMake project, included once by CMakeLists.txt
+        [kernel.cmakePart, 'kernel.cmake'],
         ['board/mpconfigboard.h.hbs', 'mpconfigboard.h'],
         ['manifest.py.hbs', 'manifest.py'],
         ['mpversion.h.hbs', 'genhdr/mpversion.h'],

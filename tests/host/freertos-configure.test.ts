@@ -48,6 +48,9 @@ test('a freertos build configures against the kernel tree and takes nothing from
             writeFileSync(join(kernel, f), '');
         }
         writeFileSync(join(kernel, 'include', 'FreeRTOS.h'), '// configNUMBER_OF_CORES\n#error stand-in FreeRTOS.h: no kernel here\n');
+        // the release mprt checks for (tskKERNEL_VERSION_* of include/task.h)
+        writeFileSync(join(kernel, 'include', 'task.h'),
+            '#define tskKERNEL_VERSION_MAJOR 11\n#define tskKERNEL_VERSION_MINOR 3\n#define tskKERNEL_VERSION_BUILD 0\n');
         writeFileSync(join(kernel, 'portable', 'ThirdParty', 'GCC', 'RP2040', 'library.cmake'), STANDIN_LIBRARY);
 
         const out = join(work, 'out');

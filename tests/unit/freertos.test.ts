@@ -119,23 +119,29 @@ function generate(set: string[], freertos?: string) {
         micropythonVersion: '1.25.0', genDir, outDir: join(work, 'out'), mpyCross: '/tools/mpy-cross',
         sourceDateEpoch: 1744675200, command: 'mprt build --board pico',
     });
-    return { cmake: readFileSync(join(genDir, 'CMakeLists.txt'), 'utf8'), config: readFileSync(join(genDir, 'FreeRTOSConfig.h'), 'utf8') };
+    return {
+        project: readFileSync(join(genDir, 'CMakeLists.txt'), 'utf8'),
+        // the kernel's part of the project (templates/kernel/<name>.cmake.hbs)
+        cmake: readFileSync(join(genDir, 'kernel.cmake'), 'utf8'),
+        config: readFileSync(join(genDir, 'FreeRTOSConfig.h'), 'utf8'),
+    };
 }
 
 test('a freertos build: the RTOS port on the FreeRTOS-Kernel CMake libraries instead of lib/rtos', () => {
-    const { cmake, config: h } = generate(['rtos.kernel=freertos'], '/opt/FreeRTOS-Kernel');
+    const { project, cmake, config: h } = generate(['rtos.kernel=freertos'], '/opt/FreeRTOS-Kernel');
     assert.match(cmake, /set\(FREERTOS_KERNEL_PATH "\/opt\/FreeRTOS-Kernel"\)/);
     assert.match(cmake, /set\(FREERTOS_CONFIG_FILE_DIRECTORY "\$\{MPRT_GEN_DIR\}"\)/);
     // the port's libraries are defined by its library.cmake once the SDK is initialised
-    const init = cmake.indexOf('pico_sdk_init()');
-    const lib = cmake.indexOf('include(${FREERTOS_KERNEL_PATH}/portable/ThirdParty/GCC/RP2040/library.cmake)');
-    assert.ok(init > 0 && lib > init, 'library.cmake included after pico_sdk_init()');
-    assert.match(cmake, /target_link_libraries\(firmware FreeRTOS-Kernel-Heap3\)/);
-    assert.match(cmake, /foreach\(comp FreeRTOS-Kernel FreeRTOS-Kernel-Core\)\n\s+micropy_gather_target_properties/);
-    // the same firmware: our RTOS port, TinyUSB on the kernel, the threading module
-    assert.match(cmake, /\$\{MPRT_PORT_DIR\}\/rtos\/rtos_main\.c/);
-    assert.match(cmake, /set\(TINYUSB_OPT_OS OPT_OS_FREERTOS\)/);
-    assert.match(cmake, /MPRT_RTOS=1\n/);
+    assert.match(cmake, /macro\(mprt_kernel_after_sdk_init\)\n\s+include\(\$\{FREERTOS_KERNEL_PATH\}\/portable\/ThirdParty\/GCC\/RP2040\/library\.cmake\)/);
+    const include = project.indexOf('include(${MPRT_GEN_DIR}/kernel.cmake)');
+    const init = project.indexOf('pico_sdk_init()');
+    const after = project.indexOf('\nmprt_kernel_after_sdk_init()\n');
+    assert.ok(include > 0 && init > include && after > init, 'the part is read before the SDK, its library.cmake included after pico_sdk_init()');
+    assert.match(cmake, /set\(MPRT_KERNEL_LIBRARIES FreeRTOS-Kernel-Heap3\)/);
+    assert.match(project, /target_link_libraries\(firmware \$\{MPRT_PICO_SDK_COMPONENTS\} \$\{MPRT_KERNEL_LIBRARIES\}\)/);
+    assert.match(cmake, /set\(MPRT_KERNEL_QSTR_TARGETS FreeRTOS-Kernel FreeRTOS-Kernel-Core\)/);
+    // the same firmware: our RTOS port (TinyUSB on the kernel, the threading module), then the kernel's glue
+    assert.match(cmake, /include\(\$\{MPRT_PORT_DIR\}\/rtos\/rtos_port\.cmake\)/);
     assert.match(cmake, /MPRT_RTOS_FREERTOS=1/);
     // nothing of lib/rtos: neither its sources nor its headers
     assert.doesNotMatch(cmake, /\$\{MPRT_RTOS_DIR\}\/(src|include|port)/);
@@ -152,7 +158,8 @@ test('a freertos build: the RTOS port on the FreeRTOS-Kernel CMake libraries ins
 });
 
 test('a builtin build has none of the FreeRTOS-Kernel parts', () => {
-    const { cmake, config: h } = generate(['rtos.kernel=builtin']);
+    const { project, cmake, config: h } = generate(['rtos.kernel=builtin']);
+    assert.doesNotMatch(project, /FREERTOS|FreeRTOS-Kernel|MPRT_RTOS_DIR/);
     assert.doesNotMatch(cmake, /FREERTOS_KERNEL_PATH|FreeRTOS-Kernel|MPRT_RTOS_FREERTOS/);
     assert.match(cmake, /\$\{MPRT_RTOS_DIR\}\/src\/rtos_tasks\.c/);
     assert.match(cmake, /\$\{MPRT_RTOS_DIR\}\/include/);

@@ -84,8 +84,8 @@ void __retarget_lock_release_recursive(_LOCK_T lock) {
     __retarget_lock_release(lock);
 }
 
-// ---- flash erase/program: the kernel's port wraps flash_range_erase/flash_range_program (-Wl,--wrap):
-// lib/rtos/port/rp2040/rtos_flash_rp2040.c (builtin) or flash_freertos.c (FreeRTOS-Kernel) ----
+// ---- flash erase/program: rtos_flash.c wraps flash_range_erase/flash_range_program (-Wl,--wrap) with
+// pico-sdk's flash_safe_execute, whose safety helper comes with the kernel ----
 
 // ---- deferred work (the upstream port's PendSV dispatch) on the "svc" task ----
 

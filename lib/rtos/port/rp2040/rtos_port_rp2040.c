@@ -147,7 +147,11 @@ static void enable_fifo_irq(uint32_t irq) {
     NVIC_ISER = 1u << irq;
 }
 
-RAM_FUNC void rtos_rp2040_run_exclusive(void (*fn)(void *), void *arg) {
+// The interrupt state and parking of the exclusive section in progress (one at a time: exclusive_busy).
+static uint32_t exclusive_saved_irq;
+static uint8_t exclusive_parked;
+
+RAM_FUNC void rtos_rp2040_exclusive_enter(void) {
     uint32_t saved;
     // one caller at a time; wait with interrupts enabled so this core can itself be parked meanwhile
     for (;;) {
@@ -165,17 +169,21 @@ RAM_FUNC void rtos_rp2040_run_exclusive(void (*fn)(void *), void *arg) {
         }
         rtos_port_irq_restore(saved);
     }
-    int parked = 0;
+    exclusive_saved_irq = saved;
+    exclusive_parked = 0;
     if (smp_active) { // core 1 runs tasks, or waits (from flash) for the scheduler to start
         park_release = 0;
         __asm volatile ("dmb" : : : "memory");
         fifo_push(MSG_PARK);
         while (!park_ack) {
         }
-        parked = 1;
+        exclusive_parked = 1;
     }
-    fn(arg);
-    if (parked) {
+}
+
+RAM_FUNC void rtos_rp2040_exclusive_exit(void) {
+    uint32_t saved = exclusive_saved_irq;
+    if (exclusive_parked) {
         park_release = 1;
         __asm volatile ("dmb\n sev" : : : "memory");
         while (park_ack) {
@@ -183,6 +191,12 @@ RAM_FUNC void rtos_rp2040_run_exclusive(void (*fn)(void *), void *arg) {
     }
     exclusive_busy = 0;
     rtos_port_irq_restore(saved);
+}
+
+RAM_FUNC void rtos_rp2040_run_exclusive(void (*fn)(void *), void *arg) {
+    rtos_rp2040_exclusive_enter();
+    fn(arg);
+    rtos_rp2040_exclusive_exit();
 }
 
 // ---- tasks and the scheduler ----

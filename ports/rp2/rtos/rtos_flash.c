@@ -1,8 +1,10 @@
-// MicroPythonRT rp2 port, rtos.kernel=freertos: flash erase/program while the scheduler runs, on the real
-// FreeRTOS-Kernel. The firmware links with -Wl,--wrap=flash_range_erase,--wrap=flash_range_program (as
-// with our kernel, whose port provides the same wraps in lib/rtos/port/rp2040/rtos_flash_rp2040.c); here
-// pico-sdk's flash_safe_execute parks the other core with its FreeRTOS SMP helper
-// (PICO_FLASH_SAFE_EXECUTE_SUPPORT_FREERTOS_SMP) and runs the operation with interrupts off.
+// MicroPythonRT rp2 port: flash erase/program while the scheduler runs, on any kernel. The firmware links with
+// -Wl,--wrap=flash_range_erase,--wrap=flash_range_program, so every caller of pico-sdk's flash functions
+// (littlefs, the module installer) comes here, and each operation runs from RAM through pico-sdk's
+// flash_safe_execute. The kernel provides what makes that safe, through pico_flash's get_flash_safety_helper
+// hook: pico-sdk's own FreeRTOS SMP helper on the FreeRTOS-Kernel (PICO_FLASH_SAFE_EXECUTE_SUPPORT_FREERTOS_SMP),
+// lib/rtos/port/rp2040/pico-sdk/rtos_flash_pico.c on our kernel. Both run the operation with this core's
+// interrupts off and the other core kept out of flash.
 
 #include <stddef.h>
 #include <stdint.h>
