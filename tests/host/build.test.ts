@@ -117,7 +117,7 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         const cHeapDefault = findKey('rtos.c_heap_size')!.default as number;
         const heap = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['rtos.c_heap_size=16K'] });
         assert.deepEqual(heap.compiled, []);
-        assert.deepEqual(heap.steps, ['Linking CXX executable firmware.elf']);
+        assert.deepEqual(heap.steps, ['Linking C executable firmware.elf']);
         assert.equal(heap.sizes!.gcHeap, first.sizes!.gcHeap - (16 * 1024 - cHeapDefault));
 
         const fs = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['flash.fs_size=512K'] });
