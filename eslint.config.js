@@ -31,8 +31,6 @@ export default tseslint.config(
             '@stylistic/no-trailing-spaces': 'error',
             '@stylistic/eol-last': 'error',
             '@stylistic/no-multiple-empty-lines': ['error', { max: 1 }],
-            '@stylistic/object-curly-spacing': ['error', 'always'],
-            '@stylistic/array-bracket-spacing': ['error', 'never'],
             '@stylistic/brace-style': ['error', '1tbs', { allowSingleLine: true }],
             '@stylistic/keyword-spacing': 'error',
             '@stylistic/space-before-blocks': 'error',

@@ -6,7 +6,8 @@ import type { CommandModule } from 'yargs';
  * modules (vendor, build, emulator, testing, formats). Modules are loaded on demand: a run of one
  * command loads that command's code only (`mprt build` does not load the emulator).
  */
-// `any`: each command module has its own argument type; yargs takes them side by side.
+// Each command module has its own argument type; yargs takes them side by side, as modules over `object`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs' CommandModule is invariant in its argument type
 type AnyCommand = CommandModule<any, any>;
 
 const COMMANDS: [name: string, load: () => Promise<AnyCommand>][] = [

@@ -45,7 +45,7 @@ export const testCommandModule: CommandModule<object, TestArgs> = {
         if (args.jobs !== undefined && (!Number.isInteger(args.jobs) || args.jobs < 1)) {
             throw new MprtError(`--jobs must be a positive integer, not ${args.jobs}`, { exitCode: 2 });
         }
-        if (!(args.timeout > 0)) throw new MprtError(`--timeout must be a positive number of seconds`, { exitCode: 2 });
+        if (!(args.timeout > 0)) throw new MprtError('--timeout must be a positive number of seconds', { exitCode: 2 });
         const baseline = args.baseline === false ? false : typeof args.baseline === 'string' ? args.baseline : undefined;
         process.exitCode = await testCommand({
             firmware: args.port ? '' : (args.firmware ?? lastBuildFirmware()),

@@ -168,7 +168,13 @@ async function fetchComponent(
     return { debianVersion, files: [{ name, sha256 }], lockChanged };
 }
 
-async function unpack(c: Component, files: { name: string; sha256: string }[], debianVersion: string, patches: { files: string[]; sha256: string }, env: NodeJS.ProcessEnv): Promise<string> {
+async function unpack(
+    c: Component,
+    files: { name: string; sha256: string }[],
+    debianVersion: string,
+    patches: { files: string[]; sha256: string },
+    env: NodeJS.ProcessEnv,
+): Promise<string> {
     const dest = componentInstallDir(c, env);
     const tmp = `${dest}.tmp`;
     const scratch = `${dest}.scratch`;

@@ -380,7 +380,7 @@ export class Rp2040Board implements EmulatedBoard {
      */
     private throwIfWaitingForCore1(timeoutMs: number): void {
         if (this.dual || !this.core1Requested) return;
-        throw new MprtError(`the firmware waits for core 1, which this board does not have (--cores 1): it asked core 1 to start `
+        throw new MprtError('the firmware waits for core 1, which this board does not have (--cores 1): it asked core 1 to start '
             + `and did not reach its REPL within ${timeoutMs} emulated ms (a FreeRTOS-Kernel SMP build starts both cores at boot)`, {
             exitCode: 3,
             hint: 'run it with --cores 2 (the default), or build it with --rtos builtin, which runs on one core too',

@@ -222,10 +222,9 @@ export class DualCore {
             this.ppbs[1].systickTimer.frequency = hz;
         });
         // peripheral interrupt lines go to both NVICs
-        const self = this;
-        (mcu as unknown as { setInterrupt(irq: number, value: boolean): void }).setInterrupt = function (irq, value) {
-            self.raise(0, irq, value);
-            self.raise(1, irq, value);
+        (mcu as unknown as { setInterrupt(irq: number, value: boolean): void }).setInterrupt = (irq, value) => {
+            this.raise(0, irq, value);
+            this.raise(1, irq, value);
         };
         this.hookPsm();
         this.cores[1].reset();
@@ -305,15 +304,14 @@ export class DualCore {
     /** PSM FRCE_OFF.PROC1: set holds core 1 in reset, clearing it restarts core 1 from the boot ROM. */
     private hookPsm(): void {
         const psm = (this.mcu as unknown as { peripherals: Record<number, PeripheralWithWrite> }).peripherals[page(PSM_BASE)];
-        const write = psm.writeUint32;
-        const self = this;
-        psm.writeUint32 = function (this: PeripheralWithWrite, offset: number, value: number) {
-            const before = this.readUint32(PSM_FRCE_OFF) & PSM_PROC1;
-            write.call(this, offset, value);
+        const write = psm.writeUint32.bind(psm);
+        psm.writeUint32 = (offset: number, value: number) => {
+            const before = psm.readUint32(PSM_FRCE_OFF) & PSM_PROC1;
+            write(offset, value);
             if (offset !== PSM_FRCE_OFF) return;
-            const after = this.readUint32(PSM_FRCE_OFF) & PSM_PROC1;
-            if (!before && after) self.core1Held = true;
-            if (before && !after) self.resetCore1();
+            const after = psm.readUint32(PSM_FRCE_OFF) & PSM_PROC1;
+            if (!before && after) this.core1Held = true;
+            if (before && !after) this.resetCore1();
         };
     }
 

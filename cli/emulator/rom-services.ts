@@ -13,7 +13,6 @@ import { FLASH_PAGE_SIZE, FLASH_SECTOR_SIZE, ROM_BASE, ROM_SIZE, SRAM_BASE } fro
 import { bkptAt, readRomTables, type RomTables } from './rom.js';
 import type { FloatRomEntry, FloatRomInternal, FloatRomResult } from './rom-float.js';
 
-
 /** What cli/emulator/rom-float.ts exports: the SF and SD tables and the v2 fixed-address helpers. */
 export interface FloatTables {
     SF_TABLE: FloatRomEntry[];

@@ -73,8 +73,8 @@ export function candidateDrives(opts: SearchOptions = {}): { candidates: string[
         (platform === 'darwin'
             ? ['/Volumes']
             : platform === 'win32'
-              ? []
-              : [user && `/media/${user}`, '/media', user && `/run/media/${user}`].filter((p): p is string => !!p));
+                ? []
+                : [user && `/media/${user}`, '/media', user && `/run/media/${user}`].filter((p): p is string => !!p));
     for (const p of parents) {
         searched.push(`${p}/*`);
         let names: string[];

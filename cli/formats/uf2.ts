@@ -26,7 +26,6 @@ export const UF2_FLAG_EXTENSION_TAGS = 0x00008000;
 const KNOWN_FLAGS =
     UF2_FLAG_NOT_MAIN_FLASH | UF2_FLAG_FILE_CONTAINER | UF2_FLAG_FAMILY_ID_PRESENT | UF2_FLAG_MD5_PRESENT | UF2_FLAG_EXTENSION_TAGS;
 
-
 /** A malformed or unacceptable UF2 file. `block` is the 0-based block index in the file, `field` the header field. */
 export class Uf2FormatError extends Error {
     readonly block?: number;

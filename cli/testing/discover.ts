@@ -75,7 +75,7 @@ export function discoverTests(paths: readonly string[], roots: DiscoverRoots): T
         if (!existsSync(p)) {
             if (!paths.length) continue; // a default directory that is absent (e.g. no tests of ours yet)
             throw new MprtError(`no such test file or directory: ${given}`, {
-                hint: `give a path, or a suite of MicroPython's tests/ (e.g. basics, extmod/json_dumps.py)`,
+                hint: 'give a path, or a suite of MicroPython\'s tests/ (e.g. basics, extmod/json_dumps.py)',
                 exitCode: 2,
             });
         }

@@ -65,7 +65,7 @@ typedef struct _dl_module_t {
 // (obj == false) or its object form (obj == true). Both return false if they cannot.
 typedef struct _dl_symbol_resolver_t {
     bool (*symbol)(void *ctx, const char *name, uint32_t *value);
-    bool (*qstr)(void *ctx, const char *str, size_t len, bool obj, uint32_t *value);
+    bool(*qstr)(void *ctx, const char *str, size_t len, bool obj, uint32_t *value);
     void *ctx;
 } dl_symbol_resolver_t;
 

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { packModule } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { describeBuild, examplesDir, type FirmwareBuild } from './modules-fixture.js';
@@ -39,10 +40,10 @@ async function run(board: Rp2040Board, code: string, timeoutMs = 20_000): Promis
 }
 
 async function softReset(board: Rp2040Board): Promise<void> {
-    board.write('\x02');
+    board.write(CTRL_B);
     await board.readUntil('>>> ', { timeoutMs: 2000 });
     board.drain();
-    board.write('\x04');
+    board.write(CTRL_D);
     await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
     board.drain();
 }
@@ -77,7 +78,7 @@ describe(`flash writes and native modules with the scheduler running (${buildDir
         await run(board, SPINNER);
         const out = await run(board, [
             'import os',
-            "data = bytes((i * 7 + 3) & 0xff for i in range(6000))",
+            'data = bytes((i * 7 + 3) & 0xff for i in range(6000))',
             "with open('/kflash.bin', 'wb') as f:",
             '    f.write(data)',
             'n = spin[0]',

@@ -62,18 +62,18 @@ export function bulkModuleSource(name: string, codeBytes: number): string {
     for (let i = 0; i < count; i++) {
         lines.push(`static mp_int_t f${i}(mp_int_t x) { mp_int_t a = x * ${i + 3} + ${i}; for (int k = 0; k < ${1 + (i % 5)}; k++) { a = (a ^ (a >> ${1 + (i % 7)})) + ${i * 17 + 1}; } return a; }`);
     }
-    lines.push(`typedef mp_int_t (*fn_t)(mp_int_t);`);
+    lines.push('typedef mp_int_t (*fn_t)(mp_int_t);');
     lines.push(`static const fn_t table[${count}] = { ${Array.from({ length: count }, (_, i) => `f${i}`).join(', ')} };`);
     lines.push(`static mp_obj_t ${name}_run(mp_obj_t i_in, mp_obj_t x_in) {`);
-    lines.push(`    mp_int_t i = mp_obj_get_int(i_in);`);
+    lines.push('    mp_int_t i = mp_obj_get_int(i_in);');
     lines.push(`    if (i < 0 || i >= ${count}) { mp_raise_ValueError(MP_ERROR_TEXT("no such function")); }`);
-    lines.push(`    return mp_obj_new_int(table[i](mp_obj_get_int(x_in)));`);
-    lines.push(`}`);
+    lines.push('    return mp_obj_new_int(table[i](mp_obj_get_int(x_in)));');
+    lines.push('}');
     lines.push(`static MP_DEFINE_CONST_FUN_OBJ_2(${name}_run_obj, ${name}_run);`);
     lines.push(`static const mp_rom_map_elem_t ${name}_globals_table[] = {`);
     lines.push(`    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_${name}) },`);
     lines.push(`    { MP_ROM_QSTR(MP_QSTR_run), MP_ROM_PTR(&${name}_run_obj) },`);
-    lines.push(`};`);
+    lines.push('};');
     lines.push(`static MP_DEFINE_CONST_DICT(${name}_globals, ${name}_globals_table);`);
     lines.push(`MPRT_MODULE(${name}_module, ${name}_globals);`);
     return lines.join('\n') + '\n';

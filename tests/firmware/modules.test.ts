@@ -27,7 +27,6 @@ import {
 import { componentsReady } from '../unit/firmware-artifacts.js';
 import { FLASH_BASE, SRAM_END } from '../../cli/chip/rp2040.js';
 
-
 const skip = componentsReady() ? false : 'components not set up (npx mprt setup)';
 const baseDir = process.env.MPRT_MODULES_BUILD ?? join(repoRoot(), 'build', 'pico');
 /** The base build keeps its kernel ($MPRT_MODULES_KERNEL, else what the directory was built with). */
@@ -530,7 +529,7 @@ MPRT_MODULE(${name}_module, ${name}_globals);
         assert.ok(installed >= 1 && installed < 10, `${installed} fill modules fit in ${regionKb} KB: ${err}`);
         assert.match(err, new RegExp(`ImportError: .*fill${installed}\\.so: no room in the module flash region for \\d+ bytes \\(${regionKb} KB region; os\\.dlremove\\(\\) frees it\\)`));
         assert.equal(await run(board, "print('alive')"), 'alive\n');
-        assert.equal(await run(board, `import fill0\nprint(fill0.get(63), fill0.get(64))`), '64 0\n');
+        assert.equal(await run(board, 'import fill0\nprint(fill0.get(63), fill0.get(64))'), '64 0\n');
         await board.powerCycle();
         assert.equal(await run(board, `import fill${installed - 1}\nprint(fill${installed - 1}.get(0))`), '1\n');
         // os.dlremove frees the room

@@ -16,11 +16,10 @@ import { repoRoot } from '../../cli/util/paths.js';
 import { componentsReady } from '../unit/firmware-artifacts.js';
 import { FLASH_BASE } from '../../cli/chip/rp2040.js';
 
-
 const MPRT = join(repoRoot(), 'bin', 'mprt.js');
 
 function runCli(args: string[], cwd: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void):
-    Promise<{ code: number | null; stdout: string; stderr: string }> {
+Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolveRun) => {
         const child = spawn(process.execPath, [MPRT, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';

@@ -1,7 +1,7 @@
 import { builtFirmwares } from './firmware-artifacts.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { LinkMapFormatError, parseLinkMap } from '../../cli/formats/linkmap.js';
 import { FIXTURE_MAP } from './linkmap-fixture.js';

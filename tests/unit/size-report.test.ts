@@ -3,7 +3,6 @@ import { componentDir } from '../../cli/components/components.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { formatSizeReport, sizeReport, type SizeReport } from '../../cli/compile/size-report.js';
 import { repoRoot } from '../../cli/util/paths.js';

@@ -23,7 +23,7 @@ test('counts per directory', () => {
 });
 
 test('XML escaping covers markup, quotes and characters XML cannot hold', () => {
-    assert.equal(xmlEscape(`a<b>&"c"'d'`), 'a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;');
+    assert.equal(xmlEscape('a<b>&"c"\'d\''), 'a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;');
     assert.equal(xmlEscape('x\u0000y\u001bz\ttab\nnl'), 'x\\x00y\\x1bz\ttab\nnl');
     assert.equal(xmlEscape('\uD800'), '\\xd800');
     assert.equal(xmlEscape('\u{1F600}'), '\u{1F600}'); // a valid surrogate pair stays

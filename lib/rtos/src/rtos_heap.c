@@ -7,11 +7,11 @@
 
 void *pvPortMalloc(size_t size) {
     void *p = malloc(size);
-#if configUSE_MALLOC_FAILED_HOOK
+    #if configUSE_MALLOC_FAILED_HOOK
     if (p == NULL) {
         vApplicationMallocFailedHook();
     }
-#endif
+    #endif
     return p;
 }
 

@@ -132,7 +132,7 @@ static tcb_t *select_task(BaseType_t core) {
 }
 
 static void check_stack(tcb_t *t) {
-#if configCHECK_FOR_STACK_OVERFLOW > 0
+    #if configCHECK_FOR_STACK_OVERFLOW > 0
     // the lowest 16 bytes of the stack must still hold the fill pattern
     const uint32_t fill = STACK_FILL * 0x01010101u;
     if (t != NULL && !t->deleted) {
@@ -141,9 +141,9 @@ static void check_stack(tcb_t *t) {
             vApplicationStackOverflowHook(t, t->name);
         }
     }
-#else
+    #else
     (void)t;
-#endif
+    #endif
 }
 
 void vTaskSwitchContext(BaseType_t core) {
@@ -220,9 +220,9 @@ BaseType_t xTaskIncrementTick(void) {
         }
     }
     taskEXIT_CRITICAL_FROM_ISR(saved);
-#if configUSE_TICK_HOOK
+    #if configUSE_TICK_HOOK
     vApplicationTickHook();
-#endif
+    #endif
     return switch_needed;
 }
 
@@ -410,13 +410,13 @@ static void init_task(tcb_t *t, StackType_t *stack, TaskFunction_t fn, const cha
     rtos_node_init(&t->event_node, t);
     rtos_node_init(&t->all_node, t);
     StackType_t *top = stack + depth;
-#if configUSE_PICOLIBC_TLS
+    #if configUSE_PICOLIBC_TLS
     size_t tls_words = (_tls_size() + sizeof(StackType_t) - 1) / sizeof(StackType_t);
     top -= tls_words;
     top = (StackType_t *)((uintptr_t)top & ~(uintptr_t)(_tls_align() > 8 ? _tls_align() - 1 : 7));
     _init_tls(top);
     t->libc_tls = top;
-#endif
+    #endif
     top = (StackType_t *)((uintptr_t)top & ~(uintptr_t)(portBYTE_ALIGNMENT - 1));
     t->sp = rtos_port_init_stack(stack, top, fn, arg);
 
@@ -711,9 +711,9 @@ static void idle_task(void *arg) {
             taskYIELD();
             continue;
         }
-#if configUSE_IDLE_HOOK
+        #if configUSE_IDLE_HOOK
         vApplicationIdleHook();
-#endif
+        #endif
         rtos_port_idle_wait();
     }
 }
@@ -756,11 +756,11 @@ void vTaskStartScheduler(void) {
             return;
         }
     }
-#if configUSE_TIMERS
+    #if configUSE_TIMERS
     if (xTimerCreateTimerTask() != pdPASS) {
         return;
     }
-#endif
+    #endif
     portDISABLE_INTERRUPTS();
     tick_count = configINITIAL_TICK_COUNT;
     overflow_count = 0;

@@ -50,17 +50,17 @@ static host_ctx_t *ctx_of(struct tskTaskControlBlock *t) {
 }
 
 static void switch_to(host_ctx_t *from, host_ctx_t *to) {
-#if ASAN_FIBERS
+    #if ASAN_FIBERS
     __sanitizer_start_switch_fiber(&from->fake_stack, to->stack_bottom, to->stack_size);
-#endif
+    #endif
     swapcontext(&from->uc, &to->uc);
-#if ASAN_FIBERS
+    #if ASAN_FIBERS
     __sanitizer_finish_switch_fiber(from->fake_stack, NULL, NULL);
-#endif
+    #endif
 }
 
 static void task_trampoline(void) {
-#if ASAN_FIBERS
+    #if ASAN_FIBERS
     const void *bottom;
     size_t size;
     __sanitizer_finish_switch_fiber(NULL, &bottom, &size);
@@ -68,7 +68,7 @@ static void task_trampoline(void) {
         main_ctx.stack_bottom = bottom;
         main_ctx.stack_size = size;
     }
-#endif
+    #endif
     host_ctx_t *ctx = ctx_of(rtos_current_tcb[cur_core]);
     ctx->fn(ctx->arg);
     rtos_task_exit();

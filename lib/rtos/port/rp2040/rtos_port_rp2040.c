@@ -227,11 +227,11 @@ extern char __arm32_tls_tcb_offset[];
 #endif
 
 void rtos_port_task_switched_in(BaseType_t core) {
-#if configUSE_PICOLIBC_TLS
+    #if configUSE_PICOLIBC_TLS
     rtos_port_tls[core] = (char *)rtos_current_tcb[core]->libc_tls - (uintptr_t)__arm32_tls_tcb_offset;
-#else
+    #else
     (void)core;
-#endif
+    #endif
 }
 
 static void set_exception_priorities(void) {

@@ -22,8 +22,8 @@ void test_done(void);
 
 #define CHECK(cond) do { if (!(cond)) { test_fail(__FILE__, __LINE__, #cond); } } while (0)
 #define CHECK_EQ(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); if (a_ != b_) { \
-    char m_[200]; snprintf(m_, sizeof m_, "%s == %s (%lld != %lld)", #a, #b, a_, b_); \
-    test_fail(__FILE__, __LINE__, m_); } } while (0)
+                                char m_[200]; snprintf(m_, sizeof m_, "%s == %s (%lld != %lld)", #a, #b, a_, b_); \
+                                test_fail(__FILE__, __LINE__, m_); } } while (0)
 
 // A small event log tests use to check ordering.
 #define LOG_MAX 256

@@ -4,8 +4,10 @@
 #define SMP_ENTRY(name, cores) {#name, t_##name, 0, cores},
 const test_case_t all_tests[] = {
     RTOS_TESTS(TEST_ENTRY)
-#if configNUMBER_OF_CORES > 1
+    #if configNUMBER_OF_CORES > 1
     RTOS_SMP_TESTS(SMP_ENTRY)
-#endif
-    {NULL, NULL, 0, 0}
+    #endif
+    {
+        NULL, NULL, 0, 0
+    }
 };

@@ -50,12 +50,16 @@ void t_queue_semantics(void *arg) {
     q = xQueueCreate(3, sizeof(int));
     CHECK_EQ(uxQueueGetQueueLength(q), 3);
     CHECK_EQ(uxQueueGetQueueItemSize(q), sizeof(int));
-    v = 1; CHECK(xQueueSendToBack(q, &v, 0) == pdPASS);
-    v = 2; CHECK(xQueueSend(q, &v, 0) == pdPASS);
-    v = 0; CHECK(xQueueSendToFront(q, &v, 0) == pdPASS);
+    v = 1;
+    CHECK(xQueueSendToBack(q, &v, 0) == pdPASS);
+    v = 2;
+    CHECK(xQueueSend(q, &v, 0) == pdPASS);
+    v = 0;
+    CHECK(xQueueSendToFront(q, &v, 0) == pdPASS);
     CHECK_EQ(uxQueueMessagesWaiting(q), 3);
     CHECK_EQ(uxQueueSpacesAvailable(q), 0);
-    v = 9; CHECK(xQueueSend(q, &v, 0) == errQUEUE_FULL);
+    v = 9;
+    CHECK(xQueueSend(q, &v, 0) == errQUEUE_FULL);
     CHECK(xQueuePeek(q, &v, 0) == pdPASS);
     CHECK_EQ(v, 0);
     CHECK_EQ(uxQueueMessagesWaiting(q), 3);
@@ -74,7 +78,9 @@ void t_queue_semantics(void *arg) {
         CHECK(xQueueReceive(q, &v, 0) == pdPASS);
         CHECK_EQ(v, i);
     }
-    v = 5; xQueueSend(q, &v, 0); xQueueSend(q, &v, 0);
+    v = 5;
+    xQueueSend(q, &v, 0);
+    xQueueSend(q, &v, 0);
     CHECK(xQueueReset(q) == pdPASS);
     CHECK_EQ(uxQueueMessagesWaiting(q), 0);
     CHECK_EQ(uxQueueSpacesAvailable(q), 3);
@@ -95,8 +101,10 @@ void t_queue_semantics(void *arg) {
     vQueueDelete(q);
     // overwrite on a one-item queue
     QueueHandle_t mbox = xQueueCreate(1, sizeof(int));
-    v = 5; CHECK(xQueueOverwrite(mbox, &v) == pdPASS);
-    v = 6; CHECK(xQueueOverwrite(mbox, &v) == pdPASS);
+    v = 5;
+    CHECK(xQueueOverwrite(mbox, &v) == pdPASS);
+    v = 6;
+    CHECK(xQueueOverwrite(mbox, &v) == pdPASS);
     CHECK_EQ(uxQueueMessagesWaiting(mbox), 1);
     CHECK(xQueuePeek(mbox, &v, 0) == pdPASS);
     CHECK_EQ(v, 6);

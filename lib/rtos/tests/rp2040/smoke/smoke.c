@@ -35,7 +35,7 @@ struct smoke_result {
 __attribute__((section(".result"))) volatile struct smoke_result smoke_result;
 
 extern uint32_t __data_start, __data_end, __data_load, __bss_start, __bss_end, __stack_top, __heap_start,
-    __heap_end;
+                __heap_end;
 
 static void finish(uint32_t status) {
     smoke_result.status = status;
@@ -254,7 +254,7 @@ void smoke_reset(void) {
     }
     _init_tls(initial_tls); // for code running before the scheduler
     _set_tls(initial_tls);
-    extern void (*const smoke_vectors[48])(void);
+    extern void(*const smoke_vectors[48])(void);
     *(volatile uint32_t *)0xe000ed08u = (uint32_t)(uintptr_t)smoke_vectors; // VTOR
     main();
 }
@@ -265,8 +265,8 @@ static void unexpected_exception(void) {
     finish(0xbad10000u | ipsr);
 }
 
-__attribute__((section(".vectors"), used)) void (*const smoke_vectors[48])(void) = {
-    [0] = (void (*)(void))(uintptr_t)&__stack_top,
+__attribute__((section(".vectors"), used)) void(*const smoke_vectors[48])(void) = {
+    [0] = (void (*)(void))(uintptr_t) & __stack_top,
     [1] = smoke_reset,
     [2 ... 13] = unexpected_exception,
     [14] = isr_pendsv,
