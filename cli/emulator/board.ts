@@ -20,7 +20,7 @@ import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
 import { attachSecondCore, type DualCore } from './dualcore.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
-import { RawRepl } from '../repl/raw-repl.js';
+import { patternEnd, RawRepl } from '../repl/raw-repl.js';
 import { readBoardFile, writeBoardFile } from '../repl/files.js';
 
 interface SimClock {
@@ -400,13 +400,7 @@ export class Rp2040Board implements EmulatedBoard {
     async readUntil(pattern: string | RegExp, opts: { timeoutMs?: number } = {}): Promise<string> {
         let end = -1;
         const find = () => {
-            if (typeof pattern === 'string') {
-                const i = this.text.indexOf(pattern);
-                end = i < 0 ? -1 : i + pattern.length;
-            } else {
-                const m = pattern.exec(this.text);
-                end = m ? m.index + m[0].length : -1;
-            }
+            end = patternEnd(this.text, pattern);
             return end >= 0;
         };
         const ok = await this.runUntil(find, opts.timeoutMs ?? 10_000);

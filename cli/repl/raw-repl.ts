@@ -48,6 +48,16 @@ export const SOFT_REBOOT = 'soft reboot\r\n';
 export const FRIENDLY_PROMPT = '>>> ';
 
 /** A wait on the board ran out of time (exit code 124, as a timed-out `mprt emulate --exec`). */
+/** Where the first match of `pattern` in `text` ends, or -1. */
+export function patternEnd(text: string, pattern: string | RegExp): number {
+    if (typeof pattern === 'string') {
+        const i = text.indexOf(pattern);
+        return i < 0 ? -1 : i + pattern.length;
+    }
+    const m = pattern.exec(text);
+    return m ? m.index + m[0].length : -1;
+}
+
 export class ReplTimeout extends MprtError {
     constructor(message: string) {
         super(message, { exitCode: 124 });
@@ -176,13 +186,7 @@ export class RawRepl {
         let end = -1;
         const found = (): boolean => {
             this.pull();
-            if (typeof pattern === 'string') {
-                const i = this.rx.indexOf(pattern);
-                end = i < 0 ? -1 : i + pattern.length;
-            } else {
-                const m = pattern.exec(this.rx);
-                end = m ? m.index + m[0].length : -1;
-            }
+            end = patternEnd(this.rx, pattern);
             return end >= 0;
         };
         if (!(await this.transport.wait(found, timeoutMs))) {
