@@ -2,4 +2,4 @@
 // listed here so that MP_QSTR__slash_lib means "/lib" (an automatically collected MP_QSTR_x means "x").
 
 // The frozen-module search path entry added to sys.path in main.c.
-Q(/ lib)
+Q(/lib)

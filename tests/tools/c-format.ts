@@ -15,7 +15,9 @@ export const C_FORMAT_PATHS = ['lib', 'ports', 'rom', 'examples'];
 export function ourCFiles(): string[] {
     const globs = C_FORMAT_PATHS.flatMap((p) => [`${p}/*.c`, `${p}/*.h`]);
     const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...globs], { cwd: repoRoot(), encoding: 'utf8' });
-    return [...new Set(out.split('\n'))].filter((f) => f && existsSync(join(repoRoot(), f)));
+    // qstrdefs*.h hold Q(...) lines, not C: uncrustify would turn Q(/lib) into Q(/ lib), another qstr.
+    // MicroPython's codeformat.py leaves them out the same way.
+    return [...new Set(out.split('\n'))].filter((f) => f && !/(^|\/)qstrdefs[^/]*\.h$/.test(f) && existsSync(join(repoRoot(), f)));
 }
 
 export function uncrustifyConfig(): string {
