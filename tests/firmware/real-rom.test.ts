@@ -91,10 +91,10 @@ describe('on the real RP2040 boot ROM', { skip }, () => {
     });
 
     test('mprt test --bootrom: a sample of the suites passes, as on stock', () => {
-        // float/math_domain.py is left out: see the todo test below
         const sample = [
             'float/float1.py', 'float/math_fun.py', 'float/math_fun_special.py', 'float/float_parse.py', 'float/float_format.py',
-            'float/cmath_fun.py', 'misc/rge_sm.py', 'basics/int_big_mul.py', 'basics/builtin_pow3.py', 'stress/recursion.py',
+            'float/cmath_fun.py', 'float/math_domain.py', 'float/math_domain_special.py', 'float/inf_nan_arith.py',
+            'misc/rge_sm.py', 'basics/int_big_mul.py', 'basics/builtin_pow3.py', 'stress/recursion.py',
         ];
         const report = join(work, 'report.json');
         const r = spawnSync(process.execPath, [mprtBin, 'test', '--firmware', firmware!, '--bootrom', rom!, ...sample, '-j2', '--json', report], {
@@ -107,17 +107,30 @@ describe('on the real RP2040 boot ROM', { skip }, () => {
         assert.deepEqual(json.baseline?.regressions, []);
     });
 
-    // Found by running on the real ROM: our firmware gives inf for sqrt(-inf) there (the B1 ROM's fsqrt
-    // answer), where the stock firmware raises ValueError as CPython does; our ROM computes NaN, which
-    // hides it. A firmware fix (the float glue around the ROM's sqrt) turns this todo into a pass.
-    test('math.sqrt(-inf) raises ValueError, as on stock', { todo: 'our firmware returns inf on the B1 ROM' }, async () => {
-        const board = await openBoard({ firmware: firmware!, bootrom: rom! });
-        try {
-            await board.boot();
-            const r = await board.exec("import math\ntry:\n print(math.sqrt(float('-inf')))\nexcept ValueError:\n print('ValueError')");
-            assert.equal(r.stdout, 'ValueError\r\n');
-        } finally {
-            await board.close();
+    // Found by running on the real ROM: the B1 ROM's fadd gives +inf for inf + -inf, and MicroPython's
+    // libm builds its NaNs that way (sqrtf(-inf) is -inf * -inf + -inf), so with __aeabi_fadd wrapped
+    // straight to the ROM math.sqrt(-inf) gave inf where stock (and CPython) raise ValueError
+    // (ports/rp2/mp_float_fadd.S). The same check runs on our ROM.
+    test('inf + -inf is nan and math.sqrt(-inf) raises ValueError, as on stock, on both ROMs', async () => {
+        const code = [
+            'import math',
+            'print(math.inf + -math.inf, -math.inf + math.inf, math.inf - math.inf, math.inf + math.inf, -math.inf + -1.5)',
+            'for f, x in ((math.sqrt, -math.inf), (math.gamma, -math.inf), (math.sqrt, -1.0), (math.log, -math.inf)):',
+            ' try:',
+            '  print(f(x))',
+            ' except ValueError:',
+            "  print('ValueError')",
+        ].join('\n');
+        for (const bootrom of [rom!, undefined]) {
+            const board = await openBoard({ firmware: firmware!, ...(bootrom ? { bootrom } : {}) });
+            try {
+                await board.boot();
+                const r = await board.exec(code);
+                assert.equal(r.stderr, '');
+                assert.equal(r.stdout, 'nan nan nan inf -inf\r\n' + 'ValueError\r\n'.repeat(4), bootrom ? 'real ROM' : 'our ROM');
+            } finally {
+                await board.close();
+            }
         }
     });
 });
