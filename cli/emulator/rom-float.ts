@@ -12,19 +12,25 @@
  * included) unless the tables are built with `flushDenormals` (the real ROM's behaviour: subnormal
  * inputs read as signed zero, results below the smallest normal become signed zero after rounding to
  * full precision). The documented ROM contract is kept where it differs from C: float/double->int
- * conversions round towards -Infinity and saturate (NaN converts as the infinity of its sign),
- * sqrt of a negative non-zero value is -Infinity, ln of a value <= 0 is -Infinity. A NaN operand is
- * returned quiet; an invalid operation (inf-inf, 0*inf, 0/0, sin(inf)...) returns the default NaN.
- * sin/cos/tan/exp/ln/atan2 come from the host libm (double, then rounded once to float for SF) and
- * accept any argument (the ROM's are only specified on -128..128 / -1024..1024; the SDK reduces
- * larger angles itself).
+ * conversions round towards -Infinity and saturate, sqrt of a negative non-zero value is -Infinity,
+ * ln of a value <= 0 is -Infinity.
+ *
+ * Infinities and NaNs are the chip's (B1 ROM; tests/firmware/real-rom.test.ts checks every entry
+ * against it): the ROM has no NaN. It reads a NaN operand as the infinity of its sign (arithmetic,
+ * sqrt, exp, ln, fcmp/dcmp, conversions, float<->double; only the fast compares order a NaN beyond
+ * the infinities), and an invalid operation gives an infinity: +Infinity for inf + -inf and
+ * inf - inf, the sign of the product or quotient for 0 * inf, 0 / 0 and inf / inf. Bar sin/cos/tan
+ * of an infinity (below), no entry returns a NaN, so firmware that leans on IEEE NaNs from the ROM fails here as on the chip (pico-sdk's
+ * wrappers with PICO_FLOAT_PROPAGATE_NANS give most of them back; __aeabi_fadd is
+ * ports/rp2/mp_float_fadd.S). sin/cos/tan/exp/ln/atan2 come from the host libm (double, then rounded
+ * once to float for SF) and accept any finite argument (the ROM's are only specified on -128..128 /
+ * -1024..1024; the SDK reduces larger angles itself); sin/cos/tan of an infinity, garbage on the chip,
+ * are NaN here.
  */
 
 import {
     BINARY32,
     BINARY64,
-    F32_QNAN,
-    F64_QNAN_HI,
     bits32,
     bits64,
     decode,
@@ -137,7 +143,28 @@ function exactOp(op: Op, a: Decoded, b: Decoded, fmt: FloatFormat, ftz: boolean)
     return exactArith(op, a, b, fmt, ftz);
 }
 
-/** Ordered integer key of a float's bits, as the ROM compares them (sign-magnitude to two's complement). */
+/** The ROM reads a NaN as the infinity of its sign. */
+function nanAsInf32(b: number): number {
+    return (isNaN32(b) ? (b & 0x80000000) | 0x7f800000 : b) >>> 0;
+}
+/** A double's [lo, hi] words, with a NaN read as the infinity of its sign. */
+function nanAsInf64(lo: number, hi: number): [number, number] {
+    return isNaN64(lo, hi) ? [0, ((hi & 0x80000000) | 0x7ff00000) >>> 0] : [lo >>> 0, hi >>> 0];
+}
+/**
+ * The ROM's answer to an invalid operation (the IEEE result would be NaN): +Infinity for a sum or
+ * difference of infinities, otherwise the infinity with the sign of the product or quotient.
+ */
+function invalidHi(op: Op, hiA: number, hiB: number, infHi: number): number {
+    if (op === 'add' || op === 'sub') return infHi;
+    return (((hiA ^ hiB) & 0x80000000) | infHi) >>> 0;
+}
+
+/**
+ * Ordered integer key of a float's bits, as the ROM compares them (sign-magnitude to two's
+ * complement). The fast compares order a NaN beyond the infinity of its sign; fcmp and dcmp read it
+ * as that infinity (nanAsInf first).
+ */
 function key32(b: number): number {
     return b & 0x80000000 ? -(b & 0x7fffffff) : b & 0x7fffffff;
 }
@@ -167,8 +194,11 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
     const ftz = opts.flushDenormals === true;
 
     // ---- single precision helpers ----
-    const daz32 = (b: number): number => (ftz && isSub32(b) ? b & 0x80000000 : b) >>> 0;
-    const quiet32 = (b: number): number => (b | 0x00400000) >>> 0;
+    /** An operand as the ROM reads it: a NaN as an infinity, a subnormal as zero when flushing. */
+    const daz32 = (b: number): number => {
+        const v = nanAsInf32(b);
+        return (ftz && isSub32(v) ? v & 0x80000000 : v) >>> 0;
+    };
     /** Final rounding/flush of a float result computed as a double `d` (once-rounded, innocuous). */
     const out32 = (d: number): number => {
         const bits = f32bits(d);
@@ -178,14 +208,10 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
 
     function farith(op: Op) {
         return (r: Uint32Array): FloatRomResult => {
-            let a = r[0] >>> 0;
-            let b = r[1] >>> 0;
-            if (isNaN32(a)) return { r0: quiet32(a) };
-            if (isNaN32(b)) return { r0: quiet32(b) };
-            a = daz32(a);
-            b = daz32(b);
+            const a = daz32(r[0] >>> 0);
+            const b = daz32(r[1] >>> 0);
             const d = applyOp(op, f32(a), f32(b));
-            if (d !== d) return { r0: F32_QNAN };
+            if (d !== d) return { r0: invalidHi(op, a, b, 0x7f800000) };
             if (ftz && d !== 0 && Math.abs(d) < TWO_M125) {
                 const da = decode(bits32(a), BINARY32, true);
                 const db = decode(bits32(b), BINARY32, true);
@@ -196,34 +222,23 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
     }
 
     const fsqrt = (r: Uint32Array): FloatRomResult => {
-        const a = r[0] >>> 0;
-        if (isNaN32(a)) return { r0: quiet32(a) };
+        const a = nanAsInf32(r[0] >>> 0);
         if (a & 0x80000000) return { r0: (a & 0x7fffffff) === 0 ? a : 0xff800000 };
         return { r0: out32(Math.sqrt(f32(daz32(a)))) };
     };
 
     /** A unary single-precision libm function, computed in double and rounded once. */
     function funary(fn: (x: number) => number) {
-        return (r: Uint32Array): FloatRomResult => {
-            const a = r[0] >>> 0;
-            if (isNaN32(a)) return { r0: quiet32(a) };
-            return { r0: out32(fn(f32(daz32(a)))) };
-        };
+        return (r: Uint32Array): FloatRomResult => ({ r0: out32(fn(f32(daz32(r[0] >>> 0)))) });
     }
     const fln = (x: number): number => (x <= 0 ? -Infinity : Math.log(x));
     const fsincos = (r: Uint32Array): FloatRomResult => {
-        const a = r[0] >>> 0;
-        if (isNaN32(a)) return { r0: quiet32(a), r1: quiet32(a) };
-        const x = f32(daz32(a));
+        const x = f32(daz32(r[0] >>> 0));
         return { r0: out32(Math.sin(x)), r1: out32(Math.cos(x)) };
     };
-    const fatan2 = (r: Uint32Array): FloatRomResult => {
-        const y = r[0] >>> 0;
-        const x = r[1] >>> 0;
-        if (isNaN32(y)) return { r0: quiet32(y) };
-        if (isNaN32(x)) return { r0: quiet32(x) };
-        return { r0: out32(Math.atan2(f32(daz32(y)), f32(daz32(x)))) };
-    };
+    const fatan2 = (r: Uint32Array): FloatRomResult => ({
+        r0: out32(Math.atan2(f32(daz32(r[0] >>> 0)), f32(daz32(r[1] >>> 0)))),
+    });
 
     const dec32 = (b: number): Decoded => decode(bits32(b), BINARY32, ftz);
     const toFloat = (neg: boolean, mag: bigint, exp: number): FloatRomResult =>
@@ -231,31 +246,25 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
     const signedToFloat = (v: bigint, exp: number): FloatRomResult => toFloat(v < 0n, v < 0n ? -v : v, exp);
 
     // ---- double precision helpers ----
-    const quiet64hi = (hi: number): number => (hi | 0x00080000) >>> 0;
     const out64 = (d: number): FloatRomResult => {
         const lo = f64bits(d);
         const hi = f64hi();
         if (ftz && isSub64(lo, hi)) return { r0: 0, r1: (hi & 0x80000000) >>> 0 };
         return { r0: lo, r1: hi };
     };
-    /** The double in r[i]:r[i+1], with subnormals read as zero when flushing. */
+    /** The double in r[i]:r[i+1] as the ROM reads it: a NaN as an infinity, a subnormal as zero when flushing. */
     const arg64 = (r: Uint32Array, i: number): number => {
-        const lo = r[i] >>> 0;
-        const hi = r[i + 1] >>> 0;
+        const [lo, hi] = nanAsInf64(r[i], r[i + 1]);
         if (ftz && isSub64(lo, hi)) return hi & 0x80000000 ? -0 : 0;
         return f64(lo, hi);
     };
-    const nan64 = (r: Uint32Array, i: number): FloatRomResult | undefined =>
-        isNaN64(r[i], r[i + 1]) ? { r0: r[i] >>> 0, r1: quiet64hi(r[i + 1]) } : undefined;
 
     function darith(op: Op) {
         return (r: Uint32Array): FloatRomResult => {
-            const n = nan64(r, 0) ?? nan64(r, 2);
-            if (n) return n;
             const a = arg64(r, 0);
             const b = arg64(r, 2);
             const d = applyOp(op, a, b);
-            if (d !== d) return { r0: 0, r1: F64_QNAN_HI };
+            if (d !== d) return { r0: 0, r1: invalidHi(op, r[1], r[3], 0x7ff00000) };
             if (ftz && d !== 0 && Math.abs(d) < TWO_M1021) {
                 const da = decode(bits64(r[0], r[1]), BINARY64, true);
                 const db = decode(bits64(r[2], r[3]), BINARY64, true);
@@ -266,10 +275,7 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
     }
 
     const dsqrt = (r: Uint32Array): FloatRomResult => {
-        const n = nan64(r, 0);
-        if (n) return n;
-        const lo = r[0] >>> 0;
-        const hi = r[1] >>> 0;
+        const [lo, hi] = nanAsInf64(r[0], r[1]);
         if (hi & 0x80000000) {
             if ((hi & 0x7fffffff) === 0 && lo === 0) return { r0: lo, r1: hi };
             return { r0: 0, r1: 0xfff00000 };
@@ -277,18 +283,15 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
         return out64(Math.sqrt(arg64(r, 0)));
     };
     function dunary(fn: (x: number) => number) {
-        return (r: Uint32Array): FloatRomResult => nan64(r, 0) ?? out64(fn(arg64(r, 0)));
+        return (r: Uint32Array): FloatRomResult => out64(fn(arg64(r, 0)));
     }
     const dsincos = (r: Uint32Array): FloatRomResult => {
-        const n = nan64(r, 0);
-        if (n) return { ...n, r2: n.r0, r3: n.r1 };
         const x = arg64(r, 0);
         const s = out64(Math.sin(x));
         const c = out64(Math.cos(x));
         return { r0: s.r0, r1: s.r1, r2: c.r0, r3: c.r1 };
     };
-    const datan2 = (r: Uint32Array): FloatRomResult =>
-        nan64(r, 0) ?? nan64(r, 2) ?? out64(Math.atan2(arg64(r, 0), arg64(r, 2)));
+    const datan2 = (r: Uint32Array): FloatRomResult => out64(Math.atan2(arg64(r, 0), arg64(r, 2)));
 
     const dec64 = (r: Uint32Array): Decoded => decode(bits64(r[0], r[1]), BINARY64, ftz);
     const toDouble = (v: bigint, exp: number): FloatRomResult =>
@@ -306,13 +309,13 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
         return { r0: lo32(ka - kb), flags: subFlags(ka, kb, 32n) };
     };
     const fcmpCombined = (r: Uint32Array): FloatRomResult => {
-        const ka = BigInt(key32(flush32(r[0] >>> 0)));
-        const kb = BigInt(key32(flush32(r[1] >>> 0)));
+        const ka = BigInt(key32(flush32(nanAsInf32(r[0] >>> 0))));
+        const kb = BigInt(key32(flush32(nanAsInf32(r[1] >>> 0))));
         return { r0: cmpResult(ka - kb), flags: subFlags(ka, kb, 32n) };
     };
+    /** flush: dcmp's reading (subnormals equal zero, a NaN the infinity of its sign). */
     const dkey = (r: Uint32Array, i: number, flush: boolean): bigint => {
-        const lo = r[i] >>> 0;
-        const hi = r[i + 1] >>> 0;
+        const [lo, hi] = flush ? nanAsInf64(r[i], r[i + 1]) : [r[i] >>> 0, r[i + 1] >>> 0];
         if (flush && isSub64(lo, hi)) return 0n;
         return key64(lo, hi);
     };
@@ -379,15 +382,7 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
         {
             name: 'float2double',
             offset: 0x7c,
-            call: (r) => {
-                const a = r[0] >>> 0;
-                if (isNaN32(a)) {
-                    // payload kept in the top fraction bits, quieted
-                    const frac = (a | 0x00400000) & 0x007fffff;
-                    return { r0: (frac << 29) >>> 0, r1: ((a & 0x80000000) | 0x7ff00000 | (frac >>> 3)) >>> 0 };
-                }
-                return out64(f32(daz32(a)));
-            },
+            call: (r) => out64(f32(daz32(r[0] >>> 0))),
         },
     ];
 
@@ -443,12 +438,7 @@ export function createFloatTables(opts: FloatTableOptions = {}): FloatTables {
             name: 'double2float',
             offset: 0x7c,
             call: (r) => {
-                const lo = r[0] >>> 0;
-                const hi = r[1] >>> 0;
-                if (isNaN64(lo, hi)) {
-                    const frac = ((hi & 0x000fffff) << 3) | (lo >>> 29) | 0x00400000;
-                    return { r0: ((hi & 0x80000000) | 0x7f800000 | frac) >>> 0 };
-                }
+                const [lo, hi] = nanAsInf64(r[0], r[1]);
                 const x = arg64(r, 0);
                 if (ftz && x !== 0 && Math.abs(x) < TWO_M125) {
                     const d = decode(bits64(lo, hi), BINARY64, true);

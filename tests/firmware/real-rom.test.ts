@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { FLASH_BASE, ROM_SIZE } from '../../cli/chip/rp2040.js';
+import { RP2040 } from 'rp2040js';
 import { openBoard } from '../../cli/emulator/board.js';
+import { SD_TABLE, SF_TABLE, createFloatTables, type FloatRomEntry } from '../../cli/emulator/rom-float.js';
 import { realRomCandidates, realRomPath } from '../../cli/emulator/rom.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
 
@@ -91,10 +93,10 @@ describe('on the real RP2040 boot ROM', { skip }, () => {
     });
 
     test('mprt test --bootrom: a sample of the suites passes, as on stock', () => {
-        // float/math_domain.py is left out: see the todo test below
         const sample = [
             'float/float1.py', 'float/math_fun.py', 'float/math_fun_special.py', 'float/float_parse.py', 'float/float_format.py',
-            'float/cmath_fun.py', 'misc/rge_sm.py', 'basics/int_big_mul.py', 'basics/builtin_pow3.py', 'stress/recursion.py',
+            'float/cmath_fun.py', 'float/math_domain.py', 'float/math_domain_special.py', 'float/inf_nan_arith.py',
+            'misc/rge_sm.py', 'basics/int_big_mul.py', 'basics/builtin_pow3.py', 'stress/recursion.py',
         ];
         const report = join(work, 'report.json');
         const r = spawnSync(process.execPath, [mprtBin, 'test', '--firmware', firmware!, '--bootrom', rom!, ...sample, '-j2', '--json', report], {
@@ -107,17 +109,111 @@ describe('on the real RP2040 boot ROM', { skip }, () => {
         assert.deepEqual(json.baseline?.regressions, []);
     });
 
-    // Found by running on the real ROM: our firmware gives inf for sqrt(-inf) there (the B1 ROM's fsqrt
-    // answer), where the stock firmware raises ValueError as CPython does; our ROM computes NaN, which
-    // hides it. A firmware fix (the float glue around the ROM's sqrt) turns this todo into a pass.
-    test('math.sqrt(-inf) raises ValueError, as on stock', { todo: 'our firmware returns inf on the B1 ROM' }, async () => {
-        const board = await openBoard({ firmware: firmware!, bootrom: rom! });
-        try {
-            await board.boot();
-            const r = await board.exec("import math\ntry:\n print(math.sqrt(float('-inf')))\nexcept ValueError:\n print('ValueError')");
-            assert.equal(r.stdout, 'ValueError\r\n');
-        } finally {
-            await board.close();
+    // Found by running on the real ROM: the B1 ROM's fadd gives +inf for inf + -inf, and MicroPython's
+    // libm builds its NaNs that way (sqrtf(-inf) is -inf * -inf + -inf), so with __aeabi_fadd wrapped
+    // straight to the ROM math.sqrt(-inf) gave inf where stock (and CPython) raise ValueError
+    // (ports/rp2/mp_float_fadd.S). Our ROM hid it, computing IEEE NaNs; it now answers like the chip
+    // (rom-float.ts), so the same check catches it on both.
+    test('inf + -inf is nan and math.sqrt(-inf) raises ValueError, as on stock, on both ROMs', async () => {
+        const code = [
+            'import math',
+            'print(math.inf + -math.inf, -math.inf + math.inf, math.inf - math.inf, math.inf + math.inf, -math.inf + -1.5)',
+            'for f, x in ((math.sqrt, -math.inf), (math.gamma, -math.inf), (math.sqrt, -1.0), (math.log, -math.inf)):',
+            ' try:',
+            '  print(f(x))',
+            ' except ValueError:',
+            "  print('ValueError')",
+        ].join('\n');
+        for (const bootrom of [rom!, undefined]) {
+            const board = await openBoard({ firmware: firmware!, ...(bootrom ? { bootrom } : {}) });
+            try {
+                await board.boot();
+                const r = await board.exec(code);
+                assert.equal(r.stderr, '');
+                assert.equal(r.stdout, 'nan nan nan inf -inf\r\n' + 'ValueError\r\n'.repeat(4), bootrom ? 'real ROM' : 'our ROM');
+            } finally {
+                await board.close();
+            }
         }
+    });
+});
+
+/** Calls entries of the real ROM's SF/SD tables in a bare rp2040js core: no firmware, no boot. */
+function realRomFloat(image: Buffer): { call(table: 'SF' | 'SD', offset: number, args: number[]): number[] } {
+    const mcu = new RP2040();
+    mcu.loadBootrom(new Uint32Array(image.buffer, image.byteOffset, image.length >> 2));
+    const u16 = (a: number): number => image.readUInt16LE(a);
+    const lookup = (code: string): number => {
+        const want = code.charCodeAt(0) | (code.charCodeAt(1) << 8);
+        for (let p = u16(0x16); u16(p) !== 0; p += 4) if (u16(p) === want) return u16(p + 2);
+        throw new Error(`no ${code} table in the ROM`);
+    };
+    const tables = { SF: lookup('SF'), SD: lookup('SD') };
+    const RETURN = 0x20000000; // a BKPT the entry returns to
+    mcu.writeUint16(RETURN, 0xbe00);
+    let back = false;
+    mcu.onBreak = () => {
+        back = true;
+    };
+    return {
+        call(table, offset, args) {
+            const core = mcu.core;
+            for (let i = 0; i < 13; i++) core.registers[i] = args[i] ?? 0;
+            core.SP = 0x20040000;
+            core.LR = RETURN | 1;
+            core.PC = image.readUInt32LE(tables[table] + offset) & ~1;
+            back = false;
+            for (let n = 0; n < 100_000 && !back; n++) mcu.step();
+            assert.ok(back, `ROM ${table}+0x${offset.toString(16)} did not return`);
+            return [0, 1, 2, 3].map((i) => core.registers[i] >>> 0);
+        },
+    };
+}
+
+describe('our ROM\'s float tables against the real ROM\'s, entry by entry', { skip: !rom && !inCi ? 'no real boot ROM' : false }, () => {
+    const F = {
+        zero: 0, negZero: 0x80000000, one: 0x3f800000, negOne: 0xbf800000, two: 0x40000000,
+        inf: 0x7f800000, negInf: 0xff800000, nan: 0x7fc00000, negNan: 0xffc00000, sNan: 0x7f800001,
+    };
+    const D = {
+        zero: [0, 0], negZero: [0, 0x80000000], one: [0, 0x3ff00000], negOne: [0, 0xbff00000], two: [0, 0x40000000],
+        inf: [0, 0x7ff00000], negInf: [0, 0xfff00000], nan: [0, 0x7ff80000], negNan: [0, 0xfff80000], sNan: [1, 0x7ff00000],
+    };
+    // subnormal operands, and results (1 / max): the emulator's tables keep them, the chip's flush them
+    const TINY32: [string, number[]][] = [['sub', [0x00000001]], ['max', [0x7f7fffff]]];
+    const TINY64: [string, number[]][] = [['sub', [1, 0]], ['max', [0xffffffff, 0x7fefffff]]];
+    // entry -> result words compared (transcendentals only where exact: the ROM's libm is within an ulp elsewhere)
+    const BINARY = { fadd: 1, fsub: 1, fmul: 1, fdiv: 1, fcmp: 1, fcmp_fast: 1, dadd: 2, dsub: 2, dmul: 2, ddiv: 2, dcmp: 1, dcmp_fast: 1 } as Record<string, number>;
+    const UNARY = { fsqrt: 1, float2int: 1, float2uint: 1, float2int64: 2, float2double: 2, dsqrt: 2, double2int: 1, double2int64: 2, double2float: 1 } as Record<string, number>;
+    const SPECIAL = { fexp: 1, fln: 1, dexp: 2, dln: 2 } as Record<string, number>;
+
+    function compare(entries: FloatRomEntry[], sub: boolean): string[] {
+        const real = realRomFloat(readFileSync(rom!));
+        const bad: string[] = [];
+        const f32 = Object.entries(F).map(([k, v]) => [k, [v]] as [string, number[]]).concat(sub ? TINY32 : []);
+        const f64 = Object.entries(D).concat(sub ? TINY64 : []);
+        const check = (e: FloatRomEntry, args: number[], label: string, words: number): void => {
+            const table = SD_TABLE.some((d) => d.name === e.name) ? 'SD' : 'SF';
+            const want = real.call(table, e.offset, args).slice(0, words);
+            const r = e.call(Uint32Array.from([...args, 0, 0, 0, 0].slice(0, 4)));
+            const got = [r.r0, r.r1 ?? 0].map((v) => v >>> 0).slice(0, words);
+            if (want.join() !== got.join()) bad.push(`${e.name}(${label}): chip ${want.map((v) => v.toString(16))} ours ${got.map((v) => v.toString(16))}`);
+        };
+        for (const e of entries) {
+            const values = e.name.startsWith('d') ? f64 : f32;
+            if (BINARY[e.name]) for (const [a, va] of values) for (const [b, vb] of values) check(e, [...va, ...vb], `${a}, ${b}`, BINARY[e.name]);
+            const unary = UNARY[e.name] ?? SPECIAL[e.name];
+            if (unary) for (const [a, va] of values) if (UNARY[e.name] || !/one|two|max/i.test(a)) check(e, va, a, unary);
+        }
+        return bad;
+    }
+
+    test('the emulator\'s tables give the chip\'s infinities for NaN operands and invalid operations', () => {
+        assert.deepEqual(compare([...SF_TABLE, ...SD_TABLE], false), []);
+    });
+
+    test('the flush-to-zero model also matches the chip on subnormal operands and results', () => {
+        const ftz = createFloatTables({ flushDenormals: true });
+        assert.deepEqual(compare([...ftz.SF, ...ftz.SD], true), []);
     });
 });

@@ -6,7 +6,10 @@ Usage: rom_float_ref.py MODE COUNT SEED > vectors.json   (MODE: ieee | ftz)
 Exact operations (+ - * / sqrt, conversions) are computed with exact rationals (fractions.Fraction,
 math.isqrt) and rounded to nearest-even by our own routine; ftz mode models the ROM (subnormal
 inputs read as signed zero, results below the smallest normal flushed to signed zero after rounding
-at full precision). Transcendentals come from CPython's math module (the platform libm) and are
+at full precision). Infinities and NaNs follow the chip in both modes: the ROM reads a NaN operand as
+the infinity of its sign, gives +inf for a sum or difference of infinities and a signed infinity for
+0 * inf, 0 / 0 and inf / inf, so it never returns a NaN (the fast compares alone order NaNs beyond the
+infinities). Transcendentals come from CPython's math module (the platform libm) and are
 checked to 1 ulp. Output: {"mode", "functions": {name: {"out": [...], "cases": [[args, expect, check]...]}}}
 check: "x" bit-exact, "u" within 1 ulp, "n" any NaN, "c" compare (out cmpr0: r0 = -1/0/1; cmpflags: the
 N/Z/C/V conditions; cmp: both).
@@ -60,16 +63,17 @@ def inf_bits(fmt, s):
     return (s << (w - 1)) | (((1 << (w - p)) - 1) << (p - 1))
 
 
+def nan_as_inf(bits, fmt):
+    """the ROM reads a NaN as the infinity of its sign"""
+    return inf_bits(fmt, bits >> (fmt['width'] - 1)) if is_nan(bits, fmt) else bits
+
+
 def zero_bits(fmt, s):
     return s << (fmt['width'] - 1)
 
 
 def qnan(fmt):
     return inf_bits(fmt, 0) | (1 << (fmt['p'] - 2))
-
-
-def quiet(bits, fmt):
-    return bits | (1 << (fmt['p'] - 2))
 
 
 def round_frac(sign, a, fmt, ftz):
@@ -123,10 +127,7 @@ def words(bits, n):
 # ---------------------------------------------------------------- the model
 
 def arith(op, ab, bb, fmt):
-    if is_nan(ab, fmt):
-        return quiet(ab, fmt), 'x'
-    if is_nan(bb, fmt):
-        return quiet(bb, fmt), 'x'
+    ab, bb = nan_as_inf(ab, fmt), nan_as_inf(bb, fmt)
     ka, sa, a = value(ab, fmt, FTZ)
     kb, sb, b = value(bb, fmt, FTZ)
     if op == 'sub':
@@ -134,7 +135,7 @@ def arith(op, ab, bb, fmt):
         op = 'add'
     if op == 'add':
         if ka == 'inf' and kb == 'inf':
-            return (inf_bits(fmt, sa), 'x') if sa == sb else (qnan(fmt), 'n')
+            return inf_bits(fmt, sa if sa == sb else 0), 'x'
         if ka == 'inf':
             return inf_bits(fmt, sa), 'x'
         if kb == 'inf':
@@ -145,26 +146,21 @@ def arith(op, ab, bb, fmt):
         return round_signed(v, fmt, FTZ), 'x'
     s = sa ^ sb
     if op == 'mul':
-        if (ka == 'inf' and kb == 'num' and b == 0) or (kb == 'inf' and ka == 'num' and a == 0):
-            return qnan(fmt), 'n'
         if ka == 'inf' or kb == 'inf':
             return inf_bits(fmt, s), 'x'
         return round_frac(s, a * b, fmt, FTZ), 'x'
     # div
-    if ka == 'inf' and kb == 'inf':
-        return qnan(fmt), 'n'
     if ka == 'inf':
         return inf_bits(fmt, s), 'x'
     if kb == 'inf':
         return zero_bits(fmt, s), 'x'
     if b == 0:
-        return (qnan(fmt), 'n') if a == 0 else (inf_bits(fmt, s), 'x')
+        return inf_bits(fmt, s), 'x'
     return round_frac(s, a / b, fmt, FTZ), 'x'
 
 
 def sqrt_model(ab, fmt):
-    if is_nan(ab, fmt):
-        return quiet(ab, fmt), 'x'
+    ab = nan_as_inf(ab, fmt)
     s, e, f = split(ab, fmt)
     if s:
         return (ab, 'x') if (e == 0 and f == 0) else (inf_bits(fmt, 1), 'x')
@@ -228,8 +224,7 @@ def libm(fn, x):
 
 
 def unary_model(name, bits, fmt):
-    if is_nan(bits, fmt):
-        return quiet(bits, fmt), 'x'
+    bits = nan_as_inf(bits, fmt)
     x = daz_float(bits, fmt)
     if name == 'ln':
         if x < 0 or x == 0:
@@ -251,16 +246,16 @@ def unary_model(name, bits, fmt):
 
 
 def atan2_model(yb, xb, fmt):
-    if is_nan(yb, fmt):
-        return quiet(yb, fmt), 'x'
-    if is_nan(xb, fmt):
-        return quiet(xb, fmt), 'x'
+    yb, xb = nan_as_inf(yb, fmt), nan_as_inf(xb, fmt)
     return to_float_bits(math.atan2(daz_float(yb, fmt), daz_float(xb, fmt)), fmt), 'u'
 
 
 def cmp_model(ab, bb, fmt, flush):
-    """the ROM's order: NaN ordered beyond infinity, -0 == +0; flush: subnormals equal zero"""
+    """the ROM's order: -0 == +0; the fast compares order a NaN beyond infinity; flush (fcmp/dcmp):
+    subnormals equal zero and a NaN is the infinity of its sign"""
     def order(bits):
+        if flush:
+            bits = nan_as_inf(bits, fmt)
         s, e, f = split(bits, fmt)
         if flush and e == 0:
             return 0
@@ -491,24 +486,15 @@ table('d', F64, 2)
 # float <-> double
 cases = []
 for a in singles(F32, COUNT):
-    if is_nan(a, F32):
-        s, e, f = split(a, F32)
-        f |= 1 << 22
-        r = (s << 63) | (0x7ff << 52) | (f << 29)
-    else:
-        k, s, v = value(a, F32, FTZ)
-        r = inf_bits(F64, s) if k == 'inf' else (zero_bits(F64, s) if v == 0 else round_frac(s, v, F64, FTZ))
+    k, s, v = value(nan_as_inf(a, F32), F32, FTZ)
+    r = inf_bits(F64, s) if k == 'inf' else (zero_bits(F64, s) if v == 0 else round_frac(s, v, F64, FTZ))
     cases.append([[a], words(r, 2), 'x'])
 add('float2double', 'f64', cases)
 cases = []
 for a in singles(F64, COUNT) + [to_float_bits(rng.uniform(-1, 1) * 2.0 ** rng.randint(-160, 140), F64)
                                 for _ in range(COUNT // 2)]:
-    if is_nan(a, F64):
-        s, e, f = split(a, F64)
-        r = (s << 31) | (0xff << 23) | (f >> 29) | (1 << 22)
-    else:
-        k, s, v = value(a, F64, FTZ)
-        r = inf_bits(F32, s) if k == 'inf' else (zero_bits(F32, s) if v == 0 else round_frac(s, v, F32, FTZ))
+    k, s, v = value(nan_as_inf(a, F64), F64, FTZ)
+    r = inf_bits(F32, s) if k == 'inf' else (zero_bits(F32, s) if v == 0 else round_frac(s, v, F32, FTZ))
     cases.append([words(a, 2), [r], 'x'])
 add('double2float', 'f32', cases)
 

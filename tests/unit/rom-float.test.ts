@@ -190,7 +190,30 @@ describe('ROM soft-float/soft-double tables', () => {
         assert.equal(call('fcmp', 0x00000001, 0x007fffff)[0], 0); // ...but flushed by the v2 fcmp
         assert.equal(call('fcmp', 0x80800000, 0x80000001)[0], 0xffffffff);
         assert.deepEqual(call('int2double', 0xffffffff).slice(0, 2), [0, 0xbff00000]);
-        assert.deepEqual(call('float2double', 0x7f800001).slice(0, 2), [1 << 29, 0x7ff80000]); // NaN quieted: the payload's top bit moves to bit 29 of the low word
+    });
+
+    it('has no NaN, as the B1 ROM: a NaN operand is the infinity of its sign, an invalid operation an infinity', () => {
+        const t = byName([SF_TABLE, SD_TABLE]);
+        const call = (name: string, ...args: number[]): number[] => regs(t.get(name)!.call(Uint32Array.from(args)));
+        // inf + -inf is +inf on the chip (MicroPython's libm makes sqrtf(-inf) that way: see mp_float_fadd.S)
+        assert.equal(call('fadd', 0x7f800000, 0xff800000)[0], 0x7f800000);
+        assert.equal(call('fadd', 0xff800000, 0x7f800000)[0], 0x7f800000);
+        assert.equal(call('fsub', 0xff800000, 0xff800000)[0], 0x7f800000);
+        assert.equal(call('fmul', 0x80000000, 0x7f800000)[0], 0xff800000); // -0 * inf
+        assert.equal(call('fdiv', 0, 0x80000000)[0], 0xff800000); // 0 / -0
+        assert.equal(call('fdiv', 0xff800000, 0xff800000)[0], 0x7f800000);
+        assert.equal(call('fadd', 0x3f800000, 0xffc00000)[0], 0xff800000); // 1 + -nan == -inf
+        assert.equal(call('fdiv', 0x3f800000, 0x7fc00000)[0], 0); // 1 / nan == 1 / inf
+        assert.equal(call('fsqrt', 0x7fc00000)[0], 0x7f800000);
+        assert.equal(call('fexp', 0xffc00000)[0], 0); // exp(-nan) == exp(-inf)
+        assert.equal(call('fcmp', 0x7f800000, 0x7fc00000)[0], 0); // nan == inf for fcmp...
+        assert.equal(call('fcmp_fast', 0x7f800000, 0x7fc00000)[0], 0xffffffff); // ...beyond it for fcmp_fast
+        assert.deepEqual(call('float2double', 0x7f800001).slice(0, 2), [0, 0x7ff00000]);
+        assert.equal(call('double2float', 0, 0xfff80000)[0], 0xff800000);
+        assert.deepEqual(call('dadd', 0, 0x7ff00000, 0, 0xfff00000).slice(0, 2), [0, 0x7ff00000]);
+        assert.deepEqual(call('dmul', 0, 0xfff00000, 0, 0).slice(0, 2), [0, 0xfff00000]);
+        assert.deepEqual(call('dsqrt', 0, 0xfff80000).slice(0, 2), [0, 0xfff00000]);
+        assert.equal(call('dcmp', 0, 0x7ff80000, 0, 0x7ff00000)[0], 0);
     });
 
     it('returns cos in r1 from fsin (the SDK sincosf relies on it) and r2:r3 from dsin', () => {
