@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FLASH_BASE, ROM_SIZE } from '../../cli/chip/rp2040.js';
+import { FLASH_BASE, ROM_SIZE, SRAM_BASE } from '../../cli/chip/rp2040.js';
 import { RP2040 } from 'rp2040js';
 import { openBoard } from '../../cli/emulator/board.js';
 import { SD_TABLE, SF_TABLE, createFloatTables, type FloatRomEntry } from '../../cli/emulator/rom-float.js';
@@ -149,7 +149,7 @@ function realRomFloat(image: Buffer): { call(table: 'SF' | 'SD', offset: number,
         throw new Error(`no ${code} table in the ROM`);
     };
     const tables = { SF: lookup('SF'), SD: lookup('SD') };
-    const RETURN = 0x20000000; // a BKPT the entry returns to
+    const RETURN = SRAM_BASE; // a BKPT the entry returns to
     mcu.writeUint16(RETURN, 0xbe00);
     let back = false;
     mcu.onBreak = () => {
