@@ -49,6 +49,19 @@ function fileInfo(path: string): { path: string; sha256: string; size: number } 
     return { path, sha256: createHash('sha256').update(data).digest('hex'), size: data.length };
 }
 
+/**
+ * Stock tests whose expected output on our firmware differs by design (tests/baseline/by-design/README.md):
+ * they run against the .exp there instead of their own.
+ */
+export const BY_DESIGN_DIR = join('tests', 'baseline', 'by-design');
+
+export function withByDesignOutput(tests: TestCase[]): TestCase[] {
+    return tests.map((t) => {
+        const exp = join(repoRoot(), BY_DESIGN_DIR, `${t.id}.exp`);
+        return existsSync(exp) ? { ...t, expPath: exp } : t;
+    });
+}
+
 export interface RunOptions {
     /** The firmware to emulate (ignored with `port`). */
     firmware: string;
@@ -56,6 +69,8 @@ export interface RunOptions {
     port?: string;
     baud?: number;
     paths: string[];
+    /** false: every test against its own expected output (the stock firmware, `mprt baseline`). */
+    byDesign?: boolean;
     jobs?: number;
     timeoutS?: number;
     bootrom?: string;
@@ -67,7 +82,7 @@ export async function runTests(opts: RunOptions): Promise<{ run: SuiteRun; tests
         throw new MprtError(`serial port ${opts.port} not found`, { hint: 'is the board plugged in? (ls /dev/ttyACM*)', exitCode: 2 });
     }
     const firmware: FirmwareInfo = opts.port ? { port: opts.port } : fileInfo(resolve(opts.firmware));
-    const tests = selectTests(opts.paths);
+    const tests = opts.byDesign === false ? selectTests(opts.paths) : withByDesignOutput(selectTests(opts.paths));
     if (!tests.length) throw new MprtError('no tests found', { hint: 'give test files or directories holding *.py tests', exitCode: 2 });
     // a port has one board behind it
     const jobs = opts.port ? 1 : Math.max(1, Math.min(opts.jobs ?? Math.min(2, availableParallelism()), tests.length));
@@ -149,7 +164,7 @@ export async function testCommand(opts: TestCommandOptions): Promise<number> {
 /** Runs the suite on a (stock) firmware and writes the baseline file. */
 export async function writeBaseline(opts: RunOptions & { out?: string; buildInfo?: Record<string, unknown> }): Promise<string> {
     const out = (l: string): void => void process.stdout.write(l + '\n');
-    const { run, firmware } = await runTests({ ...opts, port: undefined, log: out });
+    const { run, firmware } = await runTests({ ...opts, port: undefined, byDesign: false, log: out });
     if ('port' in firmware) throw new Error('unreachable: a baseline is measured in the emulator');
     const file: BaselineFile = {
         $comment: 'Results of MicroPython\'s stock rp2 RPI_PICO firmware on the default `mprt test` list in the emulator. Produced by `npm run baseline`; regenerate when the component versions change.',
