@@ -46,10 +46,12 @@ int posix_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
 int posix_eventfd(unsigned int initval, int flags);
 
 // Hooks around every wait of a blocking call: block_begin just before the task blocks, block_end
-// after it wakes. block_end returns true when the call must give up with EINTR (e.g. a pending
-// KeyboardInterrupt). Either may be NULL. The firmware sets them once, before any task blocks.
+// after it wakes. Either returns true when the call must give up with EINTR (e.g. a pending
+// KeyboardInterrupt): block_begin runs after the wait is armed, so a wake-up posted after whatever
+// it checks is not lost. block_end runs even when block_begin gave up. Either may be NULL. The
+// firmware sets them once, before any task blocks.
 typedef struct _posix_block_hooks_t {
-    void (*block_begin)(void);
+    bool (*block_begin)(void);
     bool (*block_end)(void);
 } posix_block_hooks_t;
 void posix_set_block_hooks(const posix_block_hooks_t *hooks);

@@ -60,12 +60,12 @@ int posix_wait_block(posix_deadline_t *d) {
     if (d->ticks != portMAX_DELAY && xTaskCheckForTimeOut(&d->start, &d->ticks) != pdFALSE) {
         return -ETIMEDOUT;
     }
-    if (block_hooks != NULL && block_hooks->block_begin != NULL) {
-        block_hooks->block_begin();
+    bool give_up = block_hooks != NULL && block_hooks->block_begin != NULL && block_hooks->block_begin();
+    if (!give_up) {
+        (void)ulTaskNotifyTakeIndexed(POSIX_NOTIFY_INDEX, pdTRUE, d->ticks);
     }
-    (void)ulTaskNotifyTakeIndexed(POSIX_NOTIFY_INDEX, pdTRUE, d->ticks);
     if (block_hooks != NULL && block_hooks->block_end != NULL && block_hooks->block_end()) {
-        return -EINTR;
+        give_up = true;
     }
-    return 0;
+    return give_up ? -EINTR : 0;
 }

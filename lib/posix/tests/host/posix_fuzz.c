@@ -593,7 +593,7 @@ static void check_table(void) {
 
 // Nothing the fuzzer calls may block (the model lets through only calls that return at once): a call
 // that reaches a wait is a mismatch, reported instead of hanging.
-static void blocked(void) {
+static bool blocked(void) {
     FAIL("a call blocked");
 }
 

@@ -412,8 +412,11 @@ static void test_select_blocks_until_eventfd(void) {
 static int hook_begins, hook_ends;
 static volatile int interrupt_pending;
 
-static void hook_begin(void) {
+static volatile int interrupt_before_block;
+
+static bool hook_begin(void) {
     hook_begins++;
+    return interrupt_before_block != 0;
 }
 
 static bool hook_end(void) {
@@ -454,6 +457,13 @@ static void test_hooks_and_eintr(void) {
     CHECK_ERR(posix_poll(&pf, 1, 5000), EINTR);
     pthread_join(t, NULL);
     CHECK(hook_begins == 2 && hook_ends == 2);
+    // an interruption already pending when the call would block: it gives up without blocking
+    interrupt_pending = 0;
+    interrupt_before_block = 1;
+    unsigned w0 = shim_task_wakeups();
+    CHECK_ERR(posix_select(p[0] + 1, NULL, NULL, NULL, NULL), EINTR);
+    CHECK(shim_task_wakeups() == w0 && hook_begins == 3 && hook_ends == 3);
+    interrupt_before_block = 0;
     posix_set_block_hooks(NULL);
     close_all();
 }
