@@ -60,6 +60,10 @@ void posix_set_block_hooks(const posix_block_hooks_t *hooks);
 // `task` is a TaskHandle_t. Callable from any task.
 void posix_wake_task(void *task);
 
+// The calling task's errno, for code that cannot reach the C library's thread-local errno directly
+// (loadable native modules: the module linker has no thread-local relocations).
+int *posix_errno(void);
+
 // The number of fds in use (for tests and statistics).
 int posix_fd_count(void);
 

@@ -42,6 +42,10 @@ void posix_file_notify(posix_file_t *f) {
     posix_unlock();
 }
 
+int *posix_errno(void) {
+    return &errno;
+}
+
 void posix_wake_task(void *task) {
     xTaskNotifyGiveIndexed((TaskHandle_t)task, POSIX_NOTIFY_INDEX);
 }
