@@ -34,6 +34,7 @@ int posix_fcntl(int fd, int cmd, int arg);                 // F_GETFL F_SETFL F_
 int posix_dup(int fd);
 int posix_dup2(int fd, int fd2);
 int posix_pipe(int fds[2]);
+int posix_pipe2(int fds[2], int flags); // flags: O_NONBLOCK, O_CLOEXEC (POSIX.1-2024)
 int posix_isatty(int fd);
 int posix_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 int posix_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds, struct timeval *timeout);

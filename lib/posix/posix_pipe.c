@@ -145,12 +145,19 @@ static const posix_file_ops_t pipe_wr_ops = {
 };
 
 int posix_pipe(int fds[2]) {
+    return posix_pipe2(fds, 0);
+}
+
+int posix_pipe2(int fds[2], int flags) {
+    if (flags & ~(O_NONBLOCK | O_CLOEXEC)) {
+        return (int)posix_result(-EINVAL);
+    }
     posix_pipe_t *p = malloc(sizeof(*p));
     if (p == NULL) {
         return (int)posix_result(-ENFILE);
     }
-    posix_file_init(&p->rd, &pipe_rd_ops, O_RDONLY);
-    posix_file_init(&p->wr, &pipe_wr_ops, O_WRONLY);
+    posix_file_init(&p->rd, &pipe_rd_ops, O_RDONLY | (flags & O_NONBLOCK));
+    posix_file_init(&p->wr, &pipe_wr_ops, O_WRONLY | (flags & O_NONBLOCK));
     p->rd_open = true;
     p->wr_open = true;
     p->head = 0;
@@ -158,6 +165,11 @@ int posix_pipe(int fds[2]) {
     int r = posix_fd_install_pair(&p->rd, &p->wr, fds);
     if (r < 0) {
         free(p);
+        return (int)posix_result(r);
     }
-    return (int)posix_result(r);
+    if (flags & O_CLOEXEC) {
+        posix_fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+        posix_fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    }
+    return 0;
 }

@@ -3,7 +3,9 @@
  * calls it uses, built with ASan and UBSan. Each C unit test of test_posix.c becomes a node test; then
  * the randomized fd-call fuzzer (posix_fuzz.c) runs MPRT_POSIX_FUZZ_ITERATIONS calls (100,000 by
  * default; `npm run fuzz` runs 1,000,000) from seed MPRT_POSIX_FUZZ_SEED, checking every result, errno
- * and byte against its model of the fd table, and LeakSanitizer checks nothing is left.
+ * and byte against its model of the fd table, and LeakSanitizer checks nothing is left; then the same
+ * number of calls from four threads at once on one table (closes and dup2s racing reads, writes and
+ * polls of the same fds: every result must be one the call may give, and nothing may be left or leak).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,4 +71,17 @@ test(`fuzz: ${ITERATIONS} random fd calls checked against a model, under ASan+UB
     assert.ok(count('errno checks') > ITERATIONS / 5, text);
     assert.ok(count('bytes checked') > ITERATIONS, text);
     t.diagnostic(`posix_fuzz: ${ITERATIONS} iterations in ${seconds.toFixed(1)} s (${Math.round(ITERATIONS / seconds)}/s); ${text.trim().replace(/\n/g, ', ')}`);
+});
+
+test(`fuzz: ${ITERATIONS} random fd calls from four threads on one table, under ASan+UBSan`, { timeout: 600_000 }, (t) => {
+    const started = Date.now();
+    const r = spawnSync(join(out, 'posix_fuzz'), [String(ITERATIONS), SEED, '4'], { env, encoding: 'utf8', timeout: 590_000, maxBuffer: 16 << 20 });
+    const seconds = (Date.now() - started) / 1000;
+    const text = r.stdout + r.stderr;
+    assert.equal(r.status, 0, text);
+    assert.match(text, /^threads 4$/m);
+    const count = (label: string) => Number(new RegExp(`^${label} (\\d+)$`, 'm').exec(text)?.[1] ?? -1);
+    assert.equal(count('iterations'), ITERATIONS - (ITERATIONS % 4), text);
+    assert.ok(count('io ok') > ITERATIONS / 20, `too few reads and writes moved bytes:\n${text}`);
+    t.diagnostic(`posix_fuzz (4 threads): ${ITERATIONS} iterations in ${seconds.toFixed(1)} s (${Math.round(ITERATIONS / seconds)}/s); ${text.trim().replace(/\n/g, ', ')}`);
 });

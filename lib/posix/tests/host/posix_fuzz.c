@@ -2,6 +2,8 @@
 //
 //   posix_fuzz ITERATIONS SEED
 //
+//   posix_fuzz ITERATIONS SEED THREADS   (the threaded phase, see run_threads)
+//
 // Makes random calls (pipe eventfd close dup dup2 fcntl read write poll select fstat isatty lseek ioctl)
 // on random fds, valid and not, and checks every result, errno and byte read against a model of the fd
 // table, the open file descriptions and their contents. Every 64 calls and at the end it checks the
@@ -17,6 +19,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <pthread.h>
 #include "posix.h"
 #include "task.h"
 
@@ -597,8 +600,132 @@ static bool blocked(void) {
     FAIL("a call blocked");
 }
 
+// ---- the threaded phase: no model (other threads change the table under each call), but every result
+// must be one the call may give, under ASan, and the table must be empty and leak-free at the end. Every
+// description is made non-blocking and stays so, and polls wait at most 2 ms, so nothing waits forever;
+// closes and dup2s race with reads, writes and polls of the same fds on other threads.
+
+static unsigned long thread_iterations;
+static unsigned long thread_io_ok; // reads and writes that moved bytes
+static volatile int thread_failed;
+
+#define T_EXPECT(cond, ...) do { \
+        if (!(cond)) { \
+            printf("THREAD MISMATCH (line %d): ", __LINE__); \
+            printf(__VA_ARGS__); \
+            printf("\n"); \
+            thread_failed = 1; \
+            return NULL; \
+        } \
+} while (0)
+
+static uint64_t t_rnd(uint64_t *s) {
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * UINT64_C(2685821657736338717);
+}
+
+static void *thread_fuzz(void *arg) {
+    uint64_t s = (uintptr_t)arg * UINT64_C(0x9e3779b97f4a7c15) + 1;
+    uint8_t buf[700];
+    for (unsigned long i = 0; i < thread_iterations && !thread_failed; i++) {
+        int fd = (int)(t_rnd(&s) % POSIX_FD_MAX);
+        int op = (int)(t_rnd(&s) % 10);
+        size_t len = (size_t)(t_rnd(&s) % sizeof buf);
+        long r;
+        errno = 0;
+        switch (op) {
+            case 0: {
+                int p[2];
+                r = posix_pipe2(p, O_NONBLOCK);
+                T_EXPECT(r == 0 || errno == EMFILE || errno == ENFILE, "pipe2 %ld errno %d", r, errno);
+                break;
+            }
+            case 1:
+                r = posix_eventfd((unsigned)(t_rnd(&s) % 3), POSIX_EFD_NONBLOCK | (int)(t_rnd(&s) % 2));
+                T_EXPECT(r >= 0 || errno == EMFILE, "eventfd %ld errno %d", r, errno);
+                break;
+            case 2:
+                r = posix_close(fd);
+                T_EXPECT(r == 0 || errno == EBADF, "close %ld errno %d", r, errno);
+                break;
+            case 3:
+                r = t_rnd(&s) % 2 ? posix_dup(fd) : posix_dup2(fd, (int)(t_rnd(&s) % POSIX_FD_MAX));
+                T_EXPECT(r >= 0 || errno == EBADF || errno == EMFILE, "dup %ld errno %d", r, errno);
+                break;
+            case 4:
+            case 5:
+                r = posix_read(fd, buf, len);
+                if (r > 0) {
+                    __atomic_fetch_add(&thread_io_ok, 1, __ATOMIC_RELAXED);
+                }
+                T_EXPECT(r >= 0 || errno == EBADF || errno == EAGAIN || errno == EINVAL, "read %ld errno %d", r, errno);
+                break;
+            case 6:
+            case 7:
+                memset(buf, 0xa5, 8);
+                buf[7] = 0; // eventfd: a value below the maximum
+                r = posix_write(fd, buf, len);
+                if (r > 0) {
+                    __atomic_fetch_add(&thread_io_ok, 1, __ATOMIC_RELAXED);
+                }
+                T_EXPECT(r >= 0 || errno == EBADF || errno == EAGAIN || errno == EPIPE || errno == EINVAL, "write %ld errno %d", r, errno);
+                break;
+            case 8: {
+                struct pollfd pf[3];
+                for (int k = 0; k < 3; k++) {
+                    pf[k].fd = (int)(t_rnd(&s) % POSIX_FD_MAX);
+                    pf[k].events = POLLIN | POLLOUT;
+                }
+                r = posix_poll(pf, 3, (int)(t_rnd(&s) % 3));
+                T_EXPECT(r >= 0 && r <= 3, "poll %ld errno %d", r, errno);
+                break;
+            }
+            default: {
+                int fl = posix_fcntl(fd, F_GETFL, 0);
+                T_EXPECT(fl >= 0 ? (fl & O_NONBLOCK) != 0 : errno == EBADF, "F_GETFL %d errno %d", fl, errno);
+                int n = -1;
+                r = posix_ioctl(fd, FIONREAD, &n);
+                T_EXPECT((r == 0 && n >= 0 && n <= POSIX_PIPE_BYTES) || errno == EBADF || errno == ENOTTY, "FIONREAD %ld errno %d", r, errno);
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+static int run_threads(unsigned long iterations, int threads) {
+    thread_iterations = iterations / (unsigned long)threads;
+    pthread_t t[16];
+    for (int i = 0; i < threads; i++) {
+        pthread_create(&t[i], NULL, thread_fuzz, (void *)(uintptr_t)(rng_state + (uint64_t)i));
+    }
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+    }
+    if (thread_failed) {
+        return 1;
+    }
+    for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
+        posix_close(fd);
+    }
+    if (posix_fd_count() != 0 || shim_lock_held()) {
+        printf("THREAD MISMATCH: %d fds left after closing all\n", posix_fd_count());
+        return 1;
+    }
+    printf("threads %d\niterations %lu\nio ok %lu\n", threads, thread_iterations * (unsigned long)threads, thread_io_ok);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     static const posix_block_hooks_t hooks = { blocked, NULL };
+    if (argc > 3) {
+        // posix_fuzz ITERATIONS SEED THREADS: the threaded phase
+        int threads = atoi(argv[3]);
+        rng_state = strtoull(argv[2], NULL, 10) | 1;
+        return run_threads(strtoul(argv[1], NULL, 10), threads < 1 ? 1 : threads > 16 ? 16 : threads);
+    }
     posix_set_block_hooks(&hooks);
     unsigned long iterations = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
     rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 20261206;

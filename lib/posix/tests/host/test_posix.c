@@ -102,6 +102,13 @@ static void test_dup_shares_description(void) {
     CHECK(posix_ioctl(d, FIONBIO, &on) == 0 && posix_fcntl(d, F_GETFL, 0) == O_RDONLY);
     close_all();
     CHECK(posix_fd_count() == 0);
+    // pipe2 sets the flags at once
+    CHECK(posix_pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
+    CHECK(posix_fcntl(p[0], F_GETFL, 0) == (O_RDONLY | O_NONBLOCK) && posix_fcntl(p[1], F_GETFL, 0) == (O_WRONLY | O_NONBLOCK));
+    CHECK(posix_fcntl(p[0], F_GETFD, 0) == FD_CLOEXEC && posix_fcntl(p[1], F_GETFD, 0) == FD_CLOEXEC);
+    CHECK_ERR(posix_pipe2(p, O_APPEND), EINVAL);
+    CHECK(posix_errno() == &errno);
+    close_all();
 }
 
 // ---- pipes ----
