@@ -37,6 +37,12 @@ int posix_pipe(int fds[2]);
 int posix_pipe2(int fds[2], int flags); // flags: O_NONBLOCK, O_CLOEXEC (POSIX.1-2024)
 int posix_isatty(int fd);
 int posix_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+// As posix_poll, for callers that also wait for other things signalled through the same task
+// notification (the firmware's select over fds and MicroPython streams): it keeps a notification
+// posted before the call (the caller checked its other sources before calling, so one posted since
+// must end the wait), and returns after the first wake-up even when no fd is ready (0), so the caller
+// can check its other sources again.
+int posix_poll_wake(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 int posix_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds, struct timeval *timeout);
 
 // eventfd: the counter's flags are POSIX_EFD_* (equal to Linux's EFD_* on the host and to the

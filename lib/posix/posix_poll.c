@@ -18,8 +18,9 @@ static TickType_t ticks_of_ms(long long ms) {
     return t >= portMAX_DELAY ? portMAX_DELAY - 1 : (TickType_t)t;
 }
 
-// poll with a timeout in ticks; returns the number of fds with events or a negative errno.
-static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks) {
+// poll with a timeout in ticks; returns the number of fds with events or a negative errno. With `wake`,
+// see posix_poll_wake.
+static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks, bool wake) {
     if (nfds > POSIX_FD_MAX) {
         return -EINVAL;
     }
@@ -33,7 +34,9 @@ static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks) {
     }
     posix_deadline_t d;
     posix_deadline_init(&d, ticks);
-    posix_wait_arm();
+    if (!wake) {
+        posix_wait_arm();
+    }
     posix_lock();
     for (nfds_t i = 0; i < nfds; i++) {
         posix_file_t *f = fds[i].fd < 0 ? NULL : posix_fd_lookup_locked(fds[i].fd);
@@ -46,6 +49,7 @@ static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks) {
     posix_unlock();
 
     int n;
+    bool woken = false;
     for (;;) {
         n = 0;
         for (nfds_t i = 0; i < nfds; i++) {
@@ -65,7 +69,7 @@ static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks) {
             fds[i].revents = (short)revents;
             n += revents != 0;
         }
-        if (n > 0) {
+        if (n > 0 || woken) {
             break;
         }
         int r = posix_wait_block(&d);
@@ -76,6 +80,7 @@ static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks) {
             n = r;
             break;
         }
+        woken = wake;
     }
 
     posix_lock();
@@ -97,7 +102,11 @@ static int poll_ticks(struct pollfd *fds, nfds_t nfds, TickType_t ticks) {
 }
 
 int posix_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
-    return (int)posix_result(poll_ticks(fds, nfds, ticks_of_ms(timeout_ms)));
+    return (int)posix_result(poll_ticks(fds, nfds, ticks_of_ms(timeout_ms), false));
+}
+
+int posix_poll_wake(struct pollfd *fds, nfds_t nfds, int timeout_ms) {
+    return (int)posix_result(poll_ticks(fds, nfds, ticks_of_ms(timeout_ms), true));
 }
 
 int posix_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds, struct timeval *timeout) {
@@ -128,7 +137,7 @@ int posix_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
         pfds[n].revents = 0;
         n++;
     }
-    int r = poll_ticks(pfds, n, ticks);
+    int r = poll_ticks(pfds, n, ticks, false);
     if (r < 0) {
         return (int)posix_result(r);
     }

@@ -74,6 +74,9 @@
 #define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))
 
 #if MPRT_RTOS
+// ---- select over lib/posix fds and streams: ports/rp2/posix/mp_modselect.c replaces extmod's ----
+#define MICROPY_PY_SELECT                       (0)
+
 // ---- threads are kernel tasks (rtos.kernel=builtin): a GIL, handed over every 32 VM jumps ----
 #define MICROPY_PY_THREAD                       (1)
 #define MICROPY_PY_THREAD_GIL                   (1)

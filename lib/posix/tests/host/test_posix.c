@@ -250,6 +250,15 @@ static void test_poll_select_now(void) {
 
 // ---- blocking across threads ----
 
+static TaskHandle_t main_task_for_wake;
+
+static void *wake_later(void *arg) {
+    (void)arg;
+    sleep_ms(30);
+    posix_wake_task(main_task_for_wake);
+    return NULL;
+}
+
 typedef struct {
     int fd;
     unsigned delay_ms;
@@ -411,6 +420,35 @@ static void test_select_blocks_until_eventfd(void) {
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
     CHECK(a.result == 1 && a.err == POLLIN && b.result == 1 && b.err == POLLIN);
+    close_all();
+}
+
+static void test_poll_wake_returns_on_any_wake(void) {
+    int e = posix_eventfd(0, 0);
+    struct pollfd pf = { e, POLLIN, 0 };
+    main_task_for_wake = xTaskGetCurrentTaskHandle();
+    // a notification posted before the call ends it at once: the caller's other source spoke
+    posix_wake_task(main_task_for_wake);
+    uint32_t t0 = now_ms();
+    CHECK(posix_poll_wake(&pf, 1, 1000) == 0 && pf.revents == 0);
+    CHECK(now_ms() - t0 < 500);
+    // a wake-up from elsewhere during the wait ends it with nothing ready
+    pthread_t t;
+    pthread_create(&t, NULL, wake_later, NULL);
+    t0 = now_ms();
+    CHECK(posix_poll_wake(&pf, 1, 5000) == 0);
+    uint32_t dt = now_ms() - t0;
+    pthread_join(t, NULL);
+    CHECK(dt >= 25 && dt < 2000);
+    // readiness is reported as by poll, and the timeout holds
+    uint64_t one = 1;
+    CHECK(posix_write(e, &one, 8) == 8);
+    CHECK(posix_poll_wake(&pf, 1, 1000) == 1 && pf.revents == POLLIN);
+    CHECK(posix_read(e, &one, 8) == 8);
+    t0 = now_ms();
+    CHECK(posix_poll_wake(&pf, 1, 40) == 0);
+    CHECK(now_ms() - t0 >= 40);
+    CHECK(posix_poll_wake(NULL, 0, 20) == 0);
     close_all();
 }
 
@@ -585,6 +623,7 @@ static const struct {
     { "close_wakes_blocked_read", test_close_wakes_blocked_read },
     { "close_wakes_blocked_poll_and_select", test_close_wakes_blocked_poll_and_select },
     { "select_blocks_until_eventfd", test_select_blocks_until_eventfd },
+    { "poll_wake_returns_on_any_wake", test_poll_wake_returns_on_any_wake },
     { "hooks_and_eintr", test_hooks_and_eintr },
     { "messages_between_threads", test_messages_between_threads },
     { "table_from_threads", test_table_from_threads },
