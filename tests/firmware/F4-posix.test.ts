@@ -2,7 +2,8 @@
  * lib/posix in the firmware, driven from the host through the emulator (F4): a thread blocked in
  * os.read leaves the CPU idle (it is not scheduled while nothing happens), console bytes sent by the
  * harness at a known emulated time wake an os.read(0, n) on fds 0-2, and Ctrl-C ends a blocked
- * os.read with KeyboardInterrupt. The .py tests of tests/firmware/F4-posix run with `mprt test`.
+ * os.read with KeyboardInterrupt; select.select over a pipe, an eventfd and the console (fd 0) sleeps
+ * with the CPU idle until the harness sends a console byte, and returns it. The .py tests of tests/firmware/F4-posix run with `mprt test`.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`).
  */
@@ -57,5 +58,23 @@ describe('F4: fds in the firmware', { skip }, () => {
         board.write('print(got, 250 <= dt < 400)\r');
         const out = await board.readUntil(/>>> $/, { timeoutMs: 1000 });
         assert.match(out, /b'hello' True/);
+    });
+
+    test('select over a pipe, an eventfd and the console: idle until the harness types, then fd 0 is ready', async () => {
+        board.drain();
+        board.write('import os, select, time; r, w = os.pipe(); e = os.eventfd(0); t0 = time.ticks_ms(); ready = select.select([r, e, 0], [], []); dt = time.ticks_diff(time.ticks_ms(), t0); ch = os.read(0, 1)\r');
+        await idle(board, 100);
+        const a = board.cycles();
+        await idle(board, 1000);
+        const b = board.cycles();
+        const share = (b.waiting - a.waiting) / (b.total - a.total);
+        console.log(`# idle share while blocked in select: ${(share * 100).toFixed(3)} % of ${b.total - a.total} cycles`);
+        assert.ok(share >= 0.99, `idle share ${share}`);
+        board.write('k');
+        await board.readUntil(/>>> $/, { timeoutMs: 1000 });
+        board.drain();
+        board.write('print(ready, 1000 <= dt < 1300, ch); os.close(r); os.close(w); os.close(e)\r');
+        const out = await board.readUntil(/>>> $/, { timeoutMs: 1000 });
+        assert.match(out, /\(\[0\], \[\], \[\]\) True b'k'/);
     });
 });
