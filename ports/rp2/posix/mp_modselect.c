@@ -31,7 +31,15 @@ typedef struct _poll_entry_t {
 typedef struct _select_poll_obj_t {
     mp_obj_base_t base;
     mp_map_t entries; // key: the fd (small int) when there is one, else the object -> poll_entry_t
+    // ipoll: iterating the entries in place, yielding one reused tuple (no allocation, so it works with
+    // the heap locked, as asyncio's loop needs)
+    mp_obj_tuple_t *ret_tuple;
+    size_t iter_slot;
+    bool iter_one_shot;
 } select_poll_obj_t;
+
+// Up to this many entries a wait keeps its arrays on the C stack (no GC allocation).
+#define STACK_ENTRIES (8)
 
 // The fd of obj (an int or an object with fileno()), or -1 for a stream object; TypeError otherwise.
 static int fd_of(mp_obj_t obj) {
@@ -84,8 +92,11 @@ static size_t wait_entries(poll_entry_t **e, size_t n, mp_int_t timeout_ms) {
         e[i]->revents = 0;
         n_fds += e[i]->fd >= 0 && e[i]->events != 0;
     }
-    struct pollfd *pfds = m_new(struct pollfd, n_fds > 0 ? n_fds : 1);
-    poll_entry_t **fd_entry = m_new(poll_entry_t *, n_fds > 0 ? n_fds : 1);
+    struct pollfd pfds_stack[STACK_ENTRIES];
+    poll_entry_t *fd_entry_stack[STACK_ENTRIES];
+    bool on_heap = n_fds > STACK_ENTRIES;
+    struct pollfd *pfds = on_heap ? m_new(struct pollfd, n_fds) : pfds_stack;
+    poll_entry_t **fd_entry = on_heap ? m_new(poll_entry_t *, n_fds) : fd_entry_stack;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (e[i]->fd >= 0 && e[i]->events != 0) {
@@ -118,8 +129,10 @@ static size_t wait_entries(poll_entry_t **e, size_t n, mp_int_t timeout_ms) {
             break;
         }
     }
-    m_del(struct pollfd, pfds, n_fds > 0 ? n_fds : 1);
-    m_del(poll_entry_t *, fd_entry, n_fds > 0 ? n_fds : 1);
+    if (on_heap) {
+        m_del(struct pollfd, pfds, n_fds);
+        m_del(poll_entry_t *, fd_entry, n_fds);
+    }
     return ready;
 }
 
@@ -183,9 +196,10 @@ static mp_obj_t poll_modify(mp_obj_t self_in, mp_obj_t obj, mp_obj_t events_in) 
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(poll_modify_obj, poll_modify);
 
-// The entries of a poll object, in an array (the map may change while the GIL is released).
-static poll_entry_t **entries_of(select_poll_obj_t *self, size_t *n) {
-    poll_entry_t **e = m_new(poll_entry_t *, self->entries.used > 0 ? self->entries.used : 1);
+// The entries of a poll object, in an array (the map may change while the GIL is released): `stack`
+// when they fit, else a GC allocation (release it with entries_free).
+static poll_entry_t **entries_of(select_poll_obj_t *self, size_t *n, poll_entry_t **stack) {
+    poll_entry_t **e = self->entries.used <= STACK_ENTRIES ? stack : m_new(poll_entry_t *, self->entries.used);
     size_t k = 0;
     for (size_t i = 0; i < self->entries.alloc; i++) {
         if (mp_map_slot_is_filled(&self->entries, i)) {
@@ -196,14 +210,19 @@ static poll_entry_t **entries_of(select_poll_obj_t *self, size_t *n) {
     return e;
 }
 
-// poll(timeout=None) -> [(obj, events)]; ipoll(timeout=None, flags=0): the same, and with flags & 1
-// (one-shot) each reported entry is disabled until modify() or register() again.
-static mp_obj_t poll_common(size_t n_args, const mp_obj_t *args, bool one_shot_allowed) {
+static void entries_free(poll_entry_t **e, size_t n, poll_entry_t **stack) {
+    if (e != stack) {
+        m_del(poll_entry_t *, e, n);
+    }
+}
+
+// poll(timeout=None) -> [(obj, events)]
+static mp_obj_t poll_poll(size_t n_args, const mp_obj_t *args) {
     select_poll_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     mp_int_t timeout = timeout_ms_of(n_args, args, 1);
-    bool one_shot = one_shot_allowed && n_args > 2 && (mp_obj_get_int(args[2]) & 1);
+    poll_entry_t *stack[STACK_ENTRIES];
     size_t n;
-    poll_entry_t **e = entries_of(self, &n);
+    poll_entry_t **e = entries_of(self, &n, stack);
     size_t ready = wait_entries(e, n, timeout);
     mp_obj_list_t *list = MP_OBJ_TO_PTR(mp_obj_new_list(ready, NULL));
     size_t k = 0;
@@ -211,25 +230,57 @@ static mp_obj_t poll_common(size_t n_args, const mp_obj_t *args, bool one_shot_a
         if (e[i]->revents != 0) {
             mp_obj_t t[2] = { e[i]->obj, MP_OBJ_NEW_SMALL_INT(e[i]->revents) };
             list->items[k++] = mp_obj_new_tuple(2, t);
-            if (one_shot) {
-                e[i]->events = 0;
-            }
+            e[i]->revents = 0;
         }
     }
     list->len = k;
-    m_del(poll_entry_t *, e, n > 0 ? n : 1);
+    entries_free(e, n, stack);
     return MP_OBJ_FROM_PTR(list);
-}
-
-static mp_obj_t poll_poll(size_t n_args, const mp_obj_t *args) {
-    return poll_common(n_args, args, false);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(poll_poll_obj, 1, 2, poll_poll);
 
+// ipoll(timeout=None, flags=0) -> an iterator of (obj, events), as the stock module: one tuple reused,
+// so keep what you need from it; with flags & 1 (one-shot) each reported entry is disabled until
+// modify() or register() enables it again.
 static mp_obj_t poll_ipoll(size_t n_args, const mp_obj_t *args) {
-    return mp_getiter(poll_common(n_args, args, true), NULL);
+    select_poll_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    mp_int_t timeout = timeout_ms_of(n_args, args, 1);
+    if (self->ret_tuple == NULL) {
+        self->ret_tuple = MP_OBJ_TO_PTR(mp_obj_new_tuple(2, NULL));
+    }
+    poll_entry_t *stack[STACK_ENTRIES];
+    size_t n;
+    poll_entry_t **e = entries_of(self, &n, stack);
+    wait_entries(e, n, timeout);
+    entries_free(e, n, stack);
+    self->iter_slot = 0;
+    self->iter_one_shot = n_args > 2 && (mp_obj_get_int(args[2]) & 1);
+    return args[0];
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(poll_ipoll_obj, 1, 3, poll_ipoll);
+
+static mp_obj_t poll_iternext(mp_obj_t self_in) {
+    select_poll_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    // Removing entries meanwhile (unregister) leaves the other slots where they are.
+    while (self->iter_slot < self->entries.alloc) {
+        size_t i = self->iter_slot++;
+        if (!mp_map_slot_is_filled(&self->entries, i)) {
+            continue;
+        }
+        poll_entry_t *e = MP_OBJ_TO_PTR(self->entries.table[i].value);
+        if (e->revents == 0) {
+            continue;
+        }
+        self->ret_tuple->items[0] = e->obj;
+        self->ret_tuple->items[1] = MP_OBJ_NEW_SMALL_INT(e->revents);
+        e->revents = 0;
+        if (self->iter_one_shot) {
+            e->events = 0;
+        }
+        return MP_OBJ_FROM_PTR(self->ret_tuple);
+    }
+    return MP_OBJ_STOP_ITERATION;
+}
 
 static const mp_rom_map_elem_t poll_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_register), MP_ROM_PTR(&poll_register_obj) },
@@ -243,13 +294,17 @@ static MP_DEFINE_CONST_DICT(poll_locals, poll_locals_table);
 static MP_DEFINE_CONST_OBJ_TYPE(
     select_poll_type,
     MP_QSTR_poll,
-    MP_TYPE_FLAG_NONE,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    iter, poll_iternext,
     locals_dict, &poll_locals
     );
 
 static mp_obj_t select_poll(void) {
     select_poll_obj_t *self = mp_obj_malloc(select_poll_obj_t, &select_poll_type);
     mp_map_init(&self->entries, 0);
+    self->ret_tuple = NULL;
+    self->iter_slot = 0;
+    self->iter_one_shot = false;
     return MP_OBJ_FROM_PTR(self);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(select_poll_obj, select_poll);
@@ -291,8 +346,9 @@ static mp_obj_t select_select(size_t n_args, const mp_obj_t *args) {
             ((poll_entry_t *)MP_OBJ_TO_PTR(el->value))->events |= list_events[l];
         }
     }
+    poll_entry_t *stack[STACK_ENTRIES];
     size_t n;
-    poll_entry_t **e = entries_of(set, &n);
+    poll_entry_t **e = entries_of(set, &n, stack);
     wait_entries(e, n, timeout);
     for (size_t i = 0; i < n; i++) {
         if (e[i]->revents & POLLNVAL) {
@@ -313,7 +369,7 @@ static mp_obj_t select_select(size_t n_args, const mp_obj_t *args) {
             }
         }
     }
-    m_del(poll_entry_t *, e, n > 0 ? n : 1);
+    entries_free(e, n, stack);
     return mp_obj_new_tuple(3, lists);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(select_select_obj, 3, 4, select_select);
