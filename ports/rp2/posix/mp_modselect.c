@@ -92,6 +92,9 @@ static size_t wait_entries(poll_entry_t **e, size_t n, mp_int_t timeout_ms) {
         e[i]->revents = 0;
         n_fds += e[i]->fd >= 0 && e[i]->events != 0;
     }
+    if (n_fds > POSIX_FD_MAX) {
+        mp_raise_OSError(MP_EINVAL); // more fds than the table has, as poll() says
+    }
     struct pollfd pfds_stack[STACK_ENTRIES];
     poll_entry_t *fd_entry_stack[STACK_ENTRIES];
     bool on_heap = n_fds > STACK_ENTRIES;
