@@ -23,6 +23,9 @@
 #include "hardware/structs/scb.h"
 #include "mp_console.h"
 #include "dynlink/mprt_dynlink.h"
+#if MPRT_RTOS
+#include "posix/mp_posix.h"
+#endif
 #include "mprt_config.h"
 #if MPRT_RTOS
 #include "FreeRTOSConfig.h"
@@ -124,6 +127,9 @@ static void mp_lifecycle(void) {
         mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
         subsystems_init();
         mp_console_start();
+        #if MPRT_RTOS
+        mp_posix_start(); // fds 0-2 on the console, the others closed
+        #endif
 
         // Mounts the littlefs filesystem partition, creating it when the partition is blank.
         pyexec_frozen_module("_boot.py", false);

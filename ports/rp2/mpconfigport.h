@@ -65,9 +65,18 @@
 #define MICROPY_SCHEDULER_DEPTH                 (8)
 #define MICROPY_SCHEDULER_STATIC_NODES          (1)
 #define MICROPY_USE_INTERNAL_ERRNO              (1)
+// The errno module: MicroPython's default names plus those the fd layer (lib/posix) raises.
+#define MICROPY_PY_ERRNO_LIST \
+    X(EPERM) X(ENOENT) X(EINTR) X(EIO) X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) X(EEXIST) X(ENODEV) \
+    X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(ESPIPE) X(EPIPE) X(EOPNOTSUPP) X(EADDRINUSE) \
+    X(ECONNABORTED) X(ECONNRESET) X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTUNREACH) \
+    X(EALREADY) X(EINPROGRESS)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))
 
 #if MPRT_RTOS
+// ---- select over lib/posix fds and streams: ports/rp2/posix/mp_modselect.c replaces extmod's ----
+#define MICROPY_PY_SELECT                       (0)
+
 // ---- threads are kernel tasks (rtos.kernel=builtin): a GIL, handed over every 32 VM jumps ----
 #define MICROPY_PY_THREAD                       (1)
 #define MICROPY_PY_THREAD_GIL                   (1)

@@ -118,6 +118,17 @@ const EXAMPLES: Record<string, { kernel?: 'builtin'; script: string; expect: str
         ].join('\n'),
         expect: 'True\nTrue\nTrue\n',
     },
+    pipeio: {
+        kernel: 'builtin',
+        script: [
+            'import os, pipeio',
+            'r, w = os.pipe()',
+            "print(pipeio.write(w, b'C'), os.read(r, 5), os.write(w, b'Py'), pipeio.read(r, 5))",
+            'os.close(r)',
+            'os.close(w)',
+        ].join('\n'),
+        expect: "1 b'C' 2 b'Py'\n",
+    },
 };
 
 const norm = (s: string) => s.replace(/\r\n/g, '\n');

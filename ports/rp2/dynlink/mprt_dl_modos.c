@@ -110,6 +110,11 @@ static const mp_rom_map_elem_t mprt_os_dl_table[] = {
     { MP_ROM_QSTR(MP_QSTR_dlremove), MP_ROM_PTR(&os_dlremove_obj) },
 };
 
+// More os entries from other parts of the firmware (ports/rp2/posix: the fd functions); none by default.
+MP_WEAK void mprt_os_extend(mp_obj_t globals) {
+    (void)globals;
+}
+
 mp_obj_t mprt_os_module(void) {
     mp_map_elem_t *el = mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, MP_OBJ_NEW_QSTR(MP_QSTR_os), MP_MAP_LOOKUP);
     if (el != NULL) {
@@ -126,5 +131,6 @@ mp_obj_t mprt_os_module(void) {
     for (size_t i = 0; i < MP_ARRAY_SIZE(mprt_os_dl_table); i++) {
         mp_obj_dict_store(globals, (mp_obj_t)mprt_os_dl_table[i].key, (mp_obj_t)mprt_os_dl_table[i].value);
     }
+    mprt_os_extend(globals);
     return mod;
 }

@@ -1,0 +1,108 @@
+// MicroPythonRT rp2 port: lib/posix in the firmware (see mp_posix.h).
+//
+// The console file: reads take what the console has received (stdin_ringbuf, filled from the USB task's
+// stream buffer), writes go to mp_hal_stdout_tx_strn. A task waiting for console input is woken by
+// the console's own notification: the USB task notifies the task that last looked at the input
+// (mp_console_poll_rx records it) on notification index 1, and the firmware builds lib/posix with
+// POSIX_NOTIFY_INDEX 1 (templates/CMakeLists.txt.hbs), so that wake-up, and the one a Ctrl-C sends to
+// the main thread, end a wait in the layer too. Spurious wake-ups of MicroPython's own event waits on
+// that index are harmless: they re-check their condition.
+#include <errno.h>
+#include <fcntl.h>
+#include "py/runtime.h"
+#include "py/mphal.h"
+#include "py/mpthread.h"
+#include "py/stream.h"
+#include "posix_file.h"
+#include "mp_console.h"
+#include "mp_posix.h"
+
+__thread bool mp_posix_python_call;
+static __thread bool gil_released;
+
+static ssize_t console_read(posix_file_t *f, void *buf, size_t len) {
+    (void)f;
+    if (len == 0) {
+        return 0;
+    }
+    mp_console_poll_rx();
+    uint8_t *b = buf;
+    size_t n = 0;
+    while (n < len) {
+        int c = ringbuf_get(&stdin_ringbuf);
+        if (c < 0) {
+            break;
+        }
+        b[n++] = (uint8_t)c;
+    }
+    return n > 0 ? (ssize_t)n : -EAGAIN;
+}
+
+static ssize_t console_write(posix_file_t *f, const void *buf, size_t len) {
+    (void)f;
+    // Output the host does not read is dropped after a timeout, as the stock firmware does.
+    mp_hal_stdout_tx_strn(buf, len);
+    return (ssize_t)len;
+}
+
+static unsigned console_poll(posix_file_t *f) {
+    (void)f;
+    uintptr_t ready = mp_console_poll(MP_STREAM_POLL_RD | MP_STREAM_POLL_WR);
+    return (ready & MP_STREAM_POLL_RD ? POLLIN : 0) | (ready & MP_STREAM_POLL_WR ? POLLOUT : 0);
+}
+
+static const posix_file_ops_t console_ops = {
+    .read = console_read,
+    .write = console_write,
+    .poll = console_poll,
+    .mode = S_IFCHR | 0620,
+    .tty = true,
+    .write_all = true,
+};
+
+static posix_file_t console_file;
+
+// A Python call about to block: give up if an exception is pending, else let other threads run.
+static bool python_block_begin(void) {
+    if (!mp_posix_python_call) {
+        return false;
+    }
+    if (MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL) {
+        return true;
+    }
+    gil_released = true;
+    MP_THREAD_GIL_EXIT();
+    return false;
+}
+
+static bool python_block_end(void) {
+    if (!mp_posix_python_call) {
+        return false;
+    }
+    if (gil_released) {
+        gil_released = false;
+        MP_THREAD_GIL_ENTER();
+    }
+    return MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL;
+}
+
+static const posix_block_hooks_t python_hooks = {
+    .block_begin = python_block_begin,
+    .block_end = python_block_end,
+};
+
+void mp_posix_start(void) {
+    static bool console_ready;
+    if (!console_ready) {
+        posix_file_init(&console_file, &console_ops, O_RDWR);
+        console_ready = true;
+    }
+    posix_set_block_hooks(&python_hooks);
+    for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
+        if (fd <= 2) {
+            posix_fd_install_at(&console_file, fd);
+        } else {
+            posix_close(fd);
+        }
+    }
+}

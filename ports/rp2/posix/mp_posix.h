@@ -1,0 +1,30 @@
+// MicroPythonRT rp2 port: lib/posix in the firmware: the console as fds 0-2, the GIL released while a
+// Python call blocks in the layer, the fd table at soft reset.
+#ifndef MPRT_RP2_MP_POSIX_H
+#define MPRT_RP2_MP_POSIX_H
+
+#include <stdbool.h>
+
+// At each soft reset, after mp_console_start: fds 0, 1 and 2 name the console again, every other fd
+// is closed (the VM's fds do not outlive it), and the block hooks are set.
+void mp_posix_start(void);
+
+// True while the calling task runs a lib/posix call made from Python (it holds the GIL, which the
+// block hooks release for the wait). Per task.
+extern __thread bool mp_posix_python_call;
+
+// Runs `call` (a lib/posix call returning -1 and errno on failure) on behalf of Python, retrying after
+// pending callbacks if it was interrupted (PEP 475); a pending exception (KeyboardInterrupt) is raised.
+#define MP_POSIX_CALL(result, call) do { \
+        for (;;) { \
+            mp_posix_python_call = true; \
+            result = (call); \
+            mp_posix_python_call = false; \
+            if (result != -1 || errno != EINTR) { \
+                break; \
+            } \
+            mp_handle_pending(true); \
+        } \
+} while (0)
+
+#endif // MPRT_RP2_MP_POSIX_H
