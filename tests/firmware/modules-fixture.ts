@@ -15,6 +15,21 @@ import { repoRoot } from '../../cli/util/paths.js';
 
 export const examplesDir = join(repoRoot(), 'examples', 'modules');
 
+/** examples/modules/ticker: a kernel timer counts while Python sleeps, and stops when told (prints True x3). */
+export const TICKER_CHECK = [
+    'import ticker, time',
+    'ticker.start(10)',
+    'time.sleep_ms(105)',
+    'n = ticker.count()',
+    'print(9 <= n <= 11)',
+    'time.sleep_ms(50)',
+    'print(ticker.count() > n)',
+    'm = ticker.stop()',
+    'time.sleep_ms(30)',
+    'print(ticker.count() == m)',
+];
+export const TICKER_EXPECT = 'True\nTrue\nTrue\n';
+
 export interface FirmwareBuild {
     dir: string;
     uf2: string;

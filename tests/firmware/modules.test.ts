@@ -22,7 +22,7 @@ import { decodeModule, R_ABS32, R_QSTR, R_QSTR_OBJ, R_THM_CALL } from '../../cli
 import { packModule, type PackResult } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import {
-    buildPico, examplesDir, packSource, refreshModule, sha256File, u32le, writeLargeFile, type FirmwareBuild,
+    buildPico, examplesDir, packSource, refreshModule, sha256File, TICKER_CHECK, TICKER_EXPECT, u32le, writeLargeFile, type FirmwareBuild,
 } from './modules-fixture.js';
 import { componentsReady } from '../unit/firmware-artifacts.js';
 import { FLASH_BASE, SRAM_END } from '../../cli/chip/rp2040.js';
@@ -104,19 +104,8 @@ const EXAMPLES: Record<string, { kernel?: 'builtin'; script: string; expect: str
     },
     ticker: {
         kernel: 'builtin',
-        script: [
-            'import ticker, time',
-            'ticker.start(10)',
-            'time.sleep_ms(105)',
-            'n = ticker.count()',
-            'print(9 <= n <= 11)',
-            'time.sleep_ms(50)',
-            'print(ticker.count() > n)',
-            'm = ticker.stop()',
-            'time.sleep_ms(30)',
-            'print(ticker.count() == m)',
-        ].join('\n'),
-        expect: 'True\nTrue\nTrue\n',
+        script: TICKER_CHECK.join('\n'),
+        expect: TICKER_EXPECT,
     },
     pipeio: {
         kernel: 'builtin',
