@@ -35,3 +35,6 @@ set(MPRT_KERNEL_LINK_OPTIONS
 set(MPRT_KERNEL_LIBRARIES)
 set(MPRT_KERNEL_QSTR_TARGETS)
 set(MPRT_KERNEL_FROZEN_DEPENDS ${MPRT_PORT_DIR}/rtos/modules/threading.py)
+
+# The POSIX layer stands on the kernel (ports/rp2/posix/posix.cmake).
+include(${MPRT_PORT_DIR}/posix/posix.cmake)

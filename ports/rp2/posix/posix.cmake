@@ -1,0 +1,27 @@
+# lib/posix, the file-descriptor layer over Picolibc, and its firmware glue in ports/rp2/posix (the console as
+# fds 0-2, the os functions on fds, select over fds). It needs a kernel: included by the RTOS port's part
+# (ports/rp2/rtos/rtos_port.cmake); without a kernel (templates/kernel/none.cmake.hbs) the lists are empty.
+# The MPRT_POSIX_* lists are read once by templates/CMakeLists.txt.hbs.
+# The layer waits on task notification 1, the one MicroPython's event waits and the console use, so a
+# console byte or a Ctrl-C ends a wait in poll/read (ports/rp2/posix/mp_posix.c).
+
+get_filename_component(MPRT_POSIX_DIR "${MPRT_PORT_DIR}/../../lib/posix" ABSOLUTE)
+set(MPRT_POSIX_SOURCE
+    ${MPRT_POSIX_DIR}/posix_eventfd.c
+    ${MPRT_POSIX_DIR}/posix_fd.c
+    ${MPRT_POSIX_DIR}/posix_io.c
+    ${MPRT_POSIX_DIR}/posix_names.c
+    ${MPRT_POSIX_DIR}/posix_pipe.c
+    ${MPRT_POSIX_DIR}/posix_poll.c
+    ${MPRT_POSIX_DIR}/posix_wait.c
+)
+# the glue joins the port's sources, so its qstrs are scanned
+set(MPRT_POSIX_SOURCE_PORT
+    ${MPRT_PORT_DIR}/posix/mp_posix.c
+    ${MPRT_PORT_DIR}/posix/mp_modos_posix.c
+    ${MPRT_PORT_DIR}/posix/mp_modselect.c
+)
+set(MPRT_POSIX_INCLUDE_DIRS ${MPRT_POSIX_DIR} ${MPRT_POSIX_DIR}/include)
+set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1)
+set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py)
+set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")
