@@ -19,7 +19,7 @@ import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { packModule } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
-import { describeBuild, examplesDir, TICKER_CHECK, TICKER_EXPECT, type FirmwareBuild } from './modules-fixture.js';
+import { describeBuild, examplesDir, run, TICKER_CHECK, TICKER_EXPECT, type FirmwareBuild } from './modules-fixture.js';
 
 const buildDir = process.env.MPRT_KERNEL_BUILD ?? join(repoRoot(), 'build', 'pico');
 
@@ -29,15 +29,6 @@ function skipReason(): string | false {
     return kernel === 'none' ? `${buildDir} has no kernel` : false;
 }
 const skip = skipReason();
-
-const norm = (s: string) => s.replace(/\r\n/g, '\n');
-
-async function run(board: Rp2040Board, code: string, timeoutMs = 20_000): Promise<string> {
-    const r = await board.exec(code, { timeoutMs });
-    assert.equal(r.timedOut, false, `timed out: ${code}`);
-    assert.equal(r.stderr, '', `${code}\n→ ${r.stderr}`);
-    return norm(r.stdout);
-}
 
 async function softReset(board: Rp2040Board): Promise<void> {
     board.write(CTRL_B);

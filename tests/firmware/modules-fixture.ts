@@ -3,6 +3,7 @@
  * SDK, packing C sources into modules, moving large files onto an emulated board, and editing
  * module files at the byte level (for the refused-input cases).
  */
+import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,6 +15,16 @@ import { packModule, type PackResult } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
 export const examplesDir = join(repoRoot(), 'examples', 'modules');
+
+export const norm = (s: string) => s.replace(/\r\n/g, '\n');
+
+/** Runs code on the board and returns what it printed (LF line ends); it must end in time and raise nothing. */
+export async function run(board: EmulatedBoard, code: string, timeoutMs = 20_000): Promise<string> {
+    const r = await board.exec(code, { timeoutMs });
+    assert.equal(r.timedOut, false, `timed out: ${code}`);
+    assert.equal(r.stderr, '', `${code}\n→ ${r.stderr}`);
+    return norm(r.stdout);
+}
 
 /** examples/modules/ticker: a kernel timer counts while Python sleeps, and stops when told (prints True x3). */
 export const TICKER_CHECK = [

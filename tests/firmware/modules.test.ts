@@ -22,7 +22,7 @@ import { decodeModule, R_ABS32, R_QSTR, R_QSTR_OBJ, R_THM_CALL } from '../../cli
 import { packModule, type PackResult } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import {
-    buildPico, examplesDir, packSource, refreshModule, sha256File, TICKER_CHECK, TICKER_EXPECT, u32le, writeLargeFile, type FirmwareBuild,
+    buildPico, examplesDir, norm, packSource, refreshModule, run, sha256File, TICKER_CHECK, TICKER_EXPECT, u32le, writeLargeFile, type FirmwareBuild,
 } from './modules-fixture.js';
 import { componentsReady } from '../unit/firmware-artifacts.js';
 import { FLASH_BASE, SRAM_END } from '../../cli/chip/rp2040.js';
@@ -119,15 +119,6 @@ const EXAMPLES: Record<string, { kernel?: 'builtin'; script: string; expect: str
         expect: "1 b'C' 2 b'Py'\n",
     },
 };
-
-const norm = (s: string) => s.replace(/\r\n/g, '\n');
-
-async function run(board: Rp2040Board, code: string, timeoutMs = 20_000): Promise<string> {
-    const r = await board.exec(code, { timeoutMs });
-    assert.equal(r.timedOut, false, `timed out: ${code}`);
-    assert.equal(r.stderr, '', `${code}\n→ ${r.stderr}`);
-    return norm(r.stdout);
-}
 
 /** Runs code that must raise; returns the exception text (and checks the REPL is alive after it). */
 async function refused(board: Rp2040Board, code: string): Promise<string> {
