@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 /**
  * Every mprt command, one module each in cli/commands/, in the order `mprt --help` lists them (the
  * order a user meets them). A command module only parses its arguments and calls into the library
- * modules (vendor, build, emulator, testing, formats). Modules are loaded on demand: a run of one
+ * modules (components, compile, emulator, repl, testing, formats). Modules are loaded on demand: a run of one
  * command loads that command's code only (`mprt build` does not load the emulator).
  */
 // Each command module has its own argument type; yargs takes them side by side, as modules over `object`.

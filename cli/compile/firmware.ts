@@ -118,7 +118,7 @@ async function checkTool(cmd: string, pkg: string): Promise<void> {
  * The firmware's toolchain probes (cli/toolchain/probe.ts: C with Picolibc, boot stage 2's link), failing
  * with the missing package and the fix; returns the Picolibc libc.a the C probe linked.
  */
-async function checkPicolibc(tc: Toolchain, tmpDir: string): Promise<string> {
+async function probeFirmwareToolchain(tc: Toolchain, tmpDir: string): Promise<string> {
     // loaded on use: a no-op build starts no process
     const { picolibcArchive, requireProbes } = await import('../toolchain/probe.js');
     const { installedVersions } = await import('../components/system.js');
@@ -162,7 +162,7 @@ async function probeHost(tc: Toolchain, stateDir: string): Promise<Probes> {
     await checkTool('cmake', 'cmake');
     await checkTool('ninja', 'ninja-build');
     const python = await realPython();
-    const libc = await checkPicolibc(tc, stateDir);
+    const libc = await probeFirmwareToolchain(tc, stateDir);
     const { execa } = await import('execa');
     const libgcc = (await execa(tc.gcc, ['-mcpu=cortex-m0plus', '-mthumb', '-print-libgcc-file-name'])).stdout.trim();
     const probes: Probes = { key, python, libc, libgcc };
