@@ -285,6 +285,7 @@ void mp_thread_mutex_init(mp_thread_mutex_t *mutex) {
 
 static bool main_thread_has_pending(void) {
     return MP_STATE_MAIN_THREAD(mp_pending_exception) != MP_OBJ_NULL
+           || mprt_signal_pending != 0 // a signal to handle (ports/rp2/posix/mp_signal.h)
            #if MICROPY_ENABLE_SCHEDULER
            || MP_STATE_VM(sched_state) == MP_SCHED_PENDING
            #endif
@@ -314,7 +315,9 @@ int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
             }
             if (main_thread_has_pending()) {
                 MP_THREAD_GIL_ENTER();
-                mp_handle_pending(true); // raises a pending exception (the GIL stays held, as the caller expects)
+                // runs signal handlers, raises a pending exception (the GIL stays held, as the caller
+                // expects); the wait goes on after a handler returns
+                mp_event_handle_nowait();
                 MP_THREAD_GIL_EXIT();
             }
         }
