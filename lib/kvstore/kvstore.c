@@ -139,38 +139,87 @@ size_t kv_used(const kv_store_t *kv) {
     return kv->current < 0 ? 0 : kv->length;
 }
 
-static uint32_t put_record(uint8_t *dst, const char *key, size_t klen, const uint8_t *value, size_t vlen) {
-    dst[0] = klen;
-    dst[1] = vlen;
-    dst[2] = vlen >> 8;
-    memcpy(dst + REC_HEAD, key, klen);
-    dst[REC_HEAD + klen] = 0;
-    memcpy(dst + REC_HEAD + klen + 1, value, vlen);
-    dst[REC_HEAD + klen + 1 + vlen] = 0;
-    return REC_HEAD + klen + 1 + vlen + 1;
+// A change as the new payload: the current records but `skip`'s, then `add`'s record (if any). Records
+// are copied byte for byte, so the payload is streamed page by page from the current bank: no buffer
+// for a whole bank is needed.
+typedef struct {
+    const char *skip;
+    const char *add;
+    size_t add_klen;
+    const uint8_t *add_value;
+    size_t add_len;
+    bool skip_all;
+} change_t;
+
+// The bytes [pos, pos + n) of the new payload into out (which may run past its end: 0xff there).
+// Returns the payload's length.
+static uint32_t payload_bytes(const kv_store_t *kv, const change_t *c, uint32_t pos, uint8_t *out, uint32_t n) {
+    memset(out, 0xff, n);
+    uint32_t at = 0;
+    // copies the part of a segment [at, at + len) that falls in the window
+#define SEGMENT(src, len) do { \
+        uint32_t seg_len_ = (len); \
+        if (at + seg_len_ > pos && at < pos + n) { \
+            uint32_t from_ = at < pos ? pos - at : 0; \
+            uint32_t to_ = at + seg_len_ < pos + n ? seg_len_ : pos + n - at; \
+            memcpy(out + at + from_ - pos, (src) + from_, to_ - from_); \
+        } \
+        at += seg_len_; \
+} while (0)
+    if (kv->current >= 0 && !c->skip_all) {
+        const uint8_t *p = payload(kv);
+        for (uint32_t off = 0; off < kv->length;) {
+            uint32_t size = REC_HEAD + p[off] + 1 + ((uint32_t)p[off + 1] | (uint32_t)p[off + 2] << 8) + 1;
+            if (c->skip == NULL || strcmp((const char *)p + off + REC_HEAD, c->skip) != 0) {
+                SEGMENT(p + off, size);
+            }
+            off += size;
+        }
+    }
+    if (c->add != NULL) {
+        uint8_t head[REC_HEAD] = { (uint8_t)c->add_klen, (uint8_t)c->add_len, (uint8_t)(c->add_len >> 8) };
+        static const uint8_t nul = 0;
+        SEGMENT(head, REC_HEAD);
+        SEGMENT((const uint8_t *)c->add, c->add_klen);
+        SEGMENT(&nul, 1);
+        SEGMENT(c->add_value, c->add_len);
+        SEGMENT(&nul, 1);
+    }
+#undef SEGMENT
+    return at;
 }
 
-// Writes the state built in the scratch buffer (payload of `len` bytes after the header) into the
-// bank that is not current, header page last, and makes it current once it reads back valid.
-static int commit(kv_store_t *kv, uint32_t len) {
+// Writes the changed state into the bank that is not current: erase it, program the pages after the
+// first, then the first page (the header: the commit). It becomes current once it reads back valid.
+static int commit(kv_store_t *kv, const change_t *c) {
     const kv_flash_t *fl = kv->flash;
-    uint8_t *s = fl->scratch;
+    uint8_t *page = fl->scratch;
+    uint32_t ps = fl->page_size;
     uint32_t bsize = bank_size(fl);
     int target = kv->current == 0 ? 1 : 0;
     uint32_t seq = kv->seq + 1;
-    put32(s, KV_MAGIC);
-    put32(s + 4, seq);
-    put32(s + 8, len);
-    put32(s + 12, kv_crc32(kv_crc32(0, s, 12), s + KV_HEADER_SIZE, len));
-    uint32_t total = (KV_HEADER_SIZE + len + fl->page_size - 1) / fl->page_size * fl->page_size;
-    memset(s + KV_HEADER_SIZE + len, 0xff, total - KV_HEADER_SIZE - len);
+    // the header: its length and CRC need the whole payload, streamed once through the page buffer
+    uint32_t len = payload_bytes(kv, c, 0, page, 0);
+    uint8_t head[KV_HEADER_SIZE];
+    put32(head, KV_MAGIC);
+    put32(head + 4, seq);
+    put32(head + 8, len);
+    uint32_t crc = kv_crc32(0, head, 12);
+    for (uint32_t pos = 0; pos < len; pos += ps) {
+        payload_bytes(kv, c, pos, page, ps);
+        crc = kv_crc32(crc, page, len - pos < ps ? len - pos : ps);
+    }
+    put32(head + 12, crc);
     uint32_t off = (uint32_t)target * bsize;
     int r = fl->erase(fl->ctx, off, bsize);
-    if (r == 0 && total > fl->page_size) {
-        r = fl->program(fl->ctx, off + fl->page_size, s + fl->page_size, total - fl->page_size);
+    for (uint32_t pos = ps - KV_HEADER_SIZE; r == 0 && pos < len; pos += ps) {
+        payload_bytes(kv, c, pos, page, ps);
+        r = fl->program(fl->ctx, off + KV_HEADER_SIZE + pos, page, ps);
     }
     if (r == 0) {
-        r = fl->program(fl->ctx, off, s, fl->page_size);
+        memcpy(page, head, KV_HEADER_SIZE);
+        payload_bytes(kv, c, 0, page + KV_HEADER_SIZE, ps - KV_HEADER_SIZE);
+        r = fl->program(fl->ctx, off, page, ps);
     }
     if (r != 0) {
         return r;
@@ -184,22 +233,6 @@ static int commit(kv_store_t *kv, uint32_t len) {
     kv->length = len;
     kv->writes++;
     return 0;
-}
-
-// Copies every record but `key`'s into the scratch payload; its length.
-static uint32_t copy_except(const kv_store_t *kv, const char *key) {
-    uint8_t *dst = kv->flash->scratch + KV_HEADER_SIZE;
-    uint32_t n = 0;
-    kv_iter_t it = { 0 };
-    const char *k;
-    const uint8_t *v;
-    size_t vlen;
-    while (kv_next(kv, &it, &k, &v, &vlen)) {
-        if (key == NULL || strcmp(k, key) != 0) {
-            n += put_record(dst + n, k, strlen(k), v, vlen);
-        }
-    }
-    return n;
 }
 
 int kv_set(kv_store_t *kv, const char *key, const void *value, size_t len) {
@@ -218,9 +251,8 @@ int kv_set(kv_store_t *kv, const char *key, const void *value, size_t len) {
     if (rest + rec > kv_capacity(kv)) {
         return -ENOSPC;
     }
-    uint32_t n = copy_except(kv, key);
-    n += put_record(kv->flash->scratch + KV_HEADER_SIZE + n, key, klen, value, len);
-    return commit(kv, n);
+    change_t c = { had ? key : NULL, key, klen, value, len, false };
+    return commit(kv, &c);
 }
 
 int kv_delete(kv_store_t *kv, const char *key) {
@@ -229,12 +261,14 @@ int kv_delete(kv_store_t *kv, const char *key) {
     if (kv_get(kv, key, &old, &old_len) != 0) {
         return -ENOENT;
     }
-    return commit(kv, copy_except(kv, key));
+    change_t c = { key, NULL, 0, NULL, 0, false };
+    return commit(kv, &c);
 }
 
 int kv_clear(kv_store_t *kv) {
     if (kv_used(kv) == 0) {
         return 0;
     }
-    return commit(kv, 0);
+    change_t c = { NULL, NULL, 0, NULL, 0, true };
+    return commit(kv, &c);
 }

@@ -3,7 +3,8 @@
 // The store is a region of flash split into two equal banks, A and B, each one or more erase sectors.
 // A bank holds a whole state: a 16-byte header (magic, sequence number, payload length, CRC-32 over
 // header and payload) and the records. A change writes the complete new state into the bank that does
-// not hold the current one (erase, program the records, program the header page last) and never
+// not hold the current one (erase it, program the pages after the first, then the first page with the
+// header: the commit), streamed page by page from the current bank through a page buffer, and never
 // touches the current bank, so a write cut at any erase or program call leaves either the old state
 // (the new bank fails its CRC or was never committed) or the new one. Opening the store takes the
 // valid bank with the higher sequence number.
@@ -37,7 +38,7 @@ typedef struct _kv_flash_t {
     int (*erase)(void *ctx, uint32_t offset, uint32_t len);
     int (*program)(void *ctx, uint32_t offset, const uint8_t *data, uint32_t len);
     void *ctx;
-    // Scratch for building a new state: bank_size bytes (size / 2), owned by the caller.
+    // A page buffer (page_size bytes, owned by the caller): new states are streamed through it.
     uint8_t *scratch;
 } kv_flash_t;
 

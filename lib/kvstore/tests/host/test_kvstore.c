@@ -41,7 +41,7 @@ typedef struct {
 } sim_t;
 
 static sim_t sim;
-static uint8_t scratch[MAX_REGION / 2];
+static uint8_t scratch[PAGE];
 static kv_flash_t flash;
 static uint64_t rng = 88172645463325252ull;
 
@@ -229,6 +229,9 @@ static void test_set_get_delete(void) {
     CHECK(kv_get(&again, "TZ", &v, &len) == 0 && len == 4);
     CHECK(kv_get(&again, "HOSTNAME", &v, &len) == -ENOENT);
     CHECK(again.seq == kv.seq && again.current == kv.current);
+    CHECK(kv_clear(&kv) == 0 && kv_used(&kv) == 0);
+    CHECK(kv_open(&again, &flash) == 0 && again.current >= 0 && kv_used(&again) == 0);
+    CHECK(kv_get(&again, "TZ", &v, &len) == -ENOENT);
 }
 
 static void test_binary_values(void) {
