@@ -327,7 +327,7 @@ static MP_DEFINE_CONST_DICT(env_locals_dict, env_locals_table);
 static MP_DEFINE_CONST_OBJ_TYPE(
     env_type,
     MP_QSTR__Environ,
-    MP_TYPE_FLAG_ITER_IS_GETITER,
+    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE,
     print, env_print,
     unary_op, env_unary_op,
     binary_op, env_binary_op,

@@ -95,7 +95,7 @@ static mp_obj_t st_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_k
 static MP_DEFINE_CONST_OBJ_TYPE(
     time_struct_time_type,
     MP_QSTR_struct_time,
-    MP_TYPE_FLAG_ITER_IS_GETITER,
+    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE,
     make_new, st_make_new,
     print, st_print,
     unary_op, mp_obj_tuple_unary_op,
@@ -199,18 +199,27 @@ static mp_obj_t time_gmtime(size_t n_args, const mp_obj_t *args) {
     if (gmtime_r(&t, &tm) == NULL) {
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("timestamp out of range for platform time_t"));
     }
-    return st_from_tm(&tm, "UTC", 0);
+    return st_from_tm(&tm, "GMT", 0); // as glibc (CPython on Linux)
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(time_gmtime_obj, 0, 1, time_gmtime);
 
+// 400 Gregorian years: the calendar, weekdays included, and so every POSIX TZ rule repeat after them.
+// Picolibc gives no DST before 1970, so earlier instants are converted 400 years later.
+#define GREGORIAN_CYCLE_SECS ((time_t)146097 * 86400)
+#define GREGORIAN_CYCLE_YEARS (400)
+
 static mp_obj_t local_struct_time(time_t t) {
     struct tm tm;
-    if (localtime_r(&t, &tm) == NULL) {
+    time_t shifted = t < 0 ? t + GREGORIAN_CYCLE_SECS : t;
+    if (localtime_r(&shifted, &tm) == NULL) {
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("timestamp out of range for platform time_t"));
     }
     // the offset from UTC: the local fields read as UTC, minus the instant
     struct tm copy = tm;
-    long gmtoff = (long)(timegm(&copy) - t);
+    long gmtoff = (long)(timegm(&copy) - shifted);
+    if (shifted != t) {
+        tm.tm_year -= GREGORIAN_CYCLE_YEARS;
+    }
     return st_from_tm(&tm, _tzname[tm.tm_isdst > 0], gmtoff);
 }
 
@@ -222,11 +231,17 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(time_localtime_obj, 0, 1, time_localt
 static mp_obj_t time_mktime(mp_obj_t tuple) {
     struct tm tm;
     tm_from_obj(tuple, &tm);
+    // before 1970: 400 years later, as localtime
+    bool early = tm.tm_year < 70;
+    if (early) {
+        tm.tm_year += GREGORIAN_CYCLE_YEARS;
+    }
+    tm.tm_wday = -1;
     time_t t = mktime(&tm);
-    if (t == (time_t)-1 && tm.tm_wday == (mp_obj_get_int(mp_obj_subscr(tuple, MP_OBJ_NEW_SMALL_INT(6), MP_OBJ_SENTINEL)) + 1) % 7 && tm.tm_yday == -2) {
+    if (t == (time_t)-1 && tm.tm_wday == -1) {
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("mktime argument out of range"));
     }
-    return new_int64(t);
+    return new_int64(early ? t - GREGORIAN_CYCLE_SECS : t);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(time_mktime_obj, time_mktime);
 
@@ -342,6 +357,17 @@ static mp_obj_t time_strptime(size_t n_args, const mp_obj_t *args) {
     if (end == NULL || *end != 0) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("time data %R does not match format %R"), args[0],
             n_args > 1 ? args[1] : MP_OBJ_NEW_QSTR(MP_QSTR_));
+    }
+    static const uint8_t month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y = tm.tm_year + 1900;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_hour < 0 || tm.tm_hour > 23
+        || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 61) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("time data %R does not match format %R"), args[0],
+            n_args > 1 ? args[1] : MP_OBJ_NEW_QSTR(MP_QSTR_));
+    }
+    if (tm.tm_mday > month_days[tm.tm_mon] || (tm.tm_mon == 1 && tm.tm_mday == 29 && !leap)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("day is out of range for month"));
     }
     int64_t days = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     tm.tm_wday = (int)(((days + 4) % 7 + 7) % 7);
