@@ -60,7 +60,7 @@ test('layers: board < config file < --set, with origins', () => {
     assert.deepEqual(eff.config.frozen, ['asyncio']);
     assert.equal(eff.origins['ram.stack_size'], 'default');
     // the modules region shrank, so the automatic filesystem grew
-    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 4096);
+    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 8192);
 });
 
 test('--config FILE replaces ./mprt.config.json', () => {
