@@ -46,19 +46,26 @@ static bool env_opened, env_usable;
 static StaticSemaphore_t env_lock_storage;
 static SemaphoreHandle_t env_lock;
 
-static inline bool env_locking(void) {
-    return xTaskGetSchedulerState() != taskSCHEDULER_NOT_STARTED;
-}
-
-static void lock(void) {
+// Returns whether the mutex was taken. Picolibc's tzset and localtime_r call getenv with the C library's
+// lock held, which suspends the scheduler (ports/rp2/rtos/rtos_main.c): no blocking wait is allowed
+// then, so the mutex is only tried; when a change holds it, the reader goes on without it (a change
+// only writes the bank that is not current until its commit, and flash_safe_execute keeps other cores
+// out of flash while it erases or programs).
+static bool lock(void) {
     mprt_env_init();
-    if (env_locking()) {
-        xSemaphoreTakeRecursive(env_lock, portMAX_DELAY);
+    switch (xTaskGetSchedulerState()) {
+        case taskSCHEDULER_RUNNING:
+            xSemaphoreTakeRecursive(env_lock, portMAX_DELAY);
+            return true;
+        case taskSCHEDULER_SUSPENDED:
+            return xSemaphoreTakeRecursive(env_lock, 0) == pdTRUE;
+        default:
+            return false; // before the scheduler starts: one task of execution
     }
 }
 
-static void unlock(void) {
-    if (env_locking()) {
+static void unlock(bool taken) {
+    if (taken) {
         xSemaphoreGiveRecursive(env_lock);
     }
 }
@@ -74,18 +81,18 @@ void mprt_env_init(void) {
 }
 
 void mprt_env_each(mprt_env_visit_t visit, void *arg) {
-    lock();
+    bool taken = lock();
     kv_iter_t it = { 0 };
     const char *key;
     const uint8_t *value;
     size_t len;
     while (kv_next(&env_store, &it, &key, &value, &len) && visit(arg, key, value, len)) {
     }
-    unlock();
+    unlock(taken);
 }
 
 int mprt_env_get(const char *key, uint8_t *buf, size_t cap) {
-    lock();
+    bool taken = lock();
     const uint8_t *value;
     size_t len;
     int r = -1;
@@ -93,7 +100,7 @@ int mprt_env_get(const char *key, uint8_t *buf, size_t cap) {
         memcpy(buf, value, len < cap ? len : cap);
         r = len;
     }
-    unlock();
+    unlock(taken);
     return r;
 }
 
@@ -105,16 +112,18 @@ int mprt_env_set(const char *key, const uint8_t *value, size_t len) {
     if (!valid_name(key)) {
         return -EINVAL;
     }
-    lock();
+    bool taken = lock();
     int r;
-    if (!env_usable) {
+    if (!taken && xTaskGetSchedulerState() != taskSCHEDULER_NOT_STARTED) {
+        r = -EAGAIN; // the scheduler is suspended and another change is under way: never two at once
+    } else if (!env_usable) {
         r = value == NULL ? -ENOENT : -ENOSPC;
     } else if (value == NULL) {
         r = kv_delete(&env_store, key);
     } else {
         r = kv_set(&env_store, key, value, len);
     }
-    unlock();
+    unlock(taken);
     return r;
 }
 
@@ -124,9 +133,9 @@ size_t mprt_env_capacity(void) {
 }
 
 size_t mprt_env_used(void) {
-    lock();
+    bool taken = lock();
     size_t n = kv_used(&env_store);
-    unlock();
+    unlock(taken);
     return n;
 }
 
@@ -134,11 +143,11 @@ size_t mprt_env_used(void) {
 
 // The value is in flash (XIP) and stays valid until the second change of the environment after the call.
 char *getenv(const char *name) {
-    lock();
+    bool taken = lock();
     const uint8_t *value;
     size_t len;
     char *r = kv_get(&env_store, name, &value, &len) == 0 ? (char *)value : NULL;
-    unlock();
+    unlock(taken);
     return r;
 }
 
@@ -147,12 +156,12 @@ int setenv(const char *name, const char *value, int overwrite) {
         errno = EINVAL;
         return -1;
     }
-    lock();
+    bool taken = lock();
     int r = 0;
     if (overwrite || getenv(name) == NULL) {
         r = mprt_env_set(name, (const uint8_t *)value, strlen(value));
     }
-    unlock();
+    unlock(taken);
     if (r < 0) {
         errno = -r;
         return -1;
