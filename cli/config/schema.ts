@@ -89,8 +89,8 @@ export const SCHEMA: KeySpec[] = [
         portOnly: true,
     },
     {
-        key: 'flash.settings_size', type: 'size', default: 4 * KB, min: 4 * KB, max: 64 * KB, multipleOf: FLASH_SECTOR,
-        description: 'settings/environment sectors at the very end of flash (bytes)', portOnly: true,
+        key: 'flash.settings_size', type: 'size', default: 8 * KB, min: 8 * KB, max: 64 * KB, multipleOf: 2 * FLASH_SECTOR,
+        description: 'the persistent environment (two equal banks of sectors, docs/environment.md) at the very end of flash (bytes)', portOnly: true,
     },
     {
         key: 'flash.fs_size', type: 'size', default: 0, min: 64 * KB, max: 1792 * KB, multipleOf: FLASH_SECTOR,

@@ -17,7 +17,7 @@ import { fixFlashCommands, fixForRomBoot, fixRosc, fixSioFifo, fixSpi, fixUart, 
 import { loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
-import { patchRealRom, RomServices, type FloatTables } from './rom-services.js';
+import { patchRealRom, RomServices, type FlashOp, type FloatTables, type PowerCut } from './rom-services.js';
 import { attachSecondCore, type DualCore } from './dualcore.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 import { patternEnd, RawRepl } from '../repl/raw-repl.js';
@@ -119,8 +119,15 @@ export class Rp2040Board implements EmulatedBoard {
         // a program gets 20 emulated ms to stop on Ctrl-C; 2 s to answer after a timeout
         { settleMs: 20, recoverMs: 2000 },
     );
-    /** Reboots done by the firmware itself (watchdog / machine.reset()). */
+    /** Reboots done by the firmware itself (watchdog / machine.reset()), and injected power cuts. */
     resets = 0;
+    /**
+     * Tests: asked before every flash erase/program call; returning a PowerCut loses power there (the
+     * chip stops and starts again from its flash, as after a power cycle; an exec() running meanwhile
+     * returns with `reset: true`).
+     */
+    onFlashWrite: ((op: FlashOp) => PowerCut | undefined) | undefined;
+    private powerCut = false;
     /** Emulated time of the chip instances before the current one (reboots start a new clock). */
     private earlierNanos = 0;
 
@@ -175,6 +182,12 @@ export class Rp2040Board implements EmulatedBoard {
         this.rom = new RomServices(mcu, this.romImage, {
             flashWritten: () => {
                 this.flashDirty = true;
+            },
+            flashWriting: (op) => this.onFlashWrite?.(op),
+            powerLost: () => {
+                this.powerCut = true;
+                this.rebootRequested = true;
+                this.halt = true;
             },
             usbBoot: () => {
                 this.usbBootRequested = true;
@@ -269,6 +282,12 @@ export class Rp2040Board implements EmulatedBoard {
         this.resets++;
         this.earlierNanos += this.clock.nanos;
         const flash = this.mcu.flash.slice(0, FLASH_SIZE);
+        if (this.powerCut) {
+            // a power cut: nothing but the flash survives
+            this.powerCut = false;
+            this.createChip(flash);
+            return;
+        }
         // the watchdog's reason and scratch registers survive its own reset (machine.reset_cause())
         const old = this.mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         const keep = { reason: old.reason, scratch: old.scratchData.slice() };

@@ -20,9 +20,26 @@ export interface FloatTables {
     SD_V2_INTERNALS?: FloatRomInternal[];
 }
 
+/** A flash erase or program call the firmware makes (offset from the start of flash). */
+export interface FlashOp {
+    kind: 'erase' | 'program';
+    offset: number;
+    length: number;
+}
+
+/**
+ * A power cut at a flash call, for tests: before the call (nothing changes), halfway through it (the
+ * first half of the bytes erased or programmed), or right after it.
+ */
+export type PowerCut = 'before' | 'half' | 'after';
+
 export interface RomServiceEvents {
     /** The firmware erased or programmed flash. */
     flashWritten(offset: number, length: number): void;
+    /** Asked before each flash erase/program: a power cut to inject there, if any. */
+    flashWriting?(op: FlashOp): PowerCut | undefined;
+    /** The injected power cut happened: the chip must stop now and start again from its flash. */
+    powerLost?(): void;
     /** reset_to_usb_boot ('UB') was called: a real board would now show its BOOTSEL drive. */
     usbBoot(gpioActivityMask: number, disableInterfaceMask: number): void;
     /** A trap the harness cannot service (unimplemented entry, firmware BKPT, fault in ROM). */
@@ -217,6 +234,25 @@ export class RomServices {
         if (data.length) this.events.flashWritten(offset, data.length);
     }
 
+    /** A flash call, with the power cut the events ask for, if any. */
+    private flashCall(op: FlashOp, data?: Uint8Array): void {
+        const cut = this.events.flashWriting?.(op);
+        if (cut === undefined || cut === 'after') {
+            if (op.kind === 'erase') this.eraseFlash(op.offset, op.length);
+            else this.programFlash(op.offset, data ?? new Uint8Array());
+        } else if (cut === 'half') {
+            const half = Math.floor(op.length / 2);
+            if (op.kind === 'erase') {
+                const start = Math.floor(op.offset / FLASH_SECTOR_SIZE) * FLASH_SECTOR_SIZE;
+                this.mcu.flash.fill(0xff, start, Math.min(start + half, this.mcu.flash.length));
+                this.events.flashWritten(start, half);
+            } else {
+                this.programFlash(op.offset, (data ?? new Uint8Array()).subarray(0, half));
+            }
+        }
+        if (cut !== undefined) this.events.powerLost?.();
+    }
+
     private functionHandlers(): Record<string, Handler> {
         // the registers of the core making the call, looked up per call (two cores: cli/emulator/dualcore.ts)
         const mcu = this.mcu;
@@ -253,8 +289,8 @@ export class RomServices {
             EX: nop,
             FC: nop,
             CX: nop,
-            RE: () => this.eraseFlash(regs()[0], regs()[1]),
-            RP: () => this.programFlash(regs()[0], this.readBytes(regs()[1], regs()[2])),
+            RE: () => this.flashCall({ kind: 'erase', offset: regs()[0], length: regs()[1] }),
+            RP: () => this.flashCall({ kind: 'program', offset: regs()[0], length: regs()[2] }, this.readBytes(regs()[1], regs()[2])),
             UB: () => this.events.usbBoot(regs()[0], regs()[1]),
         };
     }

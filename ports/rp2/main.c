@@ -29,6 +29,7 @@
 #include "mprt_config.h"
 #if MPRT_RTOS
 #include "FreeRTOSConfig.h"
+#include "env/mprt_env.h"
 void mprt_rtos_start(void (*mp_main)(void));
 #endif
 
@@ -119,7 +120,15 @@ static void run_repl(void) {
 static void mp_lifecycle(void) {
     // RAM for installed native modules comes first, then the GC heap
     size_t dl_ram = mprt_dl_reserve_ram((uintptr_t)&__GcHeapStart, (uintptr_t)&__GcHeapEnd);
-    gc_init(&__GcHeapStart + dl_ram, &__GcHeapEnd);
+    uint8_t *gc_end = &__GcHeapEnd;
+    #if MPRT_RTOS
+    // GC_HEAP in the boot environment: a smaller GC heap than the build's (docs/environment.md)
+    size_t gc_want = mprt_env_gc_heap_size();
+    if (gc_want >= 16 * 1024 && gc_want < (size_t)(gc_end - (&__GcHeapStart + dl_ram))) {
+        gc_end = &__GcHeapStart + dl_ram + gc_want;
+    }
+    #endif
+    gc_init(&__GcHeapStart + dl_ram, gc_end);
     for (;;) {
         mp_init();
         // installed modules' qstrs keep their numbers (before anything else interns)
@@ -152,8 +161,16 @@ static void mp_task(void) {
     volatile uint32_t stack_top_marker = 0;
     // the thread state (MP_STATE_THREAD) must be known before anything uses it
     mp_thread_init();
-    // the top of the task stack also holds the C library's thread-local block: leave it a margin
-    mp_cstack_init_with_top((void *)&stack_top_marker, MPRT_RTOS_MP_TASK_STACK_BYTES - 1024);
+    // the boot environment (TZ, GC_HEAP, MP_STACK: docs/environment.md), from flash
+    mprt_env_boot();
+    // the top of the task stack also holds the C library's thread-local block: leave it a margin; MP_STACK
+    // can lower the limit (the task's stack itself is rtos.mp_stack_size)
+    size_t stack_limit = MPRT_RTOS_MP_TASK_STACK_BYTES - 1024;
+    size_t stack_want = mprt_env_mp_stack_size();
+    if (stack_want >= 4096 && stack_want < stack_limit) {
+        stack_limit = stack_want;
+    }
+    mp_cstack_init_with_top((void *)&stack_top_marker, stack_limit);
     mp_lifecycle();
 }
 #endif

@@ -118,9 +118,17 @@ void mprt_signal_hook(void);
 #define MICROPY_PY_RE_MATCH_SPAN_START_END      (1)
 #define MICROPY_PY_HASHLIB_SHA1                 (1)
 #define MICROPY_PY_CRYPTOLIB                    (1)
+// time: CPython's functions and struct_time on Picolibc, with TZ (F21, ports/rp2/time/mp_modtime.c, which
+// gives gmtime/localtime/mktime itself); extmod/modtime.c keeps sleep*, ticks_*, time and time_ns.
+// Without a kernel (no ports/rp2/time), the stock module.
+#if MPRT_RTOS
+#define MICROPY_PY_TIME_GMTIME_LOCALTIME_MKTIME (0)
+#define MICROPY_PY_TIME_INCLUDEFILE             "mp_modtime.c"
+#else
 #define MICROPY_PY_TIME_GMTIME_LOCALTIME_MKTIME (1)
-#define MICROPY_PY_TIME_TIME_TIME_NS            (1)
 #define MICROPY_PY_TIME_INCLUDEFILE             "ports/rp2/modtime.c"
+#endif
+#define MICROPY_PY_TIME_TIME_TIME_NS            (1)
 #define MICROPY_PY_RANDOM_SEED_INIT_FUNC        (rosc_random_u32())
 #define MICROPY_PY_ONEWIRE                      (1)
 #define MICROPY_SSL_MBEDTLS                     (1)

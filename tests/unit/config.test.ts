@@ -31,8 +31,8 @@ test('defaults give the documented flash map and RAM split', () => {
     const { flash, ram } = eff.layout;
     assert.deepEqual([flash.firmware.offset, flash.firmware.size], [0, 768 * 1024]);
     assert.deepEqual([flash.modules.offset, flash.modules.size], [768 * 1024, 256 * 1024]);
-    assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1024 * 1024, 1020 * 1024]);
-    assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_SIZE - 4096, 4096]);
+    assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1024 * 1024, 1016 * 1024]);
+    assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_SIZE - 8192, 8192]);
     // the default kernel (builtin): an 8K C heap and a 2K interrupt stack at the top of RAM
     assert.equal(eff.config.rtos.kernel, 'builtin');
     assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [8 * 1024, 2048, SRAM_END - 2048]);
@@ -60,7 +60,7 @@ test('layers: board < config file < --set, with origins', () => {
     assert.deepEqual(eff.config.frozen, ['asyncio']);
     assert.equal(eff.origins['ram.stack_size'], 'default');
     // the modules region shrank, so the automatic filesystem grew
-    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 4096);
+    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 8192);
 });
 
 test('--config FILE replaces ./mprt.config.json', () => {
@@ -120,7 +120,7 @@ test('a flash map that does not fit in 2M is refused', () => {
     assert.throws(
         () => computeLayout({
             ram: { gc_heap_size: 0, c_heap_size: 0, stack_size: 8192 },
-            flash: { firmware_size: 768 * 1024, modules_size: 0, settings_size: 4096, fs_size: 1792 * 1024 },
+            flash: { firmware_size: 768 * 1024, modules_size: 0, settings_size: 8192, fs_size: 1792 * 1024 },
         }),
         /does not fit/,
     );

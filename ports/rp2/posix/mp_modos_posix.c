@@ -11,6 +11,7 @@
 #include "py/objint.h"
 #include "posix.h"
 #include "mp_posix.h"
+#include "mp_modos_env.h"
 
 static mp_int_t check(mp_int_t r) {
     if (r == -1) {
@@ -229,4 +230,5 @@ void mprt_os_extend(mp_obj_t globals) {
     for (size_t i = 0; i < MP_ARRAY_SIZE(mprt_os_posix_table); i++) {
         mp_obj_dict_store(globals, (mp_obj_t)mprt_os_posix_table[i].key, (mp_obj_t)mprt_os_posix_table[i].value);
     }
+    mprt_os_env_extend(globals);
 }

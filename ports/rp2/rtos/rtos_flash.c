@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include "pico/flash.h"
 #include "pico/platform.h"
+#include "FreeRTOS.h"
+#include "task.h"
 
 void __real_flash_range_erase(uint32_t flash_offs, size_t count);
 void __real_flash_range_program(uint32_t flash_offs, const uint8_t *data, size_t count);
@@ -32,6 +34,14 @@ static void __no_inline_not_in_flash_func(flash_program_safe)(void *arg) {
 
 static void flash_run_safe(void (*fn)(void *), flash_op_t *op) {
     int ret = flash_safe_execute(fn, op, UINT32_MAX);
+    // pico-sdk's FreeRTOS SMP helper creates a task on the other core for every operation, freed later by
+    // an idle task: back-to-back operations (a putenv programs page after page) can find the C heap full
+    // of tasks not freed yet. Let the idle tasks run, then try again.
+    for (int tries = 0; ret == PICO_ERROR_INSUFFICIENT_RESOURCES && tries < 100
+         && xTaskGetSchedulerState() == taskSCHEDULER_RUNNING; tries++) {
+        vTaskDelay(1);
+        ret = flash_safe_execute(fn, op, UINT32_MAX);
+    }
     if (ret != PICO_OK) {
         panic("flash_safe_execute failed: %d", ret);
     }
