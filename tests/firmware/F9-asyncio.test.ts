@@ -4,16 +4,22 @@
  * KeyboardInterrupt), also when the Ctrl-C lands in a task's code; the loop waiting on a pipe leaves the
  * CPU idle; a task reading the console (fd 0) through asyncio.StreamReader wakes when the harness types
  * (wake latency in emulated µs); top-level `await` at the friendly REPL (asyncio.repl_runner), refused
- * by the raw REPL. The .py tests of tests/firmware/F9-asyncio run with `mprt test`.
+ * by the raw REPL, over the emulator's link and through the pty of `mprt emulate --pty` (as a terminal
+ * program or mpremote sees the board). The .py tests of tests/firmware/F9-asyncio run with `mprt test`.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`). With MPRT_TEST_STOCK=1
  * (the stock firmware), the tests in STOCK_MUST_FAIL are checked to fail there.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { CTRL_B, CTRL_C, CTRL_D, CTRL_E } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { CTRL_B, CTRL_C, CTRL_D, CTRL_E, patternEnd } from '../../cli/repl/raw-repl.js';
+import { SerialTransport } from '../../cli/repl/serial.js';
+import { mprtBin, testFirmware } from './emulator-fixture.js';
 
 const firmware = testFirmware();
 const skip = firmware ? false : 'no firmware to run';
@@ -25,6 +31,7 @@ export const STOCK_MUST_FAIL = new Set([
     'Ctrl-C landing in a busy task: every cleanup still runs',
     'a task awaiting a pipe leaves the CPU idle; a console byte wakes a task reading fd 0',
     'top-level await at the friendly REPL runs on asyncio.repl_runner; the raw REPL refuses it',
+    'top-level await through the pty (mprt emulate --pty), Ctrl-C included',
 ]);
 
 function f9test(name: string, fn: () => Promise<void>): void {
@@ -168,5 +175,57 @@ got = asyncio.run(console())
         assert.match(raw.stderr, /SyntaxError/);
         board.write(CTRL_B);
         await board.readUntil('>>> ', { timeoutMs: 2000 });
+    });
+});
+
+describe('F9: REPL await through the pty', {
+    skip: !firmware ? 'no firmware to run' : spawnSync('socat', ['-V']).status !== 0 ? 'socat is not installed (mprt setup installs it)' : false,
+}, () => {
+    const work = mkdtempSync(join(tmpdir(), 'mprt-f9-pty-'));
+    after(() => rmSync(work, { recursive: true, force: true }));
+
+    f9test('top-level await through the pty (mprt emulate --pty), Ctrl-C included', async () => {
+        const link = join(work, 'ttyACM0');
+        const emu = spawn(process.execPath, [mprtBin, 'emulate', firmware!, '--pty', '--pty-link', link], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let port: SerialTransport | undefined;
+        try {
+            await new Promise<void>((resolve, reject) => {
+                emu.stdout.on('data', () => existsSync(link) && resolve());
+                emu.on('exit', (code) => reject(new Error(`mprt emulate --pty exited with ${code}`)));
+            });
+            port = await SerialTransport.open({ port: link });
+            const p = port;
+            let text = '';
+            const until = async (pattern: string | RegExp, ms = 10_000): Promise<string> => {
+                const found = () => {
+                    text += new TextDecoder().decode(p.read());
+                    return patternEnd(text, pattern) >= 0;
+                };
+                assert.ok(await p.wait(found, ms), `waiting for ${String(pattern)}; got ${JSON.stringify(text.slice(-300))}`);
+                const end = patternEnd(text, pattern);
+                const out = text.slice(0, end);
+                text = text.slice(end);
+                return out;
+            };
+            const send = (s: string) => p.write(new TextEncoder().encode(s));
+            send(CTRL_C + CTRL_B);
+            await until(/>>> $/);
+            send('import asyncio\r');
+            await until(/>>> $/);
+            send(CTRL_E + 'async def twice(x):\r    await asyncio.sleep_ms(20)\r    return 2 * x\r' + CTRL_D);
+            await until(/>>> $/);
+            send('await twice(21)\r');
+            assert.match(await until(/>>> $/), /\r\n42\r\n/);
+            send('await asyncio.sleep(30)\r');
+            await new Promise((r) => setTimeout(r, 300));
+            send(CTRL_C);
+            assert.match(await until(/>>> $/), /KeyboardInterrupt/);
+            send('v = await twice(50); print("v", v)\r');
+            assert.match(await until(/>>> $/), /v 100/);
+        } finally {
+            port?.close();
+            emu.kill('SIGINT');
+            await new Promise((r) => emu.once('exit', r));
+        }
     });
 });
