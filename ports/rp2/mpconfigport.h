@@ -89,6 +89,12 @@ void mprt_rtos_wake_main(void);
 // Work scheduled from an interrupt or another task wakes the main thread if it waits.
 #define MICROPY_SCHED_HOOK_SCHEDULED            mp_hal_wake_main_task_from_isr_or_task()
 void mp_hal_wake_main_task_from_isr_or_task(void);
+// Signals (ports/rp2/posix/mp_signal.h): the VM's branch check and every event wait test the pending
+// word; the main thread then runs the handlers through a scheduler node.
+extern volatile uint32_t mprt_signal_pending;
+void mprt_signal_hook(void);
+#define MICROPY_VM_HOOK_LOOP                    { if (mprt_signal_pending != 0) { mprt_signal_hook(); } }
+#define MICROPY_INTERNAL_EVENT_HOOK             do { if (mprt_signal_pending != 0) { mprt_signal_hook(); } } while (0)
 #else
 // ---- threads (core 1, as the stock firmware) ----
 #define MICROPY_PY_THREAD                       (1)

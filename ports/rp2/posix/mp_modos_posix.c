@@ -186,6 +186,10 @@ static mp_obj_t os_eventfd_write(mp_obj_t fd_in, mp_obj_t value_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(os_eventfd_write_obj, os_eventfd_write);
 
+// ports/rp2/posix/mp_modsignal.c
+extern const mp_obj_fun_builtin_fixed_t mprt_os_kill_obj;
+extern const mp_obj_fun_builtin_fixed_t mprt_os_getpid_obj;
+
 static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_name), MP_ROM_QSTR(MP_QSTR_posix) },
     { MP_ROM_QSTR(MP_QSTR_pipe), MP_ROM_PTR(&os_pipe_obj) },
@@ -202,6 +206,8 @@ static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_eventfd), MP_ROM_PTR(&os_eventfd_obj) },
     { MP_ROM_QSTR(MP_QSTR_eventfd_read), MP_ROM_PTR(&os_eventfd_read_obj) },
     { MP_ROM_QSTR(MP_QSTR_eventfd_write), MP_ROM_PTR(&os_eventfd_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_kill), MP_ROM_PTR(&mprt_os_kill_obj) },
+    { MP_ROM_QSTR(MP_QSTR_getpid), MP_ROM_PTR(&mprt_os_getpid_obj) },
     { MP_ROM_QSTR(MP_QSTR_O_RDONLY), MP_ROM_INT(O_RDONLY) },
     { MP_ROM_QSTR(MP_QSTR_O_WRONLY), MP_ROM_INT(O_WRONLY) },
     { MP_ROM_QSTR(MP_QSTR_O_RDWR), MP_ROM_INT(O_RDWR) },

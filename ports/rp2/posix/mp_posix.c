@@ -16,6 +16,7 @@
 #include "posix_file.h"
 #include "mp_console.h"
 #include "mp_posix.h"
+#include "mp_signal.h"
 
 __thread bool mp_posix_python_call;
 static __thread bool gil_released;
@@ -62,12 +63,19 @@ static const posix_file_ops_t console_ops = {
 
 static posix_file_t console_file;
 
-// A Python call about to block: give up if an exception is pending, else let other threads run.
+// An exception to raise, or (in the main thread) a signal to handle: the wait ends with EINTR.
+static bool python_interrupted(void) {
+    return MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL
+           || (mprt_signal_pending != 0 && mp_thread_is_main_thread());
+}
+
+// A Python call about to block: give up if an exception or a signal is pending, else let other threads
+// run.
 static bool python_block_begin(void) {
     if (!mp_posix_python_call) {
         return false;
     }
-    if (MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL) {
+    if (python_interrupted()) {
         return true;
     }
     gil_released = true;
@@ -83,7 +91,7 @@ static bool python_block_end(void) {
         gil_released = false;
         MP_THREAD_GIL_ENTER();
     }
-    return MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL;
+    return python_interrupted();
 }
 
 static const posix_block_hooks_t python_hooks = {
@@ -98,6 +106,7 @@ void mp_posix_start(void) {
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);
+    mprt_signal_reset();
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
         if (fd <= 2) {
             posix_fd_install_at(&console_file, fd);

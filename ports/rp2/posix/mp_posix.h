@@ -14,7 +14,8 @@ void mp_posix_start(void);
 extern __thread bool mp_posix_python_call;
 
 // Runs `call` (a lib/posix call returning -1 and errno on failure) on behalf of Python, retrying after
-// pending callbacks if it was interrupted (PEP 475); a pending exception (KeyboardInterrupt) is raised.
+// pending callbacks and signal handlers if it was interrupted (PEP 475); a pending exception
+// (KeyboardInterrupt, or one a signal handler raised) is raised.
 #define MP_POSIX_CALL(result, call) do { \
         for (;;) { \
             mp_posix_python_call = true; \
@@ -23,7 +24,7 @@ extern __thread bool mp_posix_python_call;
             if (result != -1 || errno != EINTR) { \
                 break; \
             } \
-            mp_handle_pending(true); \
+            mp_event_handle_nowait(); \
         } \
 } while (0)
 

@@ -20,6 +20,7 @@ set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_posix.c
     ${MPRT_PORT_DIR}/posix/mp_modos_posix.c
     ${MPRT_PORT_DIR}/posix/mp_modselect.c
+    ${MPRT_PORT_DIR}/posix/mp_modsignal.c
     ${MPRT_PORT_DIR}/posix/mp_repl_await.c
 )
 set(MPRT_POSIX_INCLUDE_DIRS ${MPRT_POSIX_DIR} ${MPRT_POSIX_DIR}/include)

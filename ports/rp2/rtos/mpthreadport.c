@@ -44,6 +44,7 @@ typedef struct _mp_thread_t {
     void *(*entry)(void *);
     void *arg;
     volatile int finished; // its Python function has returned: the task parks itself
+    mp_obj_t locals;       // the thread's data of threading.local objects (a dict), dropped when it ends
 } mp_thread_t;
 
 // The GC heap block of a thread other than the main one: node first (the thread list points at the
@@ -123,6 +124,25 @@ void mprt_rtos_reap_threads(void) {
     list_unlock();
 }
 
+// The main thread's node is static, not in the GC heap: its locals are a root pointer.
+MP_REGISTER_ROOT_POINTER(mp_obj_t mprt_main_thread_locals);
+
+// The calling thread's dict of thread-local data (ports/rp2/rtos/rtos_modthread.c), made on first use.
+// GIL held. A thread's dict is reachable only from its node, so it goes when the thread ends.
+mp_obj_t mprt_thread_locals(void) {
+    mp_thread_t *th = thread_self;
+    mp_obj_t *slot = (th == NULL || th == &main_thread) ? &MP_STATE_VM(mprt_main_thread_locals) : &th->locals;
+    if (*slot == MP_OBJ_NULL) {
+        *slot = mp_obj_new_dict(0);
+    }
+    return *slot;
+}
+
+// The main thread's ident (mp_thread_get_id in the main thread).
+mp_uint_t mprt_thread_main_id(void) {
+    return (mp_uint_t)main_task;
+}
+
 void mp_thread_init(void) {
     if (thread_list_lock == NULL) {
         thread_list_lock = xSemaphoreCreateMutexStatic(&thread_list_lock_storage);
@@ -161,6 +181,7 @@ void mp_thread_deinit(void) {
     thread_list = &main_thread;
     threads_alive = 1;
     thread_finishing = false;
+    MP_STATE_VM(mprt_main_thread_locals) = MP_OBJ_NULL;
     list_unlock();
 }
 
@@ -223,6 +244,7 @@ void mp_thread_finish(void) {
     mp_thread_t *th = thread_self;
     if (th != NULL && th != &main_thread) {
         th->finished = 1;
+        th->locals = MP_OBJ_NULL; // its thread-local data can be collected now
     }
     thread_finishing = true;
     list_unlock();
@@ -253,6 +275,7 @@ mp_uint_t mp_thread_create(void *(*entry)(void *), void *arg, size_t *stack_size
     th->entry = entry;
     th->arg = arg;
     th->finished = 0;
+    th->locals = MP_OBJ_NULL;
     StackType_t *stack = (StackType_t *)((uint8_t *)block + BLOCK_HEADER_BYTES);
     // what the VM may use, set before the task exists (it reads it at once, on the other core)
     *stack_size = bytes - THREAD_STACK_RESERVE;
@@ -285,6 +308,7 @@ void mp_thread_mutex_init(mp_thread_mutex_t *mutex) {
 
 static bool main_thread_has_pending(void) {
     return MP_STATE_MAIN_THREAD(mp_pending_exception) != MP_OBJ_NULL
+           || mprt_signal_pending != 0 // a signal to handle (ports/rp2/posix/mp_signal.h)
            #if MICROPY_ENABLE_SCHEDULER
            || MP_STATE_VM(sched_state) == MP_SCHED_PENDING
            #endif
@@ -314,7 +338,9 @@ int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
             }
             if (main_thread_has_pending()) {
                 MP_THREAD_GIL_ENTER();
-                mp_handle_pending(true); // raises a pending exception (the GIL stays held, as the caller expects)
+                // runs signal handlers, raises a pending exception (the GIL stays held, as the caller
+                // expects); the wait goes on after a handler returns
+                mp_event_handle_nowait();
                 MP_THREAD_GIL_EXIT();
             }
         }

@@ -24,6 +24,7 @@
 #endif
 #include "shared/tinyusb/mp_usbd.h"
 #include "mp_console.h"
+#include "../posix/mp_signal.h"
 
 #define RX_BUFFER_BYTES (512)
 #define TX_BUFFER_BYTES (1024)
@@ -86,10 +87,11 @@ static void usb_pull_rx(void) {
         size_t keep = 0;
         for (uint32_t i = 0; i < n; i++) {
             if (buf[i] == mp_interrupt_char) {
-                // Drop what is queued and interrupt the main thread wherever it is.
+                // Drop what is queued and interrupt the main thread wherever it is (KeyboardInterrupt,
+                // or its SIGINT handler: ports/rp2/posix/mp_signal.h).
                 xStreamBufferReset(rx_sb);
                 keep = 0;
-                mp_sched_keyboard_interrupt();
+                mprt_signal_interrupt_char();
             } else {
                 buf[keep++] = buf[i];
             }

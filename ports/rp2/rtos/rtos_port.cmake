@@ -5,12 +5,14 @@
 # TinyUSB waits on the kernel (osal_freertos.h): tud_task blocks instead of polling.
 set(TINYUSB_OPT_OS OPT_OS_FREERTOS)
 
-# The USB console, the MicroPython task, _thread on tasks and micropython.tasks().
+# The USB console, the MicroPython task, _thread on tasks (and its MicroPythonRT names) and
+# micropython.tasks().
 set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/rtos/rtos_console_usb.c
     ${MPRT_PORT_DIR}/rtos/rtos_main.c
     ${MPRT_PORT_DIR}/rtos/mpthreadport.c
     ${MPRT_PORT_DIR}/rtos/rtos_modmicropython.c
+    ${MPRT_PORT_DIR}/rtos/rtos_modthread.c
     ${MPRT_PORT_DIR}/rtos/rtos_flash.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.

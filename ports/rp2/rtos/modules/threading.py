@@ -8,6 +8,7 @@ from time import sleep_ms, ticks_diff, ticks_ms
 
 _alloc = _thread.allocate_lock
 get_ident = _thread.get_ident
+stack_size = _thread.stack_size
 TIMEOUT_MAX = 2147483
 
 
@@ -338,12 +339,18 @@ class Thread:
         return "<%s(%s, %s)>" % (type(self).__name__, self._name, state)
 
 
+class _RTThread(Thread):
+    # _thread.Thread: MicroPythonRT's arguments (target, name, args, kwargs), daemon threads allowed
+    def __init__(self, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+        super().__init__(None, target, name, args, kwargs, daemon=daemon)
+
+
 class _MainThread(Thread):
     def __init__(self):
         self._target = None
         self._name = "MainThread"
         self._daemon = False
-        self._ident = get_ident()
+        self._ident = _thread._main_ident()
         self._started = True
         self._finished = False
         self._done = _alloc()
@@ -352,6 +359,7 @@ class _MainThread(Thread):
 class _DummyThread(_MainThread):
     def __init__(self, ident):
         super().__init__()
+        self._started = True
         self._name = "Dummy-%d" % ident
         self._ident = ident
         self._daemon = True
@@ -409,3 +417,89 @@ class Timer(Thread):
 
 
 _main = _MainThread()
+
+
+# Thread-local data. Each thread has a dict (_thread._locals(), kept by the firmware with the thread and
+# dropped when it ends) mapping a local's key to that thread's attributes of it. The first use of a
+# local in a thread makes its dict and, for a subclass with __init__, calls __init__ with the
+# arguments given at creation, as CPython does. Plain values set on a subclass's class are defaults
+# each thread can override: they become _LocalDefault descriptors when the first instance is made.
+_local_keys = 0
+_object_init = object.__init__
+
+
+def _local_dict(self):
+    m = _thread._locals()
+    k = self._local__key
+    d = m.get(k)
+    if d is None:
+        d = m[k] = {}
+        args, kw = self._local__args
+        if getattr(type(self), "__init__", _object_init) is not _object_init:
+            self.__init__(*args, **kw)
+    return d
+
+
+class _LocalDefault:
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+
+    def __get__(self, obj, cls):
+        if obj is None:
+            return self.value
+        return _local_dict(obj).get(self.name, self.value)
+
+    def __set__(self, obj, value):
+        _local_dict(obj)[self.name] = value
+
+    def __delete__(self, obj):
+        try:
+            del _local_dict(obj)[self.name]
+        except KeyError:
+            raise AttributeError(self.name)
+
+
+def _local_prepare(cls):
+    while cls is not local:
+        d = cls.__dict__
+        if "_local__prepared" not in d:
+            for name in list(d):
+                v = d[name]
+                if not name.startswith("__") and not callable(v) and not isinstance(
+                    v, (property, classmethod, staticmethod, _LocalDefault)
+                ):
+                    setattr(cls, name, _LocalDefault(name, v))
+            cls._local__prepared = True
+        cls = cls.__bases__[0] if cls.__bases__ else local
+
+
+class local:
+    def __new__(cls, *args, **kw):
+        global _local_keys
+        if (args or kw) and getattr(cls, "__init__", _object_init) is _object_init:
+            raise TypeError("Initialization arguments are not supported")
+        if cls is not local:
+            _local_prepare(cls)
+        self = object.__new__(cls)
+        _local_keys += 1
+        object.__setattr__(self, "_local__key", _local_keys)
+        object.__setattr__(self, "_local__args", (args, kw))
+        # this thread's dict exists before __init__ runs in it (called next by the constructor)
+        _thread._locals()[_local_keys] = {}
+        return self
+
+    def __getattr__(self, name):
+        try:
+            return _local_dict(self)[name]
+        except KeyError:
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+
+    def __setattr__(self, name, value):
+        _local_dict(self)[name] = value
+
+    def __delattr__(self, name):
+        try:
+            del _local_dict(self)[name]
+        except KeyError:
+            raise AttributeError(name)
