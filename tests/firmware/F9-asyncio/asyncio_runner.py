@@ -1,8 +1,8 @@
 # asyncio.Runner as CPython's: run() returns the coroutine's result, a second run() on the same Runner
 # sees the tasks the first left, close() cancels the tasks left and awaits their cleanup (finally
 # blocks that await), get_loop(), the errors (not a coroutine, run inside a running loop, a closed
-# Runner); asyncio.run is a Runner per call; asyncio.all_tasks; `import casyncio` is asyncio. The
-# expected output is CPython's (casyncio is asyncio there).
+# Runner); asyncio.run is a Runner per call; asyncio.all_tasks; `import casyncio` is asyncio; run()'s
+# SIGINT handler. The expected output is CPython's (casyncio is asyncio there).
 import sys
 import asyncio
 
@@ -83,3 +83,19 @@ try:
 except ValueError as e:
     print("ValueError", e)
 print(casyncio.Runner is asyncio.Runner, casyncio.run is asyncio.run, casyncio.sleep is asyncio.sleep)
+
+
+# Runner.run's SIGINT handler (Ctrl-C cancels the main task): in place while it runs in the main thread,
+# then the default again; a handler the program set is left alone
+import signal
+
+
+async def current():
+    return signal.getsignal(signal.SIGINT)
+
+
+h = asyncio.run(current())
+print("SIGINT handler:", callable(h), h is not signal.default_int_handler, signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+print("not replaced:", asyncio.run(current()) is signal.SIG_IGN, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -169,6 +169,10 @@ class _SigInt:
 
             os.eventfd_write(self.fd, 1)
             return
+        # a second Ctrl-C (the main task did not reach an await), or the main task is done: raise it
+        # where the code is; run() then cancels the main task once its cleanup has run, so the
+        # cancellation asked for before must not cut that cleanup short
+        self.pending = False
         raise KeyboardInterrupt()
 
     # a generator: core's IO wait is yielded to, as asyncio's streams do
