@@ -9,6 +9,7 @@
 # cleanup. A second Ctrl-C raises KeyboardInterrupt at once. Without the signal module (or with another
 # SIGINT handler) KeyboardInterrupt is raised wherever the loop was: run() puts the loop right, cancels
 # the main task, awaits its cleanup and raises KeyboardInterrupt again, so the outcome is the same.
+import os
 from . import core
 
 _CREATED = 0
@@ -138,7 +139,7 @@ class _SigInt:
     @staticmethod
     def install(runner, task):
         try:
-            import signal, os
+            import signal
         except ImportError:
             return None
         try:
@@ -158,15 +159,22 @@ class _SigInt:
             os.close(self.fd)
             return None
         self.signal = signal
+        # The waker waits on the eventfd from the start: registered here (the loop may run with the heap
+        # locked, and registering allocates), its first run is the first wake-up.
         self.waker = _core_task(self.wake())
+        core._task_queue.remove(self.waker)
+        running = core.cur_task
+        core.cur_task = self.waker
+        try:
+            core._io_queue.queue_read(self.fd)
+        finally:
+            core.cur_task = running
         return self
 
     def on_sigint(self, signum, frame):
         self.runner._interrupt_count += 1
         if self.runner._interrupt_count == 1 and not self.task.done():
             self.pending = True
-            import os
-
             os.eventfd_write(self.fd, 1)
             return
         # a second Ctrl-C (the main task did not reach an await), or the main task is done: raise it
@@ -175,14 +183,9 @@ class _SigInt:
         self.pending = False
         raise KeyboardInterrupt()
 
-    # a generator: core's IO wait is yielded to, as asyncio's streams do
+    # A generator (core's IO wait is yielded to, as asyncio's streams do); each run follows a wake-up.
     def wake(self):
-        import os
-
         while self.fd >= 0:
-            yield core._io_queue.queue_read(self.fd)
-            if self.fd < 0:
-                return
             try:
                 os.eventfd_read(self.fd)
             except OSError:
@@ -191,12 +194,12 @@ class _SigInt:
                 self.pending = False
                 if not self.task.done():
                     self.task.cancel()
+            yield core._io_queue.queue_read(self.fd)
 
     def uninstall(self):
-        import os
-
         self.signal.signal(self.signal.SIGINT, self.signal.default_int_handler)
         core._io_queue.remove(self.waker)
+        core._task_queue.remove(self.waker)
         fd, self.fd = self.fd, -1
         os.close(fd)
 
