@@ -29,7 +29,7 @@ const onStock = process.env.MPRT_TEST_STOCK === '1';
 export const STOCK_MUST_FAIL = new Set([
     'Ctrl-C into asyncio.run with three tasks: every finally runs, then KeyboardInterrupt',
     'Ctrl-C landing in a busy task: every cleanup still runs',
-    'a task awaiting a pipe leaves the CPU idle; a console byte wakes a task reading fd 0',
+    'a task awaiting a pipe or sleeping leaves the CPU idle; a console byte wakes a task reading fd 0',
     'top-level await at the friendly REPL runs on asyncio.repl_runner; the raw REPL refuses it',
     'top-level await through the pty (mprt emulate --pty), Ctrl-C included',
 ]);
@@ -115,7 +115,7 @@ describe('F9: asyncio on the fd layer', { skip }, () => {
         assert.match(out, /KeyboardInterrupt \['a', 'b', 'main'\] 0/);
     });
 
-    f9test('a task awaiting a pipe leaves the CPU idle; a console byte wakes a task reading fd 0', async () => {
+    f9test('a task awaiting a pipe or sleeping leaves the CPU idle; a console byte wakes a task reading fd 0', async () => {
         board.drain();
         board.write('import os; r, w = os.pipe(); asyncio.run(asyncio.StreamReader(r).read(1))\r');
         await idle(board, 100);
@@ -129,6 +129,18 @@ describe('F9: asyncio on the fd layer', { skip }, () => {
         await board.readUntil(/KeyboardInterrupt[\s\S]*>>> $/, { timeoutMs: 2000 });
         board.write('os.close(r); os.close(w)\r');
         await board.readUntil(/>>> $/, { timeoutMs: 2000 });
+        board.drain();
+
+        // a loop whose only task sleeps: idle until its time comes
+        paste(board, 'async def nap(ms):\n    await asyncio.sleep_ms(ms)\n    print("woke")\nasyncio.run(nap(1500))\n');
+        await idle(board, 100);
+        const c = board.cycles();
+        await idle(board, 1000);
+        const d = board.cycles();
+        const sleepShare = (d.waiting - c.waiting) / (d.total - c.total);
+        console.log(`# idle share while asyncio sleeps: ${(sleepShare * 100).toFixed(3)} %`);
+        assert.ok(sleepShare >= 0.99, `idle share ${sleepShare}`);
+        assert.match(await board.readUntil(/>>> $/, { timeoutMs: 2000 }), /\r\nwoke\r\n/);
         board.drain();
 
         paste(board, `import time
