@@ -188,6 +188,13 @@ got = asyncio.run(console())
         assert.match(await board.readUntil(/>>> $/, { timeoutMs: 2000 }), /KeyboardInterrupt/);
         board.write('print(await twice(3))\r');
         assert.match(await board.readUntil(/>>> $/, { timeoutMs: 2000 }), /\r\n6\r\n/);
+        // a loop ended by Ctrl-C outside a Runner (run_forever) leaves nothing in the way of the next run
+        paste(board, 'async def forever():\n    try:\n        await asyncio.sleep(60)\n    finally:\n        print("forever cleaned")\nasyncio.create_task(forever())\nasyncio.get_event_loop().run_forever()\n');
+        await idle(board, 200);
+        board.write(CTRL_C);
+        assert.match(await board.readUntil(/>>> $/, { timeoutMs: 2000 }), /KeyboardInterrupt/);
+        board.write('print(asyncio.run(twice(8)), len(asyncio.all_tasks()))\r');
+        assert.match(await board.readUntil(/>>> $/, { timeoutMs: 2000 }), /forever cleaned\r\n16 0\r\n/);
         const raw = await board.exec('import asyncio\nasync def f(): return 1\nprint(await f())');
         assert.match(raw.stderr, /SyntaxError/);
         board.write(CTRL_B);

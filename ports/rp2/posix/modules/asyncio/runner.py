@@ -16,6 +16,10 @@ _CREATED = 0
 _INITIALIZED = 1
 _CLOSED = 2
 
+# How many Runner.run calls are running the loop (a second one inside is an error). cur_task does not
+# tell: a loop ended by KeyboardInterrupt outside a Runner (Loop.run_forever) leaves it set.
+_running = 0
+
 
 class Runner:
     def __init__(self, *, debug=None, loop_factory=None):
@@ -36,6 +40,10 @@ class Runner:
             return
         try:
             _cancel_all_tasks()
+        except KeyboardInterrupt:
+            # a Ctrl-C during the cleanup ends it
+            _after_interrupt()
+            raise
         finally:
             self._loop = None
             self._state = _CLOSED
@@ -47,14 +55,19 @@ class Runner:
     def run(self, coro, *, context=None):
         if not hasattr(coro, "send"):
             raise ValueError("a coroutine was expected, got {!r}".format(coro))
-        if core.cur_task is not None:
+        global _running
+        if _running:
             raise RuntimeError("Runner.run() cannot be called from a running event loop")
+        if core.cur_task is not None:
+            # left by a loop that KeyboardInterrupt ended outside a Runner (Loop.run_forever)
+            _after_interrupt()
         self._lazy_init()
         import asyncio
 
         task = asyncio.create_task(coro)
         self._interrupt_count = 0
         sigint = _SigInt.install(self, task)
+        _running += 1
         try:
             try:
                 return core.run_until_complete(task)
@@ -71,6 +84,7 @@ class Runner:
                     raise KeyboardInterrupt()
                 raise
         finally:
+            _running -= 1
             if sigint is not None:
                 sigint.uninstall()
             if task.state is True:
@@ -118,9 +132,14 @@ async def _wait_all(tasks):
 
 def _wait_tasks(tasks):
     # Runs the loop until every task of tasks is done (the waiting task is not one of asyncio's tasks).
+    global _running
     import asyncio
 
-    core.run_until_complete(asyncio._core_create_task(_wait_all(tasks)))
+    _running += 1
+    try:
+        core.run_until_complete(asyncio._core_create_task(_wait_all(tasks)))
+    finally:
+        _running -= 1
 
 
 def _cancel_all_tasks():
