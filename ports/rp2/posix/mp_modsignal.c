@@ -7,11 +7,13 @@
 // process, raises SystemExit(128 + signum) in the main thread (so it ends a script like a process end,
 // and can still be caught).
 #include <errno.h>
+#include <fcntl.h>
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
 #include "py/mperrno.h"
 #include "shared/runtime/softtimer.h"
+#include "posix.h"
 #include "mp_signal.h"
 
 #define SIG_DFL_VALUE (0)
@@ -33,6 +35,10 @@ enum { SIGINT_KBD, SIGINT_IGNORE, SIGINT_HANDLER };
 static volatile uint8_t sigint_mode;
 
 static mp_sched_node_t signal_node;
+
+// signal.set_wakeup_fd: a byte (the signal number) is written to it before a Python handler runs, so a
+// poll/select that the signal interrupted finds it readable when it is retried (an event loop wakes).
+static int wakeup_fd = -1;
 
 static soft_timer_entry_t alarm_timer;
 static volatile bool alarm_armed; // under the soft-timer lock (pendsv_suspend)
@@ -74,6 +80,10 @@ static void signal_dispatch(int sig) {
             mp_raise_type(&mp_type_KeyboardInterrupt);
         }
         mp_raise_type_arg(&mp_type_SystemExit, MP_OBJ_NEW_SMALL_INT(128 + sig));
+    }
+    if (wakeup_fd >= 0) {
+        uint8_t b = (uint8_t)sig;
+        posix_write(wakeup_fd, &b, 1); // non-blocking: a full pipe drops it, as CPython does
     }
     mp_call_function_2(h, MP_OBJ_NEW_SMALL_INT(sig), mp_const_none);
 }
@@ -195,6 +205,29 @@ static mp_obj_t signal_raise_signal(mp_obj_t sig_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(signal_raise_signal_obj, signal_raise_signal);
 
+// set_wakeup_fd(fd, /, *, warn_on_full_buffer=True) -> the previous fd; -1 turns it off
+static mp_obj_t signal_set_wakeup_fd(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    (void)n_args;
+    (void)kw_args;
+    mp_int_t fd = mp_obj_get_int(args[0]);
+    if (!mp_thread_is_main_thread()) {
+        mp_raise_ValueError(MP_ERROR_TEXT("set_wakeup_fd only works in main thread of the main interpreter"));
+    }
+    if (fd != -1) {
+        int fl = posix_fcntl((int)fd, F_GETFL, 0);
+        if (fl == -1) {
+            mp_raise_OSError(errno);
+        }
+        if (!(fl & O_NONBLOCK)) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("the fd %d must be in non-blocking mode"), (int)fd);
+        }
+    }
+    int old = wakeup_fd;
+    wakeup_fd = (int)fd;
+    return MP_OBJ_NEW_SMALL_INT(old);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(signal_set_wakeup_fd_obj, 1, signal_set_wakeup_fd);
+
 // The soft-timer task (not an interrupt) runs this when the alarm is due.
 static void alarm_fired(soft_timer_entry_t *entry) {
     (void)entry;
@@ -246,6 +279,7 @@ void mprt_signal_reset(void) {
     }
     MP_STATE_VM(mprt_signal_handlers)[SIGINT_NUM] = MP_OBJ_FROM_PTR(&default_int_handler_obj);
     sigint_mode = SIGINT_KBD;
+    wakeup_fd = -1;
     mprt_signal_pending = 0;
     // signal_node may still be queued from before the reset (mp_init keeps static nodes): it runs,
     // finds nothing pending and is free again
@@ -294,6 +328,7 @@ static const mp_rom_map_elem_t signal_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_getsignal), MP_ROM_PTR(&signal_getsignal_obj) },
     { MP_ROM_QSTR(MP_QSTR_raise_signal), MP_ROM_PTR(&signal_raise_signal_obj) },
     { MP_ROM_QSTR(MP_QSTR_alarm), MP_ROM_PTR(&signal_alarm_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_wakeup_fd), MP_ROM_PTR(&signal_set_wakeup_fd_obj) },
     { MP_ROM_QSTR(MP_QSTR_default_int_handler), MP_ROM_PTR(&default_int_handler_obj) },
     { MP_ROM_QSTR(MP_QSTR_SIG_DFL), MP_ROM_INT(SIG_DFL_VALUE) },
     { MP_ROM_QSTR(MP_QSTR_SIG_IGN), MP_ROM_INT(SIG_IGN_VALUE) },
