@@ -76,6 +76,10 @@
 #if MPRT_RTOS
 // ---- select over lib/posix fds and streams: ports/rp2/posix/mp_modselect.c replaces extmod's ----
 #define MICROPY_PY_SELECT                       (0)
+// ---- top-level await at the friendly REPL, run by asyncio.repl_runner (ports/rp2/posix/mp_repl_await.c;
+// the pyexec hook is vendor/patches/micropython/0002-pyexec-repl-await-hook.patch) ----
+#define MICROPY_COMP_ALLOW_TOP_LEVEL_AWAIT      (1)
+#define MICROPY_PYEXEC_REPL_AWAIT               (1)
 
 // ---- threads are kernel tasks (rtos.kernel=builtin): a GIL, handed over every 32 VM jumps ----
 #define MICROPY_PY_THREAD                       (1)

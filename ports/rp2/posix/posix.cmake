@@ -25,6 +25,7 @@ set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_modselect.c
     ${MPRT_PORT_DIR}/posix/mp_modsignal.c
     ${MPRT_PORT_DIR}/env/mp_modos_env.c
+    ${MPRT_PORT_DIR}/posix/mp_repl_await.c
 )
 # the persistent environment (lib/kvstore over the settings region, ports/rp2/env) and the C library's
 # clocks (ports/rp2/time) come with the layer: docs/environment.md, docs/time.md
