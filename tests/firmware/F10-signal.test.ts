@@ -116,6 +116,20 @@ describe('F10: signal in the firmware', { skip }, () => {
         assert.match(await run(board, 'print("read", data); os.close(r); os.close(w)'), /read b'h'/);
     });
 
+    signalTest('Ctrl-C with a SIGINT handler during a lock wait: the handler runs (and releases the lock), the acquire returns', async () => {
+        await run(board, 'import _thread; lk = _thread.allocate_lock(); lk.acquire(); got.clear(); signal.signal(signal.SIGINT, lambda s, f: (got.append(s), lk.release()))');
+        board.drain();
+        board.write('t0 = time.ticks_ms(); ok = lk.acquire(); dt = time.ticks_diff(time.ticks_ms(), t0)\r');
+        await idle(board, 300);
+        board.write(CTRL_C);
+        const out = await board.readUntil(/>>> $/, { timeoutMs: 1000 });
+        assert.doesNotMatch(out, /KeyboardInterrupt|Error/);
+        const r = await run(board, 'print("lock", ok, got, dt)');
+        const m = /lock True \[2\] (\d+)/.exec(r);
+        assert.ok(m, r);
+        assert.ok(Number(m[1]) >= 250 && Number(m[1]) < 450, r);
+    });
+
     signalTest('SIG_IGN: Ctrl-C is ignored; the default handler raises KeyboardInterrupt again', async () => {
         await run(board, 'signal.signal(signal.SIGINT, signal.SIG_IGN)');
         board.drain();
