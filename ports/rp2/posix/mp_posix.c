@@ -63,10 +63,12 @@ static const posix_file_ops_t console_ops = {
 
 static posix_file_t console_file;
 
-// An exception to raise, or (in the main thread) a signal to handle: the wait ends with EINTR.
+// An exception to raise, or (in the main thread) a signal to handle: the wait ends with EINTR. Not a
+// signal while the scheduler is locked (a call made from a scheduled callback): its handlers could not
+// run before the retry, which would fail again at once; they run after the callback.
 static bool python_interrupted(void) {
     return MP_STATE_THREAD(mp_pending_exception) != MP_OBJ_NULL
-           || (mprt_signal_pending != 0 && mp_thread_is_main_thread());
+           || (mprt_signal_pending != 0 && mp_thread_is_main_thread() && MP_STATE_VM(sched_state) >= 0); // < 0: locked
 }
 
 // A Python call about to block: give up if an exception or a signal is pending, else let other threads
