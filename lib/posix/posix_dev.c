@@ -3,6 +3,7 @@
 // its block).
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "posix_internal.h"
 #include "posix_vfs.h"
 #include "posix_vfs_internal.h"
@@ -132,24 +133,27 @@ static ssize_t blk_io(posix_file_t *f, void *rbuf, const void *wbuf, size_t len)
     }
     uint8_t *tmp = NULL;
     size_t done = 0;
-    while (done < len && r == 0) {
+    if (wbuf == NULL) {
+        // reads take any range
+        r = d->read(b->dev->ctx, (uint32_t)(pos / d->block_size), (uint32_t)(pos % d->block_size), rbuf, (uint32_t)len);
+        done = r == 0 ? len : 0;
+    }
+    while (wbuf != NULL && done < len && r == 0) {
         uint32_t block = (uint32_t)((pos + done) / d->block_size);
         uint32_t off = (uint32_t)((pos + done) % d->block_size);
         size_t n = d->block_size - off < len - done ? d->block_size - off : len - done;
         if (off == 0 && n == d->block_size) {
-            r = wbuf != NULL ? d->write(b->dev->ctx, block, (const uint8_t *)wbuf + done, 1)
-                : d->read(b->dev->ctx, block, (uint8_t *)rbuf + done, 1);
+            r = d->write(b->dev->ctx, block, (const uint8_t *)wbuf + done, 1);
         } else {
+            // a part of a block: read, change, write it (one block of C heap meanwhile)
             if (tmp == NULL && (tmp = malloc(d->block_size)) == NULL) {
                 r = -ENOMEM;
                 break;
             }
-            r = d->read(b->dev->ctx, block, tmp, 1);
-            if (r == 0 && wbuf != NULL) {
+            r = d->read(b->dev->ctx, block, 0, tmp, d->block_size);
+            if (r == 0) {
                 memcpy(tmp + off, (const uint8_t *)wbuf + done, n);
                 r = d->write(b->dev->ctx, block, tmp, 1);
-            } else if (r == 0) {
-                memcpy((uint8_t *)rbuf + done, tmp + off, n);
             }
         }
         if (r == 0) {

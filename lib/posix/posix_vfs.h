@@ -28,10 +28,11 @@ typedef struct _posix_chardev_t {
     mode_t mode; // permission bits; S_IFCHR is added
 } posix_chardev_t;
 
-// A block device: fixed-size blocks. read and write take whole blocks; write erases as needed (NULL:
-// read-only). Returns 0 or -errno.
+// A block device: fixed-size blocks. read takes any range of bytes (from `offset` in `block`, may go on
+// into the next blocks); write takes whole blocks and erases as needed (NULL: read-only). Return 0 or
+// -errno.
 typedef struct _posix_blockdev_t {
-    int (*read)(void *ctx, uint32_t block, void *buf, uint32_t count);
+    int (*read)(void *ctx, uint32_t block, uint32_t offset, void *buf, uint32_t len);
     int (*write)(void *ctx, uint32_t block, const void *buf, uint32_t count);
     int (*sync)(void *ctx); // may be NULL
     uint32_t block_size;

@@ -11,10 +11,11 @@
 #include "py/objint.h"
 #include "posix.h"
 #include "mp_posix.h"
+#include "mp_vfs_posix.h"
 
 static mp_int_t check(mp_int_t r) {
     if (r == -1) {
-        mp_raise_OSError(errno);
+        mp_posix_raise(errno);
     }
     return r;
 }
@@ -47,7 +48,7 @@ static mp_obj_t os_read(mp_obj_t fd_in, mp_obj_t n_in) {
     MP_POSIX_CALL(r, posix_read(fd, v.buf, (size_t)n));
     if (r == -1) {
         vstr_clear(&v);
-        mp_raise_OSError(errno);
+        mp_posix_raise(errno);
     }
     v.len = (size_t)r;
     return mp_obj_new_bytes_from_vstr(&v);
@@ -98,7 +99,7 @@ static mp_obj_t os_lseek(mp_obj_t fd_in, mp_obj_t pos_in, mp_obj_t how_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(os_lseek_obj, os_lseek);
 
-// os.fstat(fd) -> the same 10-tuple as os.stat: (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
+// os.fstat(fd) -> os.stat_result, as os.stat: (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
 static mp_obj_t os_fstat(mp_obj_t fd_in) {
     struct stat st;
     int r;
@@ -110,7 +111,7 @@ static mp_obj_t os_fstat(mp_obj_t fd_in) {
         mp_obj_new_int_from_ll(st.st_size), mp_obj_new_int_from_ll(st.st_atime), mp_obj_new_int_from_ll(st.st_mtime),
         mp_obj_new_int_from_ll(st.st_ctime),
     };
-    return mp_obj_new_tuple(10, t);
+    return mp_posix_stat_result(mp_obj_new_tuple(10, t));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(os_fstat_obj, os_fstat);
 
@@ -223,4 +224,5 @@ void mprt_os_extend(mp_obj_t globals) {
     for (size_t i = 0; i < MP_ARRAY_SIZE(mprt_os_posix_table); i++) {
         mp_obj_dict_store(globals, (mp_obj_t)mprt_os_posix_table[i].key, (mp_obj_t)mprt_os_posix_table[i].value);
     }
+    mp_vfs_posix_os_extend(globals);
 }

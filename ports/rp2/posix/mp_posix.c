@@ -16,6 +16,7 @@
 #include "posix_file.h"
 #include "mp_console.h"
 #include "mp_posix.h"
+#include "mp_vfs_posix.h"
 
 __thread bool mp_posix_python_call;
 static __thread bool gil_released;
@@ -98,6 +99,7 @@ void mp_posix_start(void) {
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);
+    mp_vfs_posix_start(); // before the fds close: the previous VM's files are only freed
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
         if (fd <= 2) {
             posix_fd_install_at(&console_file, fd);

@@ -14,14 +14,20 @@ set(MPRT_POSIX_SOURCE
     ${MPRT_POSIX_DIR}/posix_pipe.c
     ${MPRT_POSIX_DIR}/posix_poll.c
     ${MPRT_POSIX_DIR}/posix_wait.c
+    ${MPRT_POSIX_DIR}/posix_path.c
+    ${MPRT_POSIX_DIR}/posix_dev.c
+    ${MPRT_POSIX_DIR}/posix_vfs.c
 )
 # the glue joins the port's sources, so its qstrs are scanned
 set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_posix.c
     ${MPRT_PORT_DIR}/posix/mp_modos_posix.c
     ${MPRT_PORT_DIR}/posix/mp_modselect.c
+    ${MPRT_PORT_DIR}/posix/mp_vfs_posix.c
+    ${MPRT_PORT_DIR}/posix/mp_vfs_posix_py.c
 )
 set(MPRT_POSIX_INCLUDE_DIRS ${MPRT_POSIX_DIR} ${MPRT_POSIX_DIR}/include)
 set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1)
-set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py)
+set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py ${MPRT_PORT_DIR}/posix/modules/_osvfs.py
+    ${MPRT_PORT_DIR}/posix/modules/posixpath.py)
 set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")

@@ -254,9 +254,10 @@ static const posix_vfs_backend_t backend = {
     .getcwd = b_getcwd,
 };
 
-static int blk_read(void *ctx, uint32_t block, void *buf, uint32_t count) {
+static int blk_read(void *ctx, uint32_t block, uint32_t offset, void *buf, uint32_t len) {
     (void)ctx;
-    memset(buf, (int)block, 64 * count);
+    (void)offset;
+    memset(buf, (int)block, len);
     return 0;
 }
 static const posix_blockdev_t blk = { .read = blk_read, .block_size = 64, .block_count = 4 };
