@@ -121,3 +121,7 @@ char *getcwd(char *buf, size_t size) {
 int chdir(const char *path) {
     return posix_chdir(path);
 }
+
+int fsync(int fd) {
+    return posix_fsync(fd);
+}

@@ -56,11 +56,15 @@ int posix_open(const char *path, int flags, mode_t mode) {
     if (r < 0) {
         return (int)posix_result(r);
     }
-    // the new file has no reference: the fd takes the first, or the file goes
-    f->refs = 1;
     int fd = posix_fd_install(f, 0);
-    posix_file_put(f); // the fd holds it now, or nobody does and it is released
     if (fd < 0) {
+        // a new file nobody holds goes (a device may hand out a file of its own that others hold)
+        posix_lock();
+        bool unused = f->refs == 0;
+        posix_unlock();
+        if (unused && f->ops->release != NULL) {
+            f->ops->release(f);
+        }
         return (int)posix_result(fd);
     }
     if (flags & O_CLOEXEC) {
@@ -167,4 +171,12 @@ char *posix_getcwd(char *buf, size_t size) {
     }
     strcpy(buf, cwd);
     return buf;
+}
+
+int posix_fsync(int fd) {
+    int r = posix_ioctl(fd, POSIX_BLKFLSBUF, NULL);
+    if (r < 0 && errno == ENOTTY) {
+        errno = EINVAL; // as POSIX for a file that cannot be synchronised (a pipe, a console)
+    }
+    return r;
 }

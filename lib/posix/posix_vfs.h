@@ -83,6 +83,8 @@ int posix_unlink(const char *path);
 int posix_rmdir(const char *path);
 int posix_rename(const char *from, const char *to);
 char *posix_getcwd(char *buf, size_t size);
+// Writes what the file holds back to its device (a filesystem file, a block device); EINVAL for others.
+int posix_fsync(int fd);
 int posix_chdir(const char *path);
 
 #endif // POSIX_VFS_H

@@ -9,11 +9,13 @@
 // that index are harmless: they re-check their condition.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
 #include "py/stream.h"
 #include "posix_file.h"
+#include "posix_vfs.h"
 #include "mp_console.h"
 #include "mp_posix.h"
 #include "mp_vfs_posix.h"
@@ -63,6 +65,34 @@ static const posix_file_ops_t console_ops = {
 
 static posix_file_t console_file;
 
+// /dev/ttyUSB0: the console as a device; each open is a description of its own (its own O_NONBLOCK).
+static void console_dev_release(posix_file_t *f) {
+    free(f);
+}
+
+static const posix_file_ops_t console_dev_ops = {
+    .read = console_read,
+    .write = console_write,
+    .poll = console_poll,
+    .release = console_dev_release,
+    .mode = S_IFCHR | 0620,
+    .tty = true,
+    .write_all = true,
+};
+
+static int console_dev_open(void *ctx, int flags, posix_file_t **out) {
+    (void)ctx;
+    posix_file_t *f = malloc(sizeof(posix_file_t));
+    if (f == NULL) {
+        return -ENOMEM;
+    }
+    posix_file_init(f, &console_dev_ops, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
+    *out = f;
+    return 0;
+}
+
+static const posix_chardev_t console_dev = { .open = console_dev_open, .mode = 0620 };
+
 // A Python call about to block: give up if an exception is pending, else let other threads run.
 static bool python_block_begin(void) {
     if (!mp_posix_python_call) {
@@ -96,6 +126,7 @@ void mp_posix_start(void) {
     static bool console_ready;
     if (!console_ready) {
         posix_file_init(&console_file, &console_ops, O_RDWR);
+        posix_chardev_register("ttyUSB0", &console_dev, NULL);
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);

@@ -606,6 +606,20 @@ static mp_obj_t os_rename(mp_obj_t from, mp_obj_t to) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(os_rename_obj, os_rename);
 
+// os.fsync(fd): a file's data reaches the filesystem (and other open files of it)
+static mp_obj_t os_fsync(mp_obj_t fd_in) {
+    int fd = mp_obj_is_int(fd_in) ? mp_obj_get_int(fd_in) : mp_obj_get_int(mp_call_method_n_kw(0, 0, (mp_obj_t[]) {
+        mp_load_attr(fd_in, MP_QSTR_fileno), MP_OBJ_NULL
+    }));
+    int r;
+    MP_POSIX_CALL(r, posix_fsync(fd));
+    if (r < 0) {
+        mp_posix_raise(errno);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(os_fsync_obj, os_fsync);
+
 static mp_obj_t os_stat(mp_obj_t path) {
     return mp_posix_stat_result(mp_vfs_stat(path));
 }
@@ -689,6 +703,7 @@ static const mp_rom_map_elem_t os_vfs_table[] = {
     { MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&os_open_obj) },
     { MP_ROM_QSTR(MP_QSTR_stat), MP_ROM_PTR(&os_stat_obj) },
     { MP_ROM_QSTR(MP_QSTR_rename), MP_ROM_PTR(&os_rename_obj) },
+    { MP_ROM_QSTR(MP_QSTR_fsync), MP_ROM_PTR(&os_fsync_obj) },
     { MP_ROM_QSTR(MP_QSTR_lstat), MP_ROM_PTR(&os_stat_obj) },
     { MP_ROM_QSTR(MP_QSTR_statvfs), MP_ROM_PTR(&os_statvfs_obj) },
     { MP_ROM_QSTR(MP_QSTR_fdopen), MP_ROM_PTR(&os_fdopen_obj) },
