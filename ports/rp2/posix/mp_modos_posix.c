@@ -55,6 +55,17 @@ static mp_obj_t os_read(mp_obj_t fd_in, mp_obj_t n_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(os_read_obj, os_read);
 
+// os.readinto(fd, buffer) -> bytes read into the writable buffer (CPython 3.14): no allocation.
+static mp_obj_t os_readinto(mp_obj_t fd_in, mp_obj_t buf_in) {
+    int fd = fd_of(fd_in);
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_WRITE);
+    ssize_t r;
+    MP_POSIX_CALL(r, posix_read(fd, buf.buf, buf.len));
+    return mp_obj_new_int(check(r));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(os_readinto_obj, os_readinto);
+
 // os.write(fd, data) -> bytes written; data is bytes-like (a str is a TypeError, as in CPython).
 static mp_obj_t os_write(mp_obj_t fd_in, mp_obj_t data) {
     int fd = fd_of(fd_in);
@@ -191,6 +202,7 @@ static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_name), MP_ROM_QSTR(MP_QSTR_posix) },
     { MP_ROM_QSTR(MP_QSTR_pipe), MP_ROM_PTR(&os_pipe_obj) },
     { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&os_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&os_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&os_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&os_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_dup), MP_ROM_PTR(&os_dup_obj) },
