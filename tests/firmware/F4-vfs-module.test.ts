@@ -3,7 +3,8 @@
  * a file with Picolibc's fopen/fputs that Python reads with open(), reads with open()/read() a file
  * Python wrote, stats both; registers a RAM block device that Python formats (littlefs) and mounts
  * with os.mkfs/os.mount('/dev/<name>', ...), then C reads a file Python wrote on it; registers a
- * character device Python reads through os.open and open().
+ * character device Python reads through os.open and open(); an RTOS task of the module (no Python thread)
+ * writes a file with fopen/fputs and reads one Python wrote, meanwhile Python sleeps.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`), with its module SDK.
  */
@@ -62,6 +63,13 @@ os.close(fd)
 print(open("/dev/hello0").read())
 vfsio.unregister("hello0")
 print(os.path.exists("/dev/hello0"))
+import time
+vfsio.start_task("/task.txt", 200, "/from_py.txt")
+while vfsio.task_result() is None:
+    time.sleep_ms(2)
+lines = open("/task.txt").read().split("\\n")
+print(vfsio.task_result(), len(lines), lines[199], lines == ["C task line %d" % i for i in range(200)] + [""])
+os.remove("/task.txt")
 for p in ("/from_c.txt", "/from_py.txt", "/cdir/rel.txt"):
     os.remove(p)
 os.rmdir("/cdir")
@@ -81,6 +89,7 @@ const EXPECT = [
     "b'hello from C\\n' b'' 3",
     'hello from C\n',
     'False',
+    '(0, 17) 201 C task line 199 True',
     '',
 ].join('\n');
 

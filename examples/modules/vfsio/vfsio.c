@@ -8,6 +8,9 @@
 //   vfsio.hello(name)              registers /dev/<name>, a character device whose reads give
 //                                  "hello from C\n" once, then end of file; writes count bytes
 //   vfsio.unregister(name)         posix_dev_unregister
+//   vfsio.start_task(out, n, inp)  an RTOS task (no Python thread) writes n lines "C task line <i>\n" to
+//                                  `out` with fopen/fputs/fclose, then reads `inp` with open/read
+//   vfsio.task_result()            None while the task runs, then (0 or errno, bytes read from `inp`)
 // Errors come back as OSError(errno) (read through posix_errno(): errno is thread-local).
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include "FreeRTOS.h"
+#include "task.h"
 #include <sys/stat.h>
 #include "posix.h"
 #include "posix_vfs.h"
@@ -193,6 +198,85 @@ static mp_obj_t vfsio_unregister(mp_obj_t name_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(vfsio_unregister_obj, vfsio_unregister);
 
+// ---- files from a task that is no Python thread ----
+#define TASK_STACK_WORDS (512)
+#define TASK_PRIORITY (3)
+
+static char task_out[48], task_in[48];
+static volatile int task_lines;
+static volatile int task_state; // 0 running, 1 done
+static volatile int task_error;
+static volatile int task_read;
+static volatile int task_progress;
+
+static void file_task(void *arg) {
+    (void)arg;
+    int err = 0;
+    FILE *f = fopen(task_out, "w");
+    if (f == NULL) {
+        err = ERRNO;
+    } else {
+        char line[32];
+        for (int i = 0; i < task_lines && err == 0; i++) {
+            snprintf(line, sizeof(line), "C task line %d\n", i);
+            task_progress = i;
+            if (fputs(line, f) < 0) {
+                err = ERRNO;
+            }
+        }
+        if (fclose(f) != 0 && err == 0) {
+            err = ERRNO;
+        }
+    }
+    int total = 0;
+    int fd = err == 0 ? open(task_in, O_RDONLY) : -1;
+    if (fd < 0 && err == 0) {
+        err = ERRNO;
+    }
+    if (fd >= 0) {
+        char buf[32];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof(buf))) > 0) {
+            total += (int)n;
+        }
+        if (n < 0) {
+            err = ERRNO;
+        }
+        close(fd);
+    }
+    task_error = err;
+    task_read = total;
+    task_state = 1;
+    vTaskDelete(NULL);
+}
+
+static mp_obj_t vfsio_start_task(mp_obj_t out_in, mp_obj_t n_in, mp_obj_t in_in) {
+    snprintf(task_out, sizeof(task_out), "%s", mp_obj_str_get_str(out_in));
+    snprintf(task_in, sizeof(task_in), "%s", mp_obj_str_get_str(in_in));
+    task_lines = mp_obj_get_int(n_in);
+    task_state = 0;
+    if (xTaskCreate(file_task, "vfsio", TASK_STACK_WORDS, NULL, TASK_PRIORITY, NULL) != pdPASS) {
+        mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("cannot create the task"));
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(vfsio_start_task_obj, vfsio_start_task);
+
+static mp_obj_t vfsio_task_result(void) {
+    if (task_state == 0) {
+        return mp_const_none;
+    }
+    (void)task_progress;
+    mp_obj_t t[2] = { mp_obj_new_int(task_error), mp_obj_new_int(task_read) };
+    return mp_obj_new_tuple(2, t);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(vfsio_task_result_obj, vfsio_task_result);
+
+static mp_obj_t vfsio_task_progress(void) {
+    return mp_obj_new_int(task_progress);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(vfsio_task_progress_obj, vfsio_task_progress);
+
 static const mp_rom_map_elem_t vfsio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_vfsio) },
     { MP_ROM_QSTR(MP_QSTR_write_text), MP_ROM_PTR(&vfsio_write_text_obj) },
@@ -201,6 +285,9 @@ static const mp_rom_map_elem_t vfsio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_ramdisk), MP_ROM_PTR(&vfsio_ramdisk_obj) },
     { MP_ROM_QSTR(MP_QSTR_hello), MP_ROM_PTR(&vfsio_hello_obj) },
     { MP_ROM_QSTR(MP_QSTR_unregister), MP_ROM_PTR(&vfsio_unregister_obj) },
+    { MP_ROM_QSTR(MP_QSTR_start_task), MP_ROM_PTR(&vfsio_start_task_obj) },
+    { MP_ROM_QSTR(MP_QSTR_task_result), MP_ROM_PTR(&vfsio_task_result_obj) },
+    { MP_ROM_QSTR(MP_QSTR_task_progress), MP_ROM_PTR(&vfsio_task_progress_obj) },
 };
 static MP_DEFINE_CONST_DICT(vfsio_globals, vfsio_globals_table);
 

@@ -5,8 +5,8 @@
 // (the backend below) and open files of that table as fds of a new kind (mpfile), so C's open(),
 // fopen(), read() and Python's open() and os functions reach the same files. /dev is lib/posix's device
 // table; Python reaches it through DevFs, a VFS object mounted at /dev at boot (ports/rp2/modules/_boot.py)
-// whose files are fds. The VFS runs Python objects: a file of the backend is used from Python threads
-// (and C called from them) only; other tasks get ENOTSUP for it (/dev works from any task).
+// whose files are fds. The VFS runs Python objects: a task that is no Python thread runs the VM as a
+// guest for each call (vm_run); /dev needs no VM.
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -18,6 +18,8 @@
 #include "py/objstr.h"
 #include "py/mperrno.h"
 #include "py/mpthread.h"
+#include "FreeRTOS.h"
+#include "task.h"
 #include "extmod/vfs.h"
 #include "hardware/regs/addressmap.h"
 #include "mprt_config.h"
@@ -81,6 +83,65 @@ static mp_obj_t path_obj(const char *path) {
     return mp_obj_new_str_copy(&mp_type_str, (const byte *)path, strlen(path));
 }
 
+// ---- running the VM for a call ----
+// A Python thread (or C called from one) holds the GIL already. Any other task runs the VM as a guest
+// for the length of one call: a zeroed thread state on its stack (scanned by the GC as the running
+// thread's stack), the GIL taken and given back. The task needs stack for the filesystem (2 KB or
+// more); its stack limit for the VM's check is what the task has left.
+static bool vm_running;
+
+typedef struct _vm_guest_t {
+    mp_state_thread_t ts;
+    bool entered;
+} vm_guest_t;
+
+static bool guest_enter(vm_guest_t *g) {
+    g->entered = false;
+    if (mp_thread_get_state() != NULL) {
+        return true;
+    }
+    if (!vm_running) {
+        return false;
+    }
+    memset(&g->ts, 0, sizeof(g->ts));
+    size_t free_bytes = uxTaskGetStackHighWaterMark(NULL) * sizeof(StackType_t);
+    mp_thread_init_state(&g->ts, free_bytes > 768 ? free_bytes - 512 : 256, NULL, NULL);
+    mprt_rtos_gil_guest_enter();
+    g->entered = true;
+    return true;
+}
+
+static void guest_exit(vm_guest_t *g) {
+    if (g->entered) {
+        mprt_rtos_gil_guest_exit();
+        mp_thread_set_state(NULL);
+    }
+}
+
+// Runs fn(arg) with the VM at hand and exceptions caught: its result, or the exception's -errno, or
+// -ENOTSUP when the VM does not run.
+static int vm_run(int (*fn)(void *arg), void *arg) {
+    vm_guest_t g;
+    if (!guest_enter(&g)) {
+        return -ENOTSUP;
+    }
+    int r;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        r = fn(arg);
+        nlr_pop();
+    } else {
+        r = exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
+        if (r == -EINTR && g.entered) {
+            // a guest has no pending exceptions to raise later
+            MP_STATE_THREAD(mp_pending_exception) = MP_OBJ_NULL;
+            r = -EIO;
+        }
+    }
+    guest_exit(&g);
+    return r;
+}
+
 // ---- the file kind: a MicroPython stream of the VFS ----
 #define MPFILE_SLOTS (POSIX_FD_MAX)
 MP_REGISTER_ROOT_POINTER(mp_obj_t mprt_posix_files[MPFILE_SLOTS]);
@@ -92,112 +153,116 @@ typedef struct _mpfile_t {
     uint8_t slot;
 } mpfile_t;
 
-// The stream, or NULL when the caller may not run Python (not a Python thread, or the VM that opened
-// it is gone).
-static mp_obj_t mpfile_obj(mpfile_t *m) {
-    if (mp_thread_get_state() == NULL || m->gen != vm_gen) {
-        return MP_OBJ_NULL;
-    }
-    return MP_STATE_PORT(mprt_posix_files)[m->slot];
-}
-
-// A stream call: the stream's result, or MP_STREAM_ERROR with *err set (a positive errno of lib/posix).
+// A stream call on a file: op 'r' read, 'w' write (after a seek to the end with O_APPEND), 's' seek,
+// 'f' flush, 'c' close, 't' size (fstat).
 typedef struct _stream_call_t {
-    mp_obj_t obj;
-    int op; // 'r' read, 'w' write, 'i' ioctl
+    mpfile_t *file;
+    int op;
     void *buf;
     size_t len;
-    uintptr_t request;
+    struct mp_stream_seek_t seek;
+    mp_int_t result;
 } stream_call_t;
 
-static mp_int_t stream_call(stream_call_t *c, int *err) {
-    const mp_stream_p_t *s = mp_get_stream(c->obj);
-    nlr_buf_t nlr;
-    mp_int_t r = MP_STREAM_ERROR;
-    if (nlr_push(&nlr) == 0) {
-        int e = 0;
-        if (c->op == 'r') {
-            r = (mp_int_t)s->read(c->obj, c->buf, c->len, &e);
-        } else if (c->op == 'w') {
-            r = (mp_int_t)s->write(c->obj, c->buf, c->len, &e);
-        } else {
-            r = (mp_int_t)s->ioctl(c->obj, c->request, (uintptr_t)c->buf, &e);
-        }
-        nlr_pop();
-        if (r == (mp_int_t)MP_STREAM_ERROR) {
-            *err = mp_posix_errno_from_py(e);
-        }
-    } else {
-        *err = -exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
+static int stream_ioctl(mp_obj_t obj, const mp_stream_p_t *s, uintptr_t request, void *arg, mp_int_t *result) {
+    int e = 0;
+    mp_uint_t r = s->ioctl(obj, request, (uintptr_t)arg, &e);
+    if (r == MP_STREAM_ERROR) {
+        return -mp_posix_errno_from_py(e);
     }
-    return r;
+    *result = (mp_int_t)r;
+    return 0;
 }
 
-static off_t mpfile_seek(mp_obj_t obj, off_t offset, int whence) {
-    struct mp_stream_seek_t seek = { .offset = offset, .whence = whence };
-    stream_call_t c = { .obj = obj, .op = 'i', .buf = &seek, .request = MP_STREAM_SEEK };
-    int err;
-    if (stream_call(&c, &err) == (mp_int_t)MP_STREAM_ERROR) {
-        return -err;
+static int stream_call_fn(void *arg) {
+    stream_call_t *c = arg;
+    if (c->file->gen != vm_gen) {
+        return -EBADF; // opened by a VM gone since (soft reset)
     }
-    return (off_t)seek.offset;
+    mp_obj_t obj = MP_STATE_PORT(mprt_posix_files)[c->file->slot];
+    if (obj == MP_OBJ_NULL) {
+        return -EBADF;
+    }
+    const mp_stream_p_t *s = mp_get_stream(obj);
+    int e = 0;
+    mp_uint_t r;
+    switch (c->op) {
+        case 'w':
+            if (c->file->file.flags & O_APPEND) {
+                struct mp_stream_seek_t end = { .offset = 0, .whence = SEEK_END };
+                int k = stream_ioctl(obj, s, MP_STREAM_SEEK, &end, &c->result);
+                if (k < 0) {
+                    return k;
+                }
+            }
+            r = s->write(obj, c->buf, c->len, &e);
+            break;
+        case 'r':
+            r = s->read(obj, c->buf, c->len, &e);
+            break;
+        case 's':
+            return stream_ioctl(obj, s, MP_STREAM_SEEK, &c->seek, &c->result);
+        case 'f':
+            return stream_ioctl(obj, s, MP_STREAM_FLUSH, NULL, &c->result);
+        case 'c':
+            MP_STATE_PORT(mprt_posix_files)[c->file->slot] = MP_OBJ_NULL;
+            return stream_ioctl(obj, s, MP_STREAM_CLOSE, NULL, &c->result);
+        default: { // 't': the size, the position kept
+            struct mp_stream_seek_t pos = { .offset = 0, .whence = SEEK_CUR };
+            struct mp_stream_seek_t end = { .offset = 0, .whence = SEEK_END };
+            int k = stream_ioctl(obj, s, MP_STREAM_SEEK, &pos, &c->result);
+            if (k == 0) {
+                k = stream_ioctl(obj, s, MP_STREAM_SEEK, &end, &c->result);
+            }
+            if (k == 0) {
+                c->result = (mp_int_t)end.offset;
+                struct mp_stream_seek_t back = { .offset = pos.offset, .whence = SEEK_SET };
+                mp_int_t ignored;
+                k = stream_ioctl(obj, s, MP_STREAM_SEEK, &back, &ignored);
+            }
+            return k;
+        }
+    }
+    if (r == MP_STREAM_ERROR) {
+        return -mp_posix_errno_from_py(e);
+    }
+    c->result = (mp_int_t)r;
+    return 0;
+}
+
+static ssize_t mpfile_call(posix_file_t *f, int op, void *buf, size_t len) {
+    stream_call_t c = { .file = (mpfile_t *)f, .op = op, .buf = buf, .len = len };
+    int r = vm_run(stream_call_fn, &c);
+    return r < 0 ? r : (ssize_t)c.result;
 }
 
 static ssize_t mpfile_read(posix_file_t *f, void *buf, size_t len) {
-    mp_obj_t obj = mpfile_obj((mpfile_t *)f);
-    if (obj == MP_OBJ_NULL) {
-        return -ENOTSUP;
-    }
-    stream_call_t c = { .obj = obj, .op = 'r', .buf = buf, .len = len };
-    int err;
-    mp_int_t r = stream_call(&c, &err);
-    return r == (mp_int_t)MP_STREAM_ERROR ? -err : (ssize_t)r;
+    return mpfile_call(f, 'r', buf, len);
 }
 
 static ssize_t mpfile_write(posix_file_t *f, const void *buf, size_t len) {
-    mp_obj_t obj = mpfile_obj((mpfile_t *)f);
-    if (obj == MP_OBJ_NULL) {
-        return -ENOTSUP;
-    }
-    if (f->flags & O_APPEND) {
-        off_t p = mpfile_seek(obj, 0, SEEK_END);
-        if (p < 0) {
-            return p;
-        }
-    }
-    stream_call_t c = { .obj = obj, .op = 'w', .buf = (void *)buf, .len = len };
-    int err;
-    mp_int_t r = stream_call(&c, &err);
-    return r == (mp_int_t)MP_STREAM_ERROR ? -err : (ssize_t)r;
+    return mpfile_call(f, 'w', (void *)buf, len);
 }
 
 static off_t mpfile_lseek(posix_file_t *f, off_t offset, int whence) {
-    mp_obj_t obj = mpfile_obj((mpfile_t *)f);
-    if (obj == MP_OBJ_NULL) {
-        return -ENOTSUP;
-    }
     if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) {
         return -EINVAL;
     }
-    return mpfile_seek(obj, offset, whence);
+    stream_call_t c = { .file = (mpfile_t *)f, .op = 's', .seek = { .offset = offset, .whence = whence } };
+    int r = vm_run(stream_call_fn, &c);
+    return r < 0 ? r : (off_t)c.seek.offset;
 }
 
 static int mpfile_fstat(posix_file_t *f, struct stat *st) {
-    mp_obj_t obj = mpfile_obj((mpfile_t *)f);
-    if (obj == MP_OBJ_NULL) {
-        return -ENOTSUP;
+    ssize_t size = mpfile_call(f, 't', NULL, 0);
+    if (size < 0) {
+        return (int)size;
     }
-    off_t pos = mpfile_seek(obj, 0, SEEK_CUR);
-    off_t end = pos < 0 ? pos : mpfile_seek(obj, 0, SEEK_END);
-    if (end < 0) {
-        return end;
-    }
-    mpfile_seek(obj, pos, SEEK_SET);
     st->st_mode = S_IFREG | 0666;
     st->st_nlink = 1;
-    st->st_size = end;
+    st->st_size = size;
     st->st_blksize = 512;
-    st->st_blocks = (end + 511) / 512;
+    st->st_blocks = (size + 511) / 512;
     return 0;
 }
 
@@ -206,13 +271,8 @@ static int mpfile_ioctl(posix_file_t *f, unsigned long request, void *arg) {
     if (request != POSIX_BLKFLSBUF) { // fsync
         return -ENOTTY;
     }
-    mp_obj_t obj = mpfile_obj((mpfile_t *)f);
-    if (obj == MP_OBJ_NULL) {
-        return -ENOTSUP;
-    }
-    stream_call_t c = { .obj = obj, .op = 'i', .request = MP_STREAM_FLUSH };
-    int err;
-    return stream_call(&c, &err) == (mp_int_t)MP_STREAM_ERROR ? -err : 0;
+    ssize_t r = mpfile_call(f, 'f', NULL, 0);
+    return r < 0 ? (int)r : 0;
 }
 
 static unsigned mpfile_poll(posix_file_t *f) {
@@ -222,15 +282,10 @@ static unsigned mpfile_poll(posix_file_t *f) {
 
 static void mpfile_release(posix_file_t *f) {
     mpfile_t *m = (mpfile_t *)f;
-    mp_obj_t obj = mpfile_obj(m);
-    if (obj != MP_OBJ_NULL) {
-        stream_call_t c = { .obj = obj, .op = 'i', .request = MP_STREAM_CLOSE };
-        int err;
-        stream_call(&c, &err);
-        MP_STATE_PORT(mprt_posix_files)[m->slot] = MP_OBJ_NULL;
+    if (m->gen == vm_gen) {
+        // closes the stream (a file of a VM gone since was closed by that VM's finaliser)
+        mpfile_call(f, 'c', NULL, 0);
     }
-    // A file closed by a task that cannot run Python keeps its slot until the next soft reset (and
-    // the VM's finaliser closes the stream).
     free(m);
 }
 
@@ -246,17 +301,15 @@ static const posix_file_ops_t mpfile_ops = {
 };
 
 // ---- the backend: MicroPython's mount table ----
-#define BACKEND_BEGIN \
-    if (mp_thread_get_state() == NULL) { \
-        return -ENOTSUP; \
-    } \
-    nlr_buf_t nlr; \
-    if (nlr_push(&nlr) != 0) { \
-        return exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val)); \
-    }
-#define BACKEND_END \
-    nlr_pop(); \
-    return 0;
+typedef struct _path_call_t {
+    const char *path;
+    const char *path2; // rename's target
+    struct stat *st;
+    int flags;
+    posix_file_t **out;
+    char *buf; // getcwd
+    size_t size;
+} path_call_t;
 
 static void stat_from_tuple(mp_obj_t t, struct stat *st) {
     size_t n;
@@ -273,17 +326,19 @@ static void stat_from_tuple(mp_obj_t t, struct stat *st) {
     }
 }
 
-static int backend_stat(const char *path, struct stat *st) {
-    BACKEND_BEGIN
-    stat_from_tuple(mp_vfs_stat(path_obj(path)), st);
-    BACKEND_END
+static int stat_fn(void *arg) {
+    path_call_t *c = arg;
+    stat_from_tuple(mp_vfs_stat(path_obj(c->path)), c->st);
+    return 0;
 }
 
-static int backend_open(const char *path, int flags, mode_t mode, posix_file_t **out) {
-    (void)mode; // the filesystems keep no permissions
-    if (mp_thread_get_state() == NULL) {
-        return -ENOTSUP;
-    }
+static int backend_stat(const char *path, struct stat *st) {
+    path_call_t c = { .path = path, .st = st };
+    return vm_run(stat_fn, &c);
+}
+
+static int open_fn(void *arg) {
+    path_call_t *c = arg;
     int slot = -1;
     for (int i = 0; i < MPFILE_SLOTS && slot < 0; i++) {
         if (MP_STATE_PORT(mprt_posix_files)[i] == MP_OBJ_NULL) {
@@ -295,11 +350,19 @@ static int backend_open(const char *path, int flags, mode_t mode, posix_file_t *
     }
     struct stat st;
     memset(&st, 0, sizeof(st));
-    int r = backend_stat(path, &st);
-    bool exists = r == 0;
-    if (r < 0 && r != -ENOENT) {
-        return r;
+    bool exists = true;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        stat_from_tuple(mp_vfs_stat(path_obj(c->path)), &st);
+        nlr_pop();
+    } else {
+        int e = exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
+        if (e != -ENOENT) {
+            return e;
+        }
+        exists = false;
     }
+    int flags = c->flags;
     int acc = flags & O_ACCMODE;
     if (exists && (flags & O_CREAT) && (flags & O_EXCL)) {
         return -EEXIST;
@@ -310,22 +373,13 @@ static int backend_open(const char *path, int flags, mode_t mode, posix_file_t *
     if (exists && S_ISDIR(st.st_mode)) {
         return -EISDIR; // no fds for directories (os.scandir/listdir read them)
     }
-    const char *m;
+    qstr mode;
     if (exists && !(flags & O_TRUNC)) {
-        m = acc == O_RDONLY ? "rb" : "r+b";
+        mode = acc == O_RDONLY ? MP_QSTR_rb : MP_QSTR_r_plus_b;
     } else {
-        m = acc == O_RDWR ? "w+b" : "wb";
+        mode = acc == O_RDWR ? MP_QSTR_w_plus_b : MP_QSTR_wb;
     }
-    mpfile_t *file = calloc(1, sizeof(mpfile_t));
-    if (file == NULL) {
-        return -ENOMEM;
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) != 0) {
-        free(file);
-        return exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
-    }
-    mp_obj_t args[2] = { path_obj(path), mp_obj_new_str_from_cstr(m) };
+    mp_obj_t args[2] = { path_obj(c->path), MP_OBJ_NEW_QSTR(mode) };
     mp_obj_t obj = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
     if (acc == O_RDONLY && !exists) {
         // made by O_CREAT|O_RDONLY: open it again for reading
@@ -333,64 +387,98 @@ static int backend_open(const char *path, int flags, mode_t mode, posix_file_t *
         args[1] = MP_OBJ_NEW_QSTR(MP_QSTR_rb);
         obj = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
     }
-    nlr_pop();
+    mpfile_t *file = calloc(1, sizeof(mpfile_t));
+    if (file == NULL) {
+        mp_stream_close(obj);
+        return -ENOMEM;
+    }
     MP_STATE_PORT(mprt_posix_files)[slot] = obj;
     posix_file_init(&file->file, &mpfile_ops, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
     file->gen = vm_gen;
     file->slot = (uint8_t)slot;
-    *out = &file->file;
+    *c->out = &file->file;
+    return 0;
+}
+
+static int backend_open(const char *path, int flags, mode_t mode, posix_file_t **out) {
+    (void)mode; // the filesystems keep no permissions
+    path_call_t c = { .path = path, .flags = flags, .out = out };
+    return vm_run(open_fn, &c);
+}
+
+static int mkdir_fn(void *arg) {
+    mp_vfs_mkdir(path_obj(((path_call_t *)arg)->path));
     return 0;
 }
 
 static int backend_mkdir(const char *path, mode_t mode) {
     (void)mode;
-    BACKEND_BEGIN
-    mp_vfs_mkdir(path_obj(path));
-    BACKEND_END
+    path_call_t c = { .path = path };
+    return vm_run(mkdir_fn, &c);
+}
+
+static int unlink_fn(void *arg) {
+    mp_vfs_remove(path_obj(((path_call_t *)arg)->path));
+    return 0;
 }
 
 static int backend_unlink(const char *path) {
-    BACKEND_BEGIN
-    mp_vfs_remove(path_obj(path));
-    BACKEND_END
+    path_call_t c = { .path = path };
+    return vm_run(unlink_fn, &c);
+}
+
+static int rmdir_fn(void *arg) {
+    mp_vfs_rmdir(path_obj(((path_call_t *)arg)->path));
+    return 0;
 }
 
 static int backend_rmdir(const char *path) {
-    BACKEND_BEGIN
-    mp_vfs_rmdir(path_obj(path));
-    BACKEND_END
+    path_call_t c = { .path = path };
+    return vm_run(rmdir_fn, &c);
+}
+
+static int rename_fn(void *arg) {
+    path_call_t *c = arg;
+    const char *rest;
+    mp_vfs_mount_t *a = mp_vfs_lookup_path(c->path, &rest);
+    mp_vfs_mount_t *b = mp_vfs_lookup_path(c->path2, &rest);
+    if (a != b && a != MP_VFS_NONE && a != MP_VFS_ROOT && b != MP_VFS_NONE && b != MP_VFS_ROOT) {
+        return -EXDEV; // as os.rename (MicroPython's says EPERM)
+    }
+    mp_vfs_rename(path_obj(c->path), path_obj(c->path2));
+    return 0;
 }
 
 static int backend_rename(const char *from, const char *to) {
-    BACKEND_BEGIN
-    const char *rest;
-    mp_vfs_mount_t *a = mp_vfs_lookup_path(from, &rest);
-    mp_vfs_mount_t *b = mp_vfs_lookup_path(to, &rest);
-    if (a != b && a != MP_VFS_NONE && a != MP_VFS_ROOT && b != MP_VFS_NONE && b != MP_VFS_ROOT) {
-        nlr_pop();
-        return -EXDEV; // as os.rename (MicroPython's says EPERM)
-    }
-    mp_vfs_rename(path_obj(from), path_obj(to));
-    BACKEND_END
+    path_call_t c = { .path = from, .path2 = to };
+    return vm_run(rename_fn, &c);
+}
+
+static int chdir_fn(void *arg) {
+    mp_vfs_chdir(path_obj(((path_call_t *)arg)->path));
+    return 0;
 }
 
 static int backend_chdir(const char *path) {
-    BACKEND_BEGIN
-    mp_vfs_chdir(path_obj(path));
-    BACKEND_END
+    path_call_t c = { .path = path };
+    return vm_run(chdir_fn, &c);
+}
+
+static int getcwd_fn(void *arg) {
+    path_call_t *c = arg;
+    size_t len;
+    const char *cwd = mp_obj_str_get_data(mp_vfs_getcwd(), &len);
+    if (len + 1 > c->size) {
+        return -ERANGE;
+    }
+    memcpy(c->buf, cwd, len);
+    c->buf[len] = '\0';
+    return 0;
 }
 
 static int backend_getcwd(char *buf, size_t size) {
-    BACKEND_BEGIN
-    size_t len;
-    const char *cwd = mp_obj_str_get_data(mp_vfs_getcwd(), &len);
-    nlr_pop();
-    if (len + 1 > size) {
-        return -ERANGE;
-    }
-    memcpy(buf, cwd, len);
-    buf[len] = '\0';
-    return 0;
+    path_call_t c = { .buf = buf, .size = size };
+    return vm_run(getcwd_fn, &c);
 }
 
 static const posix_vfs_backend_t mp_backend = {
@@ -432,6 +520,7 @@ static void random_fill(void *buf, size_t len) {
 
 void mp_vfs_posix_start(void) {
     vm_gen++;
+    vm_running = true;
     for (size_t i = 0; i < MPFILE_SLOTS; i++) {
         MP_STATE_PORT(mprt_posix_files)[i] = MP_OBJ_NULL;
     }
