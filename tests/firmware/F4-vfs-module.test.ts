@@ -4,7 +4,7 @@
  * Python wrote, stats both; registers a RAM block device that Python formats (littlefs) and mounts
  * with os.mkfs/os.mount('/dev/<name>', ...), then C reads a file Python wrote on it; registers a
  * character device Python reads through os.open and open(); an RTOS task of the module (no Python thread)
- * writes a file with fopen/fputs and reads one Python wrote, meanwhile Python sleeps.
+ * writes a file with open/write and reads one Python wrote, meanwhile Python sleeps.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`), with its module SDK.
  */

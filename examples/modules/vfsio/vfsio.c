@@ -9,7 +9,7 @@
 //                                  "hello from C\n" once, then end of file; writes count bytes
 //   vfsio.unregister(name)         posix_dev_unregister
 //   vfsio.start_task(out, n, inp)  an RTOS task (no Python thread) writes n lines "C task line <i>\n" to
-//                                  `out` with fopen/fputs/fclose, then reads `inp` with open/read
+//                                  `out` with open/write/close, then reads `inp` with open/read
 //   vfsio.task_result()            None while the task runs, then (0 or errno, bytes read from `inp`)
 // Errors come back as OSError(errno) (read through posix_errno(): errno is thread-local).
 #include <errno.h>
@@ -211,25 +211,27 @@ static volatile int task_progress;
 
 static void file_task(void *arg) {
     (void)arg;
+    // open/write/read, not stdio: Picolibc's FILE lock is the scheduler lock, held around the FILE's
+    // I/O, and a task that is no Python thread must wait for the VM there (docs/vfs.md)
     int err = 0;
-    FILE *f = fopen(task_out, "w");
-    if (f == NULL) {
+    int fd = open(task_out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) {
         err = ERRNO;
     } else {
         char line[32];
         for (int i = 0; i < task_lines && err == 0; i++) {
-            snprintf(line, sizeof(line), "C task line %d\n", i);
             task_progress = i;
-            if (fputs(line, f) < 0) {
+            int len = snprintf(line, sizeof(line), "C task line %d\n", i);
+            if (write(fd, line, (size_t)len) != len) {
                 err = ERRNO;
             }
         }
-        if (fclose(f) != 0 && err == 0) {
+        if (close(fd) != 0 && err == 0) {
             err = ERRNO;
         }
     }
     int total = 0;
-    int fd = err == 0 ? open(task_in, O_RDONLY) : -1;
+    fd = err == 0 ? open(task_in, O_RDONLY) : -1;
     if (fd < 0 && err == 0) {
         err = ERRNO;
     }

@@ -100,7 +100,9 @@ static bool guest_enter(vm_guest_t *g) {
     if (mp_thread_get_state() != NULL) {
         return true;
     }
-    if (!vm_running) {
+    if (!vm_running || xTaskGetSchedulerState() == taskSCHEDULER_SUSPENDED) {
+        // No VM yet; or the caller holds the scheduler lock (Picolibc's stdio holds it, as its FILE
+        // lock, around the FILE's read and write calls): it cannot wait for the GIL.
         return false;
     }
     memset(&g->ts, 0, sizeof(g->ts));
@@ -119,8 +121,15 @@ static void guest_exit(vm_guest_t *g) {
 }
 
 // Runs fn(arg) with the VM at hand and exceptions caught: its result, or the exception's -errno, or
-// -ENOTSUP when the VM does not run.
+// -ENOTSUP when the caller cannot run the VM now.
 static int vm_run(int (*fn)(void *arg), void *arg) {
+    #if MPRT_RTOS_FREERTOS
+    // pico-sdk's flash safety helper for the FreeRTOS-Kernel needs the scheduler, which Picolibc's stdio
+    // suspends around a FILE's I/O (its FILE lock): refused rather than failing in the flash write
+    if (xTaskGetSchedulerState() == taskSCHEDULER_SUSPENDED) {
+        return -EDEADLK;
+    }
+    #endif
     vm_guest_t g;
     if (!guest_enter(&g)) {
         return -ENOTSUP;
