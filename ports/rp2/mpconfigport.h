@@ -65,10 +65,14 @@
 #define MICROPY_SCHEDULER_DEPTH                 (8)
 #define MICROPY_SCHEDULER_STATIC_NODES          (1)
 #define MICROPY_USE_INTERNAL_ERRNO              (1)
-// The errno module: MicroPython's default names plus those the fd layer (lib/posix) raises.
+// The errno module: MicroPython's default names plus those the fd layer (lib/posix) and its files
+// raise; the two MicroPython lacks, with Linux's values (as every MP_E*).
+#define MP_ENOTEMPTY                            (39)
+#define MP_ENAMETOOLONG                         (36)
 #define MICROPY_PY_ERRNO_LIST \
     X(EPERM) X(ENOENT) X(EINTR) X(EIO) X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) X(EEXIST) X(ENODEV) \
-    X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(ESPIPE) X(EPIPE) X(EOPNOTSUPP) X(EADDRINUSE) \
+    X(EXDEV) X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(EFBIG) X(ENOSPC) \
+    X(ESPIPE) X(EROFS) X(EPIPE) X(ENAMETOOLONG) X(ENOTEMPTY) X(EOPNOTSUPP) X(EADDRINUSE) \
     X(ECONNABORTED) X(ECONNRESET) X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTUNREACH) \
     X(EALREADY) X(EINPROGRESS)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))

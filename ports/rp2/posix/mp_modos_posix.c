@@ -12,10 +12,11 @@
 #include "posix.h"
 #include "mp_posix.h"
 #include "mp_modos_env.h"
+#include "mp_vfs_posix.h"
 
 static mp_int_t check(mp_int_t r) {
     if (r == -1) {
-        mp_raise_OSError(errno);
+        mp_posix_raise(errno);
     }
     return r;
 }
@@ -48,12 +49,23 @@ static mp_obj_t os_read(mp_obj_t fd_in, mp_obj_t n_in) {
     MP_POSIX_CALL(r, posix_read(fd, v.buf, (size_t)n));
     if (r == -1) {
         vstr_clear(&v);
-        mp_raise_OSError(errno);
+        mp_posix_raise(errno);
     }
     v.len = (size_t)r;
     return mp_obj_new_bytes_from_vstr(&v);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(os_read_obj, os_read);
+
+// os.readinto(fd, buffer) -> bytes read into the writable buffer (CPython 3.14): no allocation.
+static mp_obj_t os_readinto(mp_obj_t fd_in, mp_obj_t buf_in) {
+    int fd = fd_of(fd_in);
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_WRITE);
+    ssize_t r;
+    MP_POSIX_CALL(r, posix_read(fd, buf.buf, buf.len));
+    return mp_obj_new_int(check(r));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(os_readinto_obj, os_readinto);
 
 // os.write(fd, data) -> bytes written; data is bytes-like (a str is a TypeError, as in CPython).
 static mp_obj_t os_write(mp_obj_t fd_in, mp_obj_t data) {
@@ -99,7 +111,7 @@ static mp_obj_t os_lseek(mp_obj_t fd_in, mp_obj_t pos_in, mp_obj_t how_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(os_lseek_obj, os_lseek);
 
-// os.fstat(fd) -> the same 10-tuple as os.stat: (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
+// os.fstat(fd) -> os.stat_result, as os.stat: (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
 static mp_obj_t os_fstat(mp_obj_t fd_in) {
     struct stat st;
     int r;
@@ -111,7 +123,7 @@ static mp_obj_t os_fstat(mp_obj_t fd_in) {
         mp_obj_new_int_from_ll(st.st_size), mp_obj_new_int_from_ll(st.st_atime), mp_obj_new_int_from_ll(st.st_mtime),
         mp_obj_new_int_from_ll(st.st_ctime),
     };
-    return mp_obj_new_tuple(10, t);
+    return mp_posix_stat_result(mp_obj_new_tuple(10, t));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(os_fstat_obj, os_fstat);
 
@@ -195,6 +207,7 @@ static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_name), MP_ROM_QSTR(MP_QSTR_posix) },
     { MP_ROM_QSTR(MP_QSTR_pipe), MP_ROM_PTR(&os_pipe_obj) },
     { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&os_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&os_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&os_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&os_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_dup), MP_ROM_PTR(&os_dup_obj) },
@@ -231,4 +244,5 @@ void mprt_os_extend(mp_obj_t globals) {
         mp_obj_dict_store(globals, (mp_obj_t)mprt_os_posix_table[i].key, (mp_obj_t)mprt_os_posix_table[i].value);
     }
     mprt_os_env_extend(globals);
+    mp_vfs_posix_os_extend(globals);
 }

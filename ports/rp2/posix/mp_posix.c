@@ -9,14 +9,17 @@
 // that index are harmless: they re-check their condition.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
 #include "py/stream.h"
 #include "posix_file.h"
+#include "posix_vfs.h"
 #include "mp_console.h"
 #include "mp_posix.h"
 #include "mp_signal.h"
+#include "mp_vfs_posix.h"
 
 __thread bool mp_posix_python_call;
 static __thread bool gil_released;
@@ -63,6 +66,34 @@ static const posix_file_ops_t console_ops = {
 
 static posix_file_t console_file;
 
+// /dev/ttyUSB0: the console as a device; each open is a description of its own (its own O_NONBLOCK).
+static void console_dev_release(posix_file_t *f) {
+    free(f);
+}
+
+static const posix_file_ops_t console_dev_ops = {
+    .read = console_read,
+    .write = console_write,
+    .poll = console_poll,
+    .release = console_dev_release,
+    .mode = S_IFCHR | 0620,
+    .tty = true,
+    .write_all = true,
+};
+
+static int console_dev_open(void *ctx, int flags, posix_file_t **out) {
+    (void)ctx;
+    posix_file_t *f = malloc(sizeof(posix_file_t));
+    if (f == NULL) {
+        return -ENOMEM;
+    }
+    posix_file_init(f, &console_dev_ops, flags & (O_ACCMODE | O_NONBLOCK | O_APPEND));
+    *out = f;
+    return 0;
+}
+
+static const posix_chardev_t console_dev = { .open = console_dev_open, .mode = 0620 };
+
 // An exception to raise, or (in the main thread) a signal to handle: the wait ends with EINTR. Not a
 // signal while the scheduler is locked (a call made from a scheduled callback): its handlers could not
 // run before the retry, which would fail again at once; they run after the callback.
@@ -105,10 +136,12 @@ void mp_posix_start(void) {
     static bool console_ready;
     if (!console_ready) {
         posix_file_init(&console_file, &console_ops, O_RDWR);
+        posix_chardev_register("ttyUSB0", &console_dev, NULL);
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);
     mprt_signal_reset();
+    mp_vfs_posix_start(); // before the fds close: the previous VM's files are only freed
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
         if (fd <= 2) {
             posix_fd_install_at(&console_file, fd);

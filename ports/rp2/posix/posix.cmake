@@ -17,6 +17,9 @@ set(MPRT_POSIX_SOURCE
     ${MPRT_POSIX_DIR}/../kvstore/kvstore.c
     ${MPRT_PORT_DIR}/env/mprt_env.c
     ${MPRT_PORT_DIR}/time/mprt_clock.c
+    ${MPRT_POSIX_DIR}/posix_path.c
+    ${MPRT_POSIX_DIR}/posix_dev.c
+    ${MPRT_POSIX_DIR}/posix_vfs.c
 )
 # the glue joins the port's sources, so its qstrs are scanned
 set(MPRT_POSIX_SOURCE_PORT
@@ -26,6 +29,8 @@ set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_modsignal.c
     ${MPRT_PORT_DIR}/env/mp_modos_env.c
     ${MPRT_PORT_DIR}/posix/mp_repl_await.c
+    ${MPRT_PORT_DIR}/posix/mp_vfs_posix.c
+    ${MPRT_PORT_DIR}/posix/mp_vfs_posix_py.c
 )
 # the persistent environment (lib/kvstore over the settings region, ports/rp2/env) and the C library's
 # clocks (ports/rp2/time) come with the layer: docs/environment.md, docs/time.md
@@ -34,5 +39,6 @@ set(MPRT_POSIX_INCLUDE_DIRS ${MPRT_POSIX_DIR} ${MPRT_POSIX_DIR}/include ${MPRT_P
 set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1)
 # time zones: Picolibc's localtime_r/mktime, not upstream's UTC-only datetime_patch.c
 set(MPRT_POSIX_TIME ON)
-set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py)
+set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py ${MPRT_PORT_DIR}/posix/modules/_osvfs.py
+    ${MPRT_PORT_DIR}/posix/modules/posixpath.py)
 set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")

@@ -76,6 +76,10 @@ static bool gil_kept;
 // A thread has finished (mp_thread_finish): its release of the GIL, which follows at once, gives the
 // semaphore and only then leaves threads_alive.
 static bool thread_finishing;
+// Tasks that are no Python thread waiting for or holding the GIL for one call (mprt_rtos_gil_guest_enter:
+// C code's file calls, ports/rp2/posix/mp_vfs_posix.c): while there are any, a release gives the semaphore.
+// Changed and read with gil_kept inside a critical section.
+static volatile int gil_guests;
 
 static void list_lock(void) {
     xSemaphoreTake(thread_list_lock, portMAX_DELAY);
@@ -317,10 +321,15 @@ static bool main_thread_has_pending(void) {
 
 int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
     #if MICROPY_PY_THREAD_GIL
-    if (mutex == &MP_STATE_VM(gil_mutex) && gil_kept) {
-        // the only Python thread re-acquires the GIL it kept (see mp_thread_mutex_unlock)
+    if (mutex == &MP_STATE_VM(gil_mutex)) {
+        uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+        bool kept = gil_kept;
         gil_kept = false;
-        return 1;
+        taskEXIT_CRITICAL_FROM_ISR(state);
+        if (kept) {
+            // the only Python thread re-acquires the GIL it kept (see mp_thread_mutex_unlock)
+            return 1;
+        }
     }
     #endif
     if (!wait) {
@@ -357,10 +366,16 @@ void mp_thread_mutex_unlock(mp_thread_mutex_t *mutex) {
             thread_finishing = false;
             threads_alive--;
             xSemaphoreGive(mutex->handle);
-        } else if (threads_alive == 1) {
+        } else if (threads_alive == 1 && gil_guests == 0) {
             // nobody to hand it to (the VM releases it every MICROPY_PY_THREAD_GIL_VM_DIVISOR jumps):
             // kept, with no kernel call; the caller's next acquire takes it back
-            gil_kept = true;
+            uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+            bool keep = gil_guests == 0;
+            gil_kept = keep;
+            taskEXIT_CRITICAL_FROM_ISR(state);
+            if (!keep) {
+                xSemaphoreGive(mutex->handle); // a guest came meanwhile
+            }
         } else {
             // hand the GIL over: a thread woken by the give runs before we try to take it again
             xSemaphoreGive(mutex->handle);
@@ -388,6 +403,26 @@ void mp_thread_recursive_mutex_unlock(mp_thread_recursive_mutex_t *mutex) {
 
 // Both cores: on the FreeRTOS-Kernel (SMP) the ISR-safe critical section takes the kernel's ISR spinlock besides
 // masking this core's interrupts; on lib/rtos it is the same mask-plus-spinlock.
+void mprt_rtos_gil_guest_enter(void) {
+    uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+    gil_guests++;
+    bool kept = gil_kept;
+    gil_kept = false;
+    taskEXIT_CRITICAL_FROM_ISR(state);
+    if (kept) {
+        // the only Python thread kept the GIL over its release: it is free, so give it for real
+        xSemaphoreGive(MP_STATE_VM(gil_mutex).handle);
+    }
+    xSemaphoreTake(MP_STATE_VM(gil_mutex).handle, portMAX_DELAY);
+}
+
+void mprt_rtos_gil_guest_exit(void) {
+    xSemaphoreGive(MP_STATE_VM(gil_mutex).handle);
+    uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+    gil_guests--;
+    taskEXIT_CRITICAL_FROM_ISR(state);
+}
+
 uint32_t mp_thread_begin_atomic_section(void) {
     return taskENTER_CRITICAL_FROM_ISR();
 }
