@@ -60,7 +60,8 @@ static const posix_file_ops_t console_ops = {
     .write_all = true,
 };
 
-static posix_file_t console_file;
+posix_file_t mp_posix_console_file;
+bool mp_posix_stdio_ready;
 
 // A Python call about to block: give up if an exception is pending, else let other threads run.
 static bool python_block_begin(void) {
@@ -94,15 +95,22 @@ static const posix_block_hooks_t python_hooks = {
 void mp_posix_start(void) {
     static bool console_ready;
     if (!console_ready) {
-        posix_file_init(&console_file, &console_ops, O_RDWR);
+        posix_file_init(&mp_posix_console_file, &console_ops, O_RDWR);
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
         if (fd <= 2) {
-            posix_fd_install_at(&console_file, fd);
+            posix_fd_install_at(&mp_posix_console_file, fd);
         } else {
             posix_close(fd);
         }
+    }
+    mp_posix_stdio_ready = true;
+}
+
+void mp_posix_stdio_reset(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        posix_fd_install_at(&mp_posix_console_file, fd);
     }
 }

@@ -20,8 +20,11 @@ set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_posix.c
     ${MPRT_PORT_DIR}/posix/mp_modos_posix.c
     ${MPRT_PORT_DIR}/posix/mp_modselect.c
+    ${MPRT_PORT_DIR}/posix/mp_stdio.c
 )
+# sys.stdin/stdout/stderr on fds 0-2 (mp_stdio.c) replace MicroPython's, which write to the console
+set(MPRT_POSIX_REPLACES ${MICROPY_DIR}/shared/runtime/sys_stdio_mphal.c)
 set(MPRT_POSIX_INCLUDE_DIRS ${MPRT_POSIX_DIR} ${MPRT_POSIX_DIR}/include)
-set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1)
+set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1 MPRT_POSIX=1)
 set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py)
 set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")

@@ -181,9 +181,13 @@ size_t mp_console_write(const char *buf, size_t len) {
     }
     size_t done = xStreamBufferSend(tx_sb, buf, len, 0);
     if (done < len) {
-        // The buffer is full: wait for the USB task with the GIL released (other threads run).
+        // The buffer is full: wait for the USB task, a Python thread with the GIL released (other threads
+        // run); a task that is no Python thread (C code writing to fd 1) holds no GIL.
+        bool python = mp_thread_get_state() != NULL;
         wake_usb_drain();
-        MP_THREAD_GIL_EXIT();
+        if (python) {
+            MP_THREAD_GIL_EXIT();
+        }
         xSemaphoreTake(tx_lock, portMAX_DELAY);
         TickType_t start = xTaskGetTickCount();
         while (done < len) {
@@ -196,7 +200,9 @@ size_t mp_console_write(const char *buf, size_t len) {
             wake_usb_drain();
         }
         xSemaphoreGive(tx_lock);
-        MP_THREAD_GIL_ENTER();
+        if (python) {
+            MP_THREAD_GIL_ENTER();
+        }
     }
     wake_usb_drain();
     return done;
