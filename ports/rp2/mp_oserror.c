@@ -6,26 +6,49 @@
 // OSError(errno, strerror) returns the subclass too, while OSError(errno) stays OSError (CPython's rule).
 // The classes are builtins (MICROPY_PORT_EXTRA_BUILTINS in mpconfigport.h); e.errno and e.args are
 // unchanged, `except OSError` catches them all, and they print "[Errno 2] ENOENT" as OSError does.
+//
+// One exception to the class names: in the raw REPL, a traceback names these classes "OSError". The raw
+// REPL is the protocol of mpremote and pyboard.py, which recognise a filesystem error (a missing file
+// for `mpremote fs cp`, an existing directory for `mkdir`) by the text "OSError" and the errno's name in
+// the traceback; "FileNotFoundError: [Errno 2] ENOENT" would make them fail. repr(), str(), type() and
+// `except` are the same in both REPLs, and the friendly REPL's tracebacks name the class.
 #include "py/runtime.h"
 #include "py/mperrno.h"
 #include "py/objexcept.h"
+#include "shared/runtime/pyexec.h"
+
+static void oserror_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    if (kind == PRINT_EXC && pyexec_mode_kind == PYEXEC_MODE_RAW_REPL) {
+        mp_print_str(print, qstr_str(MP_QSTR_OSError));
+        kind |= PRINT_EXC_SUBCLASS; // the rest as usual, without the class name
+    }
+    mp_obj_exception_print(print, self_in, kind);
+}
+
+#define MPRT_DEFINE_OSERROR(exc_name, base_name) \
+    MP_DEFINE_CONST_OBJ_TYPE(mp_type_##exc_name, MP_QSTR_##exc_name, MP_TYPE_FLAG_NONE, \
+    make_new, mp_obj_exception_make_new, \
+    print, oserror_print, \
+    attr, mp_obj_exception_attr, \
+    parent, &mp_type_##base_name \
+    );
 
 // *FORMAT-OFF*
-MP_DEFINE_EXCEPTION(BlockingIOError, OSError)
-MP_DEFINE_EXCEPTION(ChildProcessError, OSError)
-MP_DEFINE_EXCEPTION(ConnectionError, OSError)
-  MP_DEFINE_EXCEPTION(BrokenPipeError, ConnectionError)
-  MP_DEFINE_EXCEPTION(ConnectionAbortedError, ConnectionError)
-  MP_DEFINE_EXCEPTION(ConnectionRefusedError, ConnectionError)
-  MP_DEFINE_EXCEPTION(ConnectionResetError, ConnectionError)
-MP_DEFINE_EXCEPTION(FileExistsError, OSError)
-MP_DEFINE_EXCEPTION(FileNotFoundError, OSError)
-MP_DEFINE_EXCEPTION(InterruptedError, OSError)
-MP_DEFINE_EXCEPTION(IsADirectoryError, OSError)
-MP_DEFINE_EXCEPTION(NotADirectoryError, OSError)
-MP_DEFINE_EXCEPTION(PermissionError, OSError)
-MP_DEFINE_EXCEPTION(ProcessLookupError, OSError)
-MP_DEFINE_EXCEPTION(TimeoutError, OSError)
+MPRT_DEFINE_OSERROR(BlockingIOError, OSError)
+MPRT_DEFINE_OSERROR(ChildProcessError, OSError)
+MPRT_DEFINE_OSERROR(ConnectionError, OSError)
+  MPRT_DEFINE_OSERROR(BrokenPipeError, ConnectionError)
+  MPRT_DEFINE_OSERROR(ConnectionAbortedError, ConnectionError)
+  MPRT_DEFINE_OSERROR(ConnectionRefusedError, ConnectionError)
+  MPRT_DEFINE_OSERROR(ConnectionResetError, ConnectionError)
+MPRT_DEFINE_OSERROR(FileExistsError, OSError)
+MPRT_DEFINE_OSERROR(FileNotFoundError, OSError)
+MPRT_DEFINE_OSERROR(InterruptedError, OSError)
+MPRT_DEFINE_OSERROR(IsADirectoryError, OSError)
+MPRT_DEFINE_OSERROR(NotADirectoryError, OSError)
+MPRT_DEFINE_OSERROR(PermissionError, OSError)
+MPRT_DEFINE_OSERROR(ProcessLookupError, OSError)
+MPRT_DEFINE_OSERROR(TimeoutError, OSError)
 // *FORMAT-ON*
 
 // ESHUTDOWN (Linux's value, as every MP_E* here): MicroPython's internal errno list has no name for it.

@@ -85,7 +85,8 @@ describe('F4: fds in the firmware', { skip }, () => {
  * results to fd 1, so os.dup2 captures them; the REPL's own prompt stays on the console, so it stays
  * usable with fd 1 on a full pipe (Ctrl-C ends a blocked print) and with fd 2 on a full pipe (the
  * traceback is dropped after 500 ms); a soft reset puts fds 0-2 back on the console before its message;
- * the raw REPL's framing (mpremote, `mprt test`) is unchanged while fd 2 is redirected.
+ * the raw REPL's framing (mpremote, `mprt test`) is unchanged while fd 2 is redirected, and its tracebacks
+ * name OSError's subclasses OSError (mpremote recognises filesystem errors by that text).
  * With MPRT_TEST_STOCK=1 (the stock firmware, no fds) each of these is checked to fail.
  */
 describe('F4: stdout and stderr are fds 1 and 2', { skip }, () => {
@@ -95,7 +96,7 @@ describe('F4: stdout and stderr are fds 1 and 2', { skip }, () => {
         board = await openBoard({ firmware: firmware! });
         await board.boot();
         board.write(CTRL_B);
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
+        await board.readUntil(/for more information\.\r\n>>> $/, { timeoutMs: 2000 });
         board.drain();
     });
     after(async () => board?.close());
@@ -129,6 +130,7 @@ describe('F4: stdout and stderr are fds 1 and 2', { skip }, () => {
         assert.doesNotMatch(quiet, /42|printed/);
         assert.match(await line('_ = os.dup2(so, 1); print(os.read(r, 200))'), /b'42\\nprinted\\n'/);
         assert.match(await line('print("console again")'), /console again\n/);
+        assert.match(await line('open("/no-such-file")'), /\nFileNotFoundError: \[Errno 2\] ENOENT\n>>> $/);
     });
 
     stdioTest('fd 1 on a full pipe: print blocks, Ctrl-C ends it, the prompt and the traceback stay on the console', async () => {
@@ -156,6 +158,16 @@ describe('F4: stdout and stderr are fds 1 and 2', { skip }, () => {
         assert.match(await line('_ = os.dup2(se, 2); print(len(os.read(r, 2000)))'), /1024\n/);
     });
 
+    stdioTest('a 4,000-byte console write arrives whole (it stopped the firmware before); select for writing on fd 1 answers at once', async () => {
+        const out = await line('import os, select, time; n = os.write(1, b"0123456789" * 400); t0 = time.ticks_ms(); ready = select.select([], [1], [], 2.0); dt = time.ticks_diff(time.ticks_ms(), t0)', 5000);
+        assert.equal(out.replace(/\n?>>> $/, ''), '0123456789'.repeat(400));
+        const r = await line('print(n, ready, dt)');
+        const m = /^4000 \(\[\], \[1\], \[\]\) (\d+)\n/.exec(r);
+        assert.ok(m, r);
+        console.log(`# select for fd 1 writable after a 4,000-byte write: ${m[1]} emulated ms`);
+        assert.ok(Number(m[1]) < 200, `${m[1]} ms`);
+    });
+
     stdioTest('a soft reset puts fds 0-2 back on the console: its message and the next prompt are seen', async () => {
         await line('_ = os.dup2(w, 1); _ = os.dup2(w, 2)');
         board.write(CTRL_D);
@@ -170,6 +182,11 @@ describe('F4: stdout and stderr are fds 1 and 2', { skip }, () => {
         assert.equal(a.stdout.replace(/\r\n/g, '\n'), 'out\n');
         assert.equal(a.stderr, '');
         const b = await board.exec('os.dup2(se, 2)\nprint(os.read(r, 300))');
-        assert.match(b.stdout, /Traceback \(most recent call last\):\\n {2}File "<stdin>", line 6, in <module>\\nFileNotFoundError: \[Errno 2\] ENOENT: x\\n/);
+        // in the raw REPL a traceback names OSError's subclasses OSError (mpremote looks for that text)
+        assert.match(b.stdout, /Traceback \(most recent call last\):\\n {2}File "<stdin>", line 6, in <module>\\nOSError: \[Errno 2\] ENOENT: x\\n/);
+        const c = await board.exec('import os\nos.stat("/no-such-file")');
+        assert.match(c.stderr, /^Traceback[\s\S]*\nOSError: \[Errno 2\] ENOENT\r?\n$/);
+        const d = await board.exec('try:\n    os.stat("/no-such-file")\nexcept OSError as e:\n    print(type(e).__name__, repr(e))');
+        assert.equal(d.stdout.trim(), 'FileNotFoundError FileNotFoundError(2,)');
     });
 });

@@ -7,6 +7,8 @@
 // POSIX_NOTIFY_INDEX 1 (templates/CMakeLists.txt.hbs), so that wake-up, and the one a Ctrl-C sends to
 // the main thread, end a wait in the layer too. Spurious wake-ups of MicroPython's own event waits on
 // that index are harmless: they re-check their condition.
+// When a poll found the console's transmit buffer full, the USB task calls mp_console_tx_ready once it
+// has moved bytes out, which wakes the tasks waiting for the console's POLLOUT.
 #include <errno.h>
 #include <fcntl.h>
 #include "py/runtime.h"
@@ -62,6 +64,10 @@ static const posix_file_ops_t console_ops = {
 
 posix_file_t mp_posix_console_file;
 bool mp_posix_stdio_ready;
+
+void mp_console_tx_ready(void) {
+    posix_file_notify(&mp_posix_console_file);
+}
 
 // A Python call about to block: give up if an exception is pending, else let other threads run.
 static bool python_block_begin(void) {

@@ -39,11 +39,13 @@ static volatile TaskHandle_t reader;  // the thread last waiting for console inp
 static volatile bool rx_paused;       // the rx stream buffer was full: TinyUSB still holds bytes
 static volatile bool drain_queued;
 static volatile bool rx_resume_queued; // one deferred rx resume at a time in TinyUSB's event queue
+static volatile bool tx_wanted;        // a poll found the tx buffer full: tell the fd layer when it has room
 
 // ---- the USB task side ----
 
 static void usb_drain_tx(void) {
     uint8_t buf[CHUNK];
+    bool moved = false;
     for (;;) {
         bool connected = tud_cdc_connected();
         // not connected: the CDC FIFO is overwritable and keeps the latest output for the host
@@ -56,8 +58,14 @@ static void usb_drain_tx(void) {
             break;
         }
         tud_cdc_write(buf, n);
+        moved = true;
     }
     tud_cdc_write_flush();
+    __asm volatile ("dmb" : : : "memory"); // a poller that set tx_wanted before we made room is seen
+    if (moved && tx_wanted) {
+        tx_wanted = false;
+        mp_console_tx_ready(); // wakes tasks waiting in poll/select for the console's POLLOUT
+    }
 }
 
 static void usb_drain_deferred(void *param) {
@@ -174,7 +182,11 @@ static void wake_usb_drain(void) {
     }
 }
 
-size_t mp_console_write(const char *buf, size_t len) {
+// Writes of at most TX_PIECE bytes: a kernel stream buffer cannot take a write longer than itself in one
+// call (lib/rtos asserts; the FreeRTOS-Kernel waits the whole timeout for room that never comes).
+#define TX_PIECE (TX_BUFFER_BYTES / 2)
+
+static size_t write_piece(const char *buf, size_t len) {
     if (xTaskGetSchedulerState() == taskSCHEDULER_NOT_STARTED || xPortIsInsideInterrupt()) {
         size_t n = xPortIsInsideInterrupt() ? xStreamBufferSendFromISR(tx_sb, buf, len, NULL) : 0;
         return n;
@@ -208,6 +220,19 @@ size_t mp_console_write(const char *buf, size_t len) {
     return done;
 }
 
+size_t mp_console_write(const char *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        size_t piece = len - done < TX_PIECE ? len - done : TX_PIECE;
+        size_t n = write_piece(buf + done, piece);
+        done += n;
+        if (n < piece) {
+            break; // dropped: the host does not read, or no room from an interrupt handler
+        }
+    }
+    return done;
+}
+
 void mp_console_poll_rx(void) {
     reader = xTaskGetCurrentTaskHandle();
     uint8_t buf[32];
@@ -237,8 +262,15 @@ uintptr_t mp_console_poll(uintptr_t poll_flags) {
     if ((poll_flags & MP_STREAM_POLL_RD) && ringbuf_peek(&stdin_ringbuf) != -1) {
         ret |= MP_STREAM_POLL_RD;
     }
-    if ((poll_flags & MP_STREAM_POLL_WR) && xStreamBufferSpacesAvailable(tx_sb) > 0) {
-        ret |= MP_STREAM_POLL_WR;
+    if (poll_flags & MP_STREAM_POLL_WR) {
+        if (xStreamBufferSpacesAvailable(tx_sb) == 0) {
+            // full: ask the USB task for a wake-up, then look again (it may have made room meanwhile)
+            tx_wanted = true;
+            __asm volatile ("dmb" : : : "memory");
+        }
+        if (xStreamBufferSpacesAvailable(tx_sb) > 0) {
+            ret |= MP_STREAM_POLL_WR;
+        }
     }
     return ret;
 }
