@@ -76,12 +76,33 @@
     X(ECONNABORTED) X(ECONNRESET) X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTUNREACH) \
     X(EALREADY) X(EINPROGRESS)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))
+// OSError's subclasses chosen by errno, as builtins (ports/rp2/mp_oserror.c, called from py/objexcept.c by
+// vendor/patches/micropython/0002-oserror-subclass-by-errno.patch).
+#define MICROPY_PY_OSERROR_SUBCLASS_BY_ERRNO    (1)
+#define MPRT_OSERROR_TYPES(X) \
+    X(BlockingIOError) X(BrokenPipeError) X(ChildProcessError) X(ConnectionAbortedError) X(ConnectionError) \
+    X(ConnectionRefusedError) X(ConnectionResetError) X(FileExistsError) X(FileNotFoundError) \
+    X(InterruptedError) X(IsADirectoryError) X(NotADirectoryError) X(PermissionError) \
+    X(ProcessLookupError) X(TimeoutError)
+#define MPRT_OSERROR_DECLARE(name) extern const struct _mp_obj_type_t mp_type_##name;
+MPRT_OSERROR_TYPES(MPRT_OSERROR_DECLARE)
+#define MPRT_OSERROR_BUILTIN(name) { MP_ROM_QSTR(MP_QSTR_##name), MP_ROM_PTR(&mp_type_##name) },
+#define MICROPY_PORT_EXTRA_BUILTINS             MPRT_OSERROR_TYPES(MPRT_OSERROR_BUILTIN)
+
+#if MPRT_POSIX
+// ---- stdout and stderr are fds 1 and 2 (ports/rp2/posix/mp_stdio.c): C's prints and the tracebacks
+// follow os.dup2 (the REPL's prompts and the raw REPL's framing stay on the console) ----
+void mp_posix_print_stdout(const char *str, size_t len);
+#define MP_PLAT_PRINT_STRN(str, len)            mp_posix_print_stdout(str, len)
+extern const struct _mp_print_t mp_posix_stderr_print;
+#define MICROPY_ERROR_PRINTER                   (&mp_posix_stderr_print)
+#endif
 
 #if MPRT_RTOS
 // ---- select over lib/posix fds and streams: ports/rp2/posix/mp_modselect.c replaces extmod's ----
 #define MICROPY_PY_SELECT                       (0)
 // ---- top-level await at the friendly REPL, run by asyncio.repl_runner (ports/rp2/posix/mp_repl_await.c;
-// the pyexec hook is vendor/patches/micropython/0002-pyexec-repl-await-hook.patch) ----
+// the pyexec hook is vendor/patches/micropython/0004-pyexec-repl-await-hook.patch) ----
 #define MICROPY_COMP_ALLOW_TOP_LEVEL_AWAIT      (1)
 #define MICROPY_PYEXEC_REPL_AWAIT               (1)
 

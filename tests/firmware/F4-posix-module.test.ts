@@ -2,7 +2,9 @@
  * One fd table for C and Python (F4, F6): examples/modules/pipeio, packed against the firmware, calls the
  * exported POSIX API (read, write, poll, pipe, posix_errno) on fds made by Python's os, and Python's os
  * uses fds made in C; an RTOS task of the module writes 500 lines into a Python pipe (more than the pipe
- * holds, so it blocks in the kernel until Python reads), none lost or reordered.
+ * holds, so it blocks in the kernel until Python reads), none lost or reordered; stdout redirected by C's
+ * dup2 captures Python's print and C's mp_printf(&mp_plat_print), and C's write(1) and mp_printf follow
+ * Python's os.dup2.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`), with its module SDK.
  */
@@ -40,6 +42,21 @@ try:
     pipeio.read(cr + 20, 1)
 except OSError as e:
     print("EBADF from C:", e.errno == 9)
+saved = pipeio.dup(1)
+pipeio.dup2(w, 1)
+print("print, fd 1 redirected by C dup2")
+pipeio.say("hello")
+os.write(1, b"os.write(1)\\n")
+pipeio.dup2(saved, 1)
+os.close(saved)
+print("captured:", os.read(r, 200))
+saved = os.dup(1)
+os.dup2(w, 1)
+pipeio.write(1, b"C write(1)\\n")
+pipeio.say("again")
+os.dup2(saved, 1)
+os.close(saved)
+print("captured:", os.read(r, 200))
 for fd in (r, w, cr, cw):
     os.close(fd)
 `;
@@ -52,6 +69,8 @@ const EXPECT = [
     "9 b'made in C'",
     '502 line 0 line 499 end True',
     'EBADF from C: True',
+    "captured: b'print, fd 1 redirected by C dup2\\nC says: hello\\nos.write(1)\\n'",
+    "captured: b'C write(1)\\nC says: again\\n'",
     '',
 ].join('\n');
 

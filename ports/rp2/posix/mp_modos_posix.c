@@ -1,6 +1,6 @@
 // MicroPythonRT rp2 port: the os functions on lib/posix fds, with CPython's names and semantics:
 // pipe read write close dup dup2 lseek fstat isatty get_blocking set_blocking eventfd eventfd_read
-// eventfd_write, the O_*, SEEK_* and EFD_* constants and os.name. ports/rp2/dynlink/dl_modos.c adds
+// eventfd_write cpu_count, the O_*, SEEK_* and EFD_* constants and os.name. ports/rp2/dynlink/dl_modos.c adds
 // them to the os module it builds (mprt_os_extend).
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include "py/runtime.h"
 #include "py/objstr.h"
 #include "py/objint.h"
+#include "FreeRTOS.h"
 #include "posix.h"
 #include "mp_posix.h"
 #include "mp_modos_env.h"
@@ -202,6 +203,11 @@ static MP_DEFINE_CONST_FUN_OBJ_2(os_eventfd_write_obj, os_eventfd_write);
 // ports/rp2/posix/mp_modsignal.c
 extern const mp_obj_fun_builtin_fixed_t mprt_os_kill_obj;
 extern const mp_obj_fun_builtin_fixed_t mprt_os_getpid_obj;
+// os.cpu_count(): the cores the kernel schedules tasks (and so Python threads) on.
+static mp_obj_t os_cpu_count(void) {
+    return MP_OBJ_NEW_SMALL_INT(configNUMBER_OF_CORES);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(os_cpu_count_obj, os_cpu_count);
 
 static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_name), MP_ROM_QSTR(MP_QSTR_posix) },
@@ -222,6 +228,7 @@ static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_eventfd_write), MP_ROM_PTR(&os_eventfd_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_kill), MP_ROM_PTR(&mprt_os_kill_obj) },
     { MP_ROM_QSTR(MP_QSTR_getpid), MP_ROM_PTR(&mprt_os_getpid_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cpu_count), MP_ROM_PTR(&os_cpu_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_O_RDONLY), MP_ROM_INT(O_RDONLY) },
     { MP_ROM_QSTR(MP_QSTR_O_WRONLY), MP_ROM_INT(O_WRONLY) },
     { MP_ROM_QSTR(MP_QSTR_O_RDWR), MP_ROM_INT(O_RDWR) },

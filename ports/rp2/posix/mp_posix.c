@@ -7,6 +7,8 @@
 // POSIX_NOTIFY_INDEX 1 (templates/CMakeLists.txt.hbs), so that wake-up, and the one a Ctrl-C sends to
 // the main thread, end a wait in the layer too. Spurious wake-ups of MicroPython's own event waits on
 // that index are harmless: they re-check their condition.
+// When a poll found the console's transmit buffer full, the USB task calls mp_console_tx_ready once it
+// has moved bytes out, which wakes the tasks waiting for the console's POLLOUT.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -64,7 +66,12 @@ static const posix_file_ops_t console_ops = {
     .write_all = true,
 };
 
-static posix_file_t console_file;
+posix_file_t mp_posix_console_file;
+bool mp_posix_stdio_ready;
+
+void mp_console_tx_ready(void) {
+    posix_file_notify(&mp_posix_console_file);
+}
 
 // /dev/ttyUSB0: the console as a device; each open is a description of its own (its own O_NONBLOCK).
 static void console_dev_release(posix_file_t *f) {
@@ -135,7 +142,7 @@ static const posix_block_hooks_t python_hooks = {
 void mp_posix_start(void) {
     static bool console_ready;
     if (!console_ready) {
-        posix_file_init(&console_file, &console_ops, O_RDWR);
+        posix_file_init(&mp_posix_console_file, &console_ops, O_RDWR);
         posix_chardev_register("ttyUSB0", &console_dev, NULL);
         console_ready = true;
     }
@@ -144,9 +151,16 @@ void mp_posix_start(void) {
     mp_vfs_posix_start(); // before the fds close: the previous VM's files are only freed
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
         if (fd <= 2) {
-            posix_fd_install_at(&console_file, fd);
+            posix_fd_install_at(&mp_posix_console_file, fd);
         } else {
             posix_close(fd);
         }
+    }
+    mp_posix_stdio_ready = true;
+}
+
+void mp_posix_stdio_reset(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        posix_fd_install_at(&mp_posix_console_file, fd);
     }
 }

@@ -9,6 +9,16 @@
 // is closed (the VM's fds do not outlive it), and the block hooks are set.
 void mp_posix_start(void);
 
+// Before a soft reset's "MPY: soft reboot": fds 0, 1 and 2 name the console again.
+void mp_posix_stdio_reset(void);
+
+// The console's open file description (fds 0-2 after mp_posix_start); never freed.
+struct _posix_file_t;
+extern struct _posix_file_t mp_posix_console_file;
+
+// Set by the first mp_posix_start: until then, stdio writes go straight to the console.
+extern bool mp_posix_stdio_ready;
+
 // True while the calling task runs a lib/posix call made from Python (it holds the GIL, which the
 // block hooks release for the wait). Per task.
 extern __thread bool mp_posix_python_call;

@@ -1,5 +1,5 @@
 // MicroPythonRT rp2 port: top-level await at the friendly REPL (F9). Input with an await outside a
-// function compiles to a coroutine (pyexec's hook, vendor/patches/micropython/0002-pyexec-repl-await-hook.patch);
+// function compiles to a coroutine (pyexec's hook, vendor/patches/micropython/0004-pyexec-repl-await-hook.patch);
 // it runs here as asyncio.repl_runner.run(coro), asyncio.repl_runner being an asyncio.Runner (made by
 // the asyncio package when first asked for; a program may set its own). Its names are module globals
 // of __main__, as the REPL's are (the coroutine is the input's module code). The raw REPL, scripts and

@@ -31,12 +31,15 @@ set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_repl_await.c
     ${MPRT_PORT_DIR}/posix/mp_vfs_posix.c
     ${MPRT_PORT_DIR}/posix/mp_vfs_posix_py.c
+    ${MPRT_PORT_DIR}/posix/mp_stdio.c
 )
+# sys.stdin/stdout/stderr on fds 0-2 (mp_stdio.c) replace MicroPython's, which write to the console
+set(MPRT_POSIX_REPLACES ${MICROPY_DIR}/shared/runtime/sys_stdio_mphal.c)
 # the persistent environment (lib/kvstore over the settings region, ports/rp2/env) and the C library's
 # clocks (ports/rp2/time) come with the layer: docs/environment.md, docs/time.md
 set(MPRT_POSIX_INCLUDE_DIRS ${MPRT_POSIX_DIR} ${MPRT_POSIX_DIR}/include ${MPRT_POSIX_DIR}/../kvstore
     ${MPRT_PORT_DIR}/env ${MPRT_PORT_DIR}/time)
-set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1)
+set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1 MPRT_POSIX=1)
 # time zones: Picolibc's localtime_r/mktime, not upstream's UTC-only datetime_patch.c
 set(MPRT_POSIX_TIME ON)
 set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py ${MPRT_PORT_DIR}/posix/modules/_osvfs.py
