@@ -1,7 +1,8 @@
 /**
  * One fd table for C and Python (F4, F6): examples/modules/pipeio, packed against the firmware, calls the
  * exported POSIX API (read, write, poll, pipe, posix_errno) on fds made by Python's os, and Python's os
- * uses fds made in C; an RTOS task of the module writes 500 lines into a Python pipe (more than the pipe
+ * uses fds made in C; C's read() blocked on an empty pipe lets a Python thread run (the wait releases the
+ * GIL) that writes what it returns; an RTOS task of the module writes 500 lines into a Python pipe (more than the pipe
  * holds, so it blocks in the kernel until Python reads), none lost or reordered; stdout redirected by C's
  * dup2 captures Python's print and C's mp_printf(&mp_plat_print), and C's write(1) and mp_printf follow
  * Python's os.dup2.
@@ -30,6 +31,12 @@ print(os.write(w, b"from Python"), pipeio.read(r, 20))
 print(pipeio.poll_in(r, 0), pipeio.poll_in(r, 20))
 os.write(w, b"!")
 print(pipeio.poll_in(r, 0), os.read(r, 5))
+import _thread, time
+def later():
+    time.sleep_ms(50)
+    os.write(w, b"from a thread")
+_thread.start_new_thread(later, ())
+print("C read blocked, the thread ran:", pipeio.read(r, 20))
 cr, cw = pipeio.pipe()
 print(os.write(cw, b"made in C"), os.read(cr, 20))
 pipeio.start_writer(w, 500)
@@ -66,6 +73,7 @@ const EXPECT = [
     "11 b'from Python'",
     'False False',
     "True b'!'",
+    "C read blocked, the thread ran: b'from a thread'",
     "9 b'made in C'",
     '502 line 0 line 499 end True',
     'EBADF from C: True',

@@ -110,13 +110,15 @@ static bool python_interrupted(void) {
 }
 
 // A Python call about to block: give up if an exception or a signal is pending, else let other threads
-// run.
+// run. C code that Python called (a native module's read(), write(), poll()) holds the GIL too: the
+// wait releases it as well, but is not interrupted (C sees no EINTR it did not ask for).
 static bool python_block_begin(void) {
-    if (!mp_posix_python_call) {
-        return false;
-    }
-    if (python_interrupted()) {
-        return true;
+    if (mp_posix_python_call) {
+        if (python_interrupted()) {
+            return true;
+        }
+    } else if (!mprt_rtos_gil_held) {
+        return false; // a task that is no Python thread, or C that released the GIL itself
     }
     gil_released = true;
     MP_THREAD_GIL_EXIT();
@@ -124,14 +126,11 @@ static bool python_block_begin(void) {
 }
 
 static bool python_block_end(void) {
-    if (!mp_posix_python_call) {
-        return false;
-    }
     if (gil_released) {
         gil_released = false;
         MP_THREAD_GIL_ENTER();
     }
-    return python_interrupted();
+    return mp_posix_python_call && python_interrupted();
 }
 
 static const posix_block_hooks_t python_hooks = {

@@ -80,6 +80,9 @@ static bool thread_finishing;
 // C code's file calls, ports/rp2/posix/mp_vfs_posix.c): while there are any, a release gives the semaphore.
 // Changed and read with gil_kept inside a critical section.
 static volatile int gil_guests;
+// Whether the calling task holds the GIL (per task): the fd layer's block hooks release it around a
+// wait of C code called from Python (a native module's read()), mp_posix.c.
+__thread bool mprt_rtos_gil_held;
 
 static void list_lock(void) {
     xSemaphoreTake(thread_list_lock, portMAX_DELAY);
@@ -328,8 +331,14 @@ int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
         taskEXIT_CRITICAL_FROM_ISR(state);
         if (kept) {
             // the only Python thread re-acquires the GIL it kept (see mp_thread_mutex_unlock)
+            mprt_rtos_gil_held = true;
             return 1;
         }
+        if (xSemaphoreTake(mutex->handle, wait ? portMAX_DELAY : 0) != pdTRUE) {
+            return 0;
+        }
+        mprt_rtos_gil_held = true;
+        return 1;
     }
     #endif
     if (!wait) {
@@ -361,6 +370,7 @@ int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
 void mp_thread_mutex_unlock(mp_thread_mutex_t *mutex) {
     #if MICROPY_PY_THREAD_GIL
     if (mutex == &MP_STATE_VM(gil_mutex)) {
+        mprt_rtos_gil_held = false;
         if (thread_finishing) {
             // the last release of a finished thread: another may be waiting for the GIL
             thread_finishing = false;
