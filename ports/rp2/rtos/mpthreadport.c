@@ -33,9 +33,12 @@
 
 core_entry_func_t core1_entry = NULL;
 
-// traceTASK_SWITCHED_IN: the switched-in task's thread state becomes its core's (interrupts are off).
+// traceTASK_SWITCHED_IN: the switched-in task's thread state becomes its core's (interrupts are off), and
+// its count of switch-ins goes up (micropython.tasks()).
 void mprt_rtos_task_switched_in(void) {
     *(volatile uint32_t *)MPRT_THREAD_STATE_REG = (uint32_t)pvTaskGetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_THREAD_STATE);
+    uintptr_t n = (uintptr_t)pvTaskGetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_SWITCHES);
+    vTaskSetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_SWITCHES, (void *)(n + 1));
 }
 
 typedef struct _mp_thread_t {
