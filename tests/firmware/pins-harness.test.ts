@@ -131,6 +131,35 @@ describe('emulator pin harness', { skip: firmware ? false : 'no firmware to run'
         assert.equal(out.trim(), '200');
     });
 
+    test('a stock Pin.irq handler answers an edge on another pin: latency from the recorded transitions', async (t) => {
+        board.pins.drive(8, 0);
+        const answer = board.pins.record(9);
+        const edges: number[] = [];
+        board.pins.when(READY, 1, () => {
+            const start = board.pins.now() + 100_000;
+            for (let i = 0; i < 10; i++) edges.push(start + i * 2_000_000);
+            board.pins.pulses(8, { startNs: start, widthNs: 1_000_000, periodNs: 2_000_000, count: 10 });
+        });
+        await run(board, [
+            'from machine import Pin',
+            'import time',
+            'o = Pin(9, Pin.OUT, value=0)',
+            'def h(p):',
+            '    o.value(1 - o.value())',
+            'p = Pin(8, Pin.IN)',
+            'p.irq(h, Pin.IRQ_RISING)',
+            'm = Pin(25, Pin.OUT); m.value(0); m.value(1)',
+            'time.sleep_ms(25)',
+            'p.irq(None)',
+            'm.value(0)',
+        ].join('\n'));
+        answer.stop();
+        assert.equal(answer.transitions.length, edges.length, 'one toggle per edge');
+        const lat = answer.transitions.map((tr, i) => (tr.ns - edges[i]) / 1000);
+        assert.ok(lat.every((us) => us > 0 && us < 1000), `latencies ${lat.join(', ')} µs`);
+        t.diagnostic(`stock Pin.irq (soft) edge-to-handler-output latency: min ${Math.min(...lat).toFixed(1)} µs, max ${Math.max(...lat).toFixed(1)} µs (emulated)`);
+    });
+
     test("MicroPython's extmod_hardware/machine_pwm.py passes with GPIO0 wired to GPIO1", async () => {
         const script = join(componentDir('micropython'), 'tests', 'extmod_hardware', 'machine_pwm.py');
         if (!existsSync(script)) return;
