@@ -19,6 +19,7 @@ import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FlashOp, type FloatTables, type PowerCut } from './rom-services.js';
 import { attachSecondCore, type DualCore } from './dualcore.js';
+import { PinHarness } from './pins.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 import { patternEnd, RawRepl } from '../repl/raw-repl.js';
 import { readBoardFile, writeBoardFile } from '../repl/files.js';
@@ -76,6 +77,8 @@ export async function openBoard(opts: OpenBoardOptions): Promise<Rp2040Board> {
 
 export class Rp2040Board implements EmulatedBoard {
     mcu!: RP2040;
+    /** What is outside the GPIO pads (cli/emulator/pins.ts): drive, wire and record pins in emulated time. A new one after each reboot. */
+    pins!: PinHarness;
     private clock!: SimClock;
     private rom!: RomServices;
     private link!: ConsoleLink;
@@ -174,6 +177,8 @@ export class Rp2040Board implements EmulatedBoard {
         });
         fixSpi(mcu);
         fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
+        // pads read back what the chip drives on them (rp2040js shows only external input), and tests drive them
+        this.pins = new PinHarness(mcu);
         const watchdog = mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
