@@ -30,6 +30,12 @@
 // rtos.kernel=builtin: the USB device belongs to its own task (ports/rp2/rtos/rtos_console_usb.c).
 #define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (0)
 #define MICROPY_EXCLUDE_SHARED_TINYUSB_USBD_CDC (1)
+// A hard IRQ handler runs with a thread state of its own per core (vendor/patches/micropython/0005):
+// the interrupted task may be no Python thread.
+void *mprt_rtos_irq_hard_enter(void);
+void mprt_rtos_irq_hard_exit(void *saved);
+#define MICROPY_IRQ_HARD_ENTER()                mprt_rtos_irq_hard_enter()
+#define MICROPY_IRQ_HARD_EXIT(saved)            mprt_rtos_irq_hard_exit(saved)
 #else
 #define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (1)
 #endif

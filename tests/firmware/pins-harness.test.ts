@@ -131,6 +131,39 @@ describe('emulator pin harness', { skip: firmware ? false : 'no firmware to run'
         assert.equal(out.trim(), '200');
     });
 
+    test('hard Pin.irq handlers run on any core, also where no Python thread runs (the idle task): 200 edges, none lost', async (t) => {
+        board.pins.drive(10, 0);
+        const answer = board.pins.record(11);
+        const edges: number[] = [];
+        board.pins.when(READY, 1, () => {
+            const start = board.pins.now() + 100_000;
+            for (let i = 0; i < 200; i++) edges.push(start + i * 1_000_000);
+            board.pins.pulses(10, { startNs: start, widthNs: 100_000, periodNs: 1_000_000, count: 200 });
+        });
+        const out = await run(board, [
+            'from machine import Pin',
+            'import time',
+            'o = Pin(11, Pin.OUT, value=0)',
+            'n = [0]',
+            'def h(p):',
+            '    n[0] += 1',
+            '    o.toggle()',
+            'p = Pin(10, Pin.IN)',
+            'p.irq(h, Pin.IRQ_RISING, hard=True)',
+            'm = Pin(25, Pin.OUT); m.value(0); m.value(1)',
+            'time.sleep_ms(250)',
+            'p.irq(None)',
+            'm.value(0)',
+            'print(n[0])',
+        ].join('\n'));
+        answer.stop();
+        assert.equal(out.trim(), '200');
+        assert.equal(answer.transitions.length, edges.length, 'one toggle per edge');
+        const lat = answer.transitions.map((tr, i) => (tr.ns - edges[i]) / 1000);
+        assert.ok(lat.every((us) => us > 0 && us < 1000), `latencies ${lat.join(', ')} µs`);
+        t.diagnostic(`hard Pin.irq edge-to-handler-output latency: min ${Math.min(...lat).toFixed(1)} µs, max ${Math.max(...lat).toFixed(1)} µs (emulated)`);
+    });
+
     test('a stock Pin.irq handler answers an edge on another pin: latency from the recorded transitions', async (t) => {
         board.pins.drive(8, 0);
         const answer = board.pins.record(9);

@@ -41,6 +41,40 @@ void mprt_rtos_task_switched_in(void) {
     vTaskSetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_SWITCHES, (void *)(n + 1));
 }
 
+// A hard IRQ handler's thread state, one per core (MICROPY_IRQ_HARD_ENTER, vendor/patches/micropython/0005).
+// The handler runs on the core's interrupt stack whatever it interrupted: a kernel task with no Python
+// state (the idle task), or a Python thread whose state names its task's stack. Its stack check
+// allows IRQ_PY_STACK_BYTES below the handler's entry; globals are the main thread's (the handler's
+// function brings its own). The GC is locked for the call and the state holds nothing the GC must
+// see that is not reachable otherwise.
+#define IRQ_PY_STACK_BYTES (1024)
+static mp_state_thread_t irq_state[configNUMBER_OF_CORES];
+
+void *mprt_rtos_irq_hard_enter(void) {
+    volatile uint32_t *reg = (volatile uint32_t *)MPRT_THREAD_STATE_REG;
+    void *saved = (void *)*reg;
+    mp_state_thread_t *ts = &irq_state[get_core_num()];
+    if (saved == ts) {
+        return saved; // a hard handler interrupted by another on the same core: the inner one nests
+    }
+    char here;
+    ts->stack_top = &here;
+    ts->stack_limit = IRQ_PY_STACK_BYTES;
+    ts->gc_lock_depth = 0;
+    ts->dict_locals = mp_state_ctx.thread.dict_locals;
+    ts->dict_globals = mp_state_ctx.thread.dict_globals;
+    ts->nlr_top = NULL;
+    ts->nlr_jump_callback_top = NULL;
+    ts->mp_pending_exception = MP_OBJ_NULL;
+    ts->stop_iteration_arg = MP_OBJ_NULL;
+    *reg = (uint32_t)ts;
+    return saved;
+}
+
+void mprt_rtos_irq_hard_exit(void *saved) {
+    *(volatile uint32_t *)MPRT_THREAD_STATE_REG = (uint32_t)saved;
+}
+
 typedef struct _mp_thread_t {
     struct _mp_thread_t *next;
     TaskHandle_t task;
