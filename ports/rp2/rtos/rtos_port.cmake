@@ -14,6 +14,8 @@ set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/rtos/rtos_modmicropython.c
     ${MPRT_PORT_DIR}/rtos/rtos_modthread.c
     ${MPRT_PORT_DIR}/rtos/rtos_flash.c
+    # `usb`'s C half (docs/usb.md)
+    ${MPRT_PORT_DIR}/usb/mp_modusb.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.
 set(MPRT_KERNEL_SOURCE_UPSTREAM_PORT)
