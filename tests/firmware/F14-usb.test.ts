@@ -2,9 +2,11 @@
  * USB at run time (F14, docs/usb.md), driven from the host. The emulated USB host (cli/emulator/usb-host.ts)
  * learns the device only from its descriptors: the default configuration enumerates as one CDC ACM
  * function (the console) with the strings the firmware reports; `mprt emulate --usb-info` prints that
- * tree as `lsusb -v` does; the board's `usb` module sees the bus configured; a saved `usb.UsbConfig`
- * survives a power cycle (the key-value store in flash) and the console still works after it; and the
- * console's emulated throughput board → host is measured.
+ * tree as `lsusb -v` does; the board's `usb` module sees the bus configured; a `usb.UsbConfig` of five
+ * CDC ports saved and applied at the next power-up enumerates as five (strings included), the console
+ * being the first, and a soft reset keeps them; a corrupt saved descriptor set is ignored (default
+ * configuration, console working, `usb.boot_status()` says why); and the console's emulated throughput
+ * board → host is measured.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`).
  */
@@ -18,6 +20,7 @@ import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { cdcFunctions } from '../../cli/emulator/usb-host.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
+import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 
 const firmware = testFirmware();
 
@@ -50,22 +53,79 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         assert.equal(await run(board, 'import usb\nprint(usb.connected(), usb.mounted(), usb.suspended(), usb.speed())'), 'True True False full\n');
     });
 
-    test('a saved UsbConfig survives a power cycle; the console works after it', async () => {
+    test('five CDC ports after save() and a power cycle: the host enumerates five from the descriptors; Ctrl-D keeps them', async () => {
         const save = [
             'import usb',
             'c = usb.UsbConfig()',
             'c.device(vid=0x1209, pid=0x0001, product="mprt five")',
-            'c.configuration()',
+            'print(c.configuration(str="five ports", power_ma=100))',
             'for i in range(5): c.cdc(str="port %d" % i)',
             'c.save()',
             'print(repr(c))',
         ].join('\n');
         const saved = await run(board, save);
+        // saved, not yet presented: still the default until the next power-up
+        assert.equal(board.usb!.cdcCount(), 1);
         await board.powerCycle();
-        const loaded = await run(board, 'import usb\nprint(repr(usb.UsbConfig.load()))');
-        assert.equal(loaded, saved);
-        assert.ok(board.usb!.port(0).present);
-        assert.equal(await run(board, 'print(usb.UsbConfig.delete(), usb.UsbConfig.exists())'), 'True False\n');
+        const host = board.usb!;
+        assert.equal(host.cdcCount(), 5);
+        for (let i = 0; i < 5; i++) assert.ok(host.port(i).present, `port ${i}`);
+        const dev = host.device!;
+        assert.equal(dev.vendorId, 0x1209);
+        assert.equal(dev.productId, 0x0001);
+        assert.equal(dev.configuration.interfaces.length, 10);
+        await board.runUntil(() => host.stringsDone, 1000);
+        assert.equal(dev.strings.get(dev.iProduct), 'mprt five');
+        assert.equal(dev.strings.get(dev.configuration.iConfiguration), 'five ports');
+        assert.deepEqual(
+            dev.configuration.interfaces.filter((f) => f.cls === 2).map((f) => dev.strings.get(f.iInterface)),
+            ['port 0', 'port 1', 'port 2', 'port 3', 'port 4'],
+        );
+        // the console is the first CDC function
+        assert.equal(await run(board, 'import usb\nprint(repr(usb.UsbConfig.load()))'), saved.split('\n').slice(1).join('\n'));
+        assert.equal(await run(board, 'print(usb.boot_status(), usb.mounted())'), 'None True\n');
+        // a soft reset (Ctrl-D) keeps the five enumerated, without a new enumeration
+        const configured = host.configureCount;
+        board.write(CTRL_B);
+        await board.readUntil('>>> ', { timeoutMs: 2000 });
+        board.drain();
+        board.write(CTRL_D);
+        await board.readUntil(/MPY: soft reboot[\s\S]*>>> /, { timeoutMs: 3000 });
+        board.drain();
+        assert.equal(host.cdcCount(), 5);
+        assert.equal(host.configureCount, configured);
+        assert.equal(await run(board, 'print(6*7)'), '42\n');
+        assert.equal(await run(board, 'import usb\nprint(usb.UsbConfig.delete(), usb.UsbConfig.exists())'), 'True False\n');
+        await board.powerCycle();
+        assert.equal(board.usb!.cdcCount(), 1);
+    });
+
+    test('a corrupt saved descriptor set is ignored at power-up: the default configuration, the console works, Python sees why', async () => {
+        const cases: [string, string][] = [
+            ['"zz"', 'the saved descriptors are not hex'],
+            ['"12"', 'too short'],
+            // a valid set cut before its string table
+            ['binascii.hexlify(d[:d.index(b"\\x09\\x02") + 9 + 66 * 5])', 'no string table'],
+            // the first interface made an MSC one
+            ['binascii.hexlify(d.replace(b"\\x09\\x04\\x00\\x00\\x01\\x02\\x02", b"\\x09\\x04\\x00\\x00\\x01\\x08\\x06", 1))', 'the first interface is not CDC ACM (the console)'],
+        ];
+        for (const [value, reason] of cases) {
+            const setup = [
+                'import usb, os, binascii',
+                'c = usb.UsbConfig()',
+                'c.device()',
+                'c.configuration()',
+                'for i in range(5): c.cdc()',
+                'c.save()',
+                'd = binascii.unhexlify(os.getenv("MPRT_USB_DESC"))',
+                `os.putenv("MPRT_USB_DESC", ${value})`,
+            ].join('\n');
+            await run(board, setup);
+            await board.powerCycle();
+            assert.equal(board.usb!.cdcCount(), 1, reason);
+            assert.equal(await run(board, 'import usb\nprint(usb.boot_status())'), `${reason}\n`);
+        }
+        await run(board, 'usb.UsbConfig.delete()');
     });
 
     test('console throughput board → host (emulated)', async (t) => {

@@ -2,7 +2,9 @@
 // from TinyUSB (which runs in its own `usb` task: these calls only read its state or ask the controller
 // to attach/detach the pull-up). The configuration builder `usb.UsbConfig` is Python (usb/modules/usb.py).
 
+#include <string.h>
 #include "py/runtime.h"
+#include "mprt_usb_desc.h"
 #ifndef NO_QSTR
 #include "tusb.h"
 #endif
@@ -52,6 +54,13 @@ static mp_obj_t mp_usb_disconnect(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mp_usb_disconnect_obj, mp_usb_disconnect);
 
+// _usb.boot_status(): None when the saved configuration is presented, else why it is not.
+static mp_obj_t mp_usb_boot_status(void) {
+    const char *why = mprt_usb_desc_status();
+    return why ? mp_obj_new_str(why, strlen(why)) : mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(mp_usb_boot_status_obj, mp_usb_boot_status);
+
 static const mp_rom_map_elem_t mp_module_usb_c_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__usb) },
     { MP_ROM_QSTR(MP_QSTR_speed), MP_ROM_PTR(&mp_usb_speed_obj) },
@@ -60,6 +69,7 @@ static const mp_rom_map_elem_t mp_module_usb_c_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_suspended), MP_ROM_PTR(&mp_usb_suspended_obj) },
     { MP_ROM_QSTR(MP_QSTR_connect), MP_ROM_PTR(&mp_usb_connect_obj) },
     { MP_ROM_QSTR(MP_QSTR_disconnect), MP_ROM_PTR(&mp_usb_disconnect_obj) },
+    { MP_ROM_QSTR(MP_QSTR_boot_status), MP_ROM_PTR(&mp_usb_boot_status_obj) },
     // hardware limits the configuration builder checks against
     { MP_ROM_QSTR(MP_QSTR_MAX_CDC), MP_ROM_INT(5) },
     { MP_ROM_QSTR(MP_QSTR_MAX_ENDPOINTS), MP_ROM_INT(15) },

@@ -3,17 +3,23 @@
 # and saves it in the power-safe key-value store (the environment variable MPRT_USB, lib/kvstore).
 import os
 import json
-from _usb import speed, connected, mounted, suspended, connect, disconnect, MAX_CDC, MAX_ENDPOINTS
+import binascii
+from _usb import speed, connected, mounted, suspended, connect, disconnect, boot_status, MAX_CDC, MAX_ENDPOINTS
 
 _KEY = "MPRT_USB"
+# the descriptor set the firmware presents from the next power-up (ports/rp2/usb/mprt_usb_desc.c)
+_DESC_KEY = "MPRT_USB_DESC"
 _VERSION = 1
 # a string descriptor holds at most 126 UTF-16 units (bLength is one byte)
 _MAX_STR = 126
 # MSC INQUIRY fields: vendor 8, product 16, revision 4 ASCII bytes
 _MSC_FIELDS = (("vendor", 8), ("product", 16), ("revision", 4))
-_MAX_CONFIGURATIONS = 4
+# TinyUSB presents one configuration
+_MAX_CONFIGURATIONS = 1
 # a kvstore value holds at most 4095 bytes
 _MAX_SAVED = 4095
+# the descriptor set the firmware holds (mprt_usb_desc.c DESC_MAX)
+_MAX_DESC = 768
 _STR = type("")
 _NO_NET = "network functions need the network stack, which this build does not have"
 
@@ -64,7 +70,7 @@ class UsbConfig:
         if self._device is None:
             raise ValueError("device() must come before configuration()")
         if len(self._configs) >= _MAX_CONFIGURATIONS:
-            raise ValueError("at most %d configurations" % _MAX_CONFIGURATIONS)
+            raise ValueError("this build presents %d configuration" % _MAX_CONFIGURATIONS)
         if not isinstance(attribute, int) or attribute & ~0xE0 or not attribute & 0x80:
             raise ValueError("attribute must have bit 7 set and only bits 5-7 (0x80 | 0x40 self-powered | 0x20 remote wakeup)")
         if not isinstance(power_ma, int) or not 0 <= power_ma <= 500:
@@ -127,6 +133,8 @@ class UsbConfig:
                 raise ValueError("configuration %d has no function" % i)
         if self._configs[0]["cdc"] == 0:
             raise ValueError("configuration 0 has no cdc(): the console would have no port")
+        if self._configs[0]["msc"]:
+            raise ValueError("msc() needs usb.MscDevice, which this build does not have yet")
 
     def _encode(self):
         self._check()
@@ -136,7 +144,59 @@ class UsbConfig:
         return text
 
     def save(self):
-        os.putenv(_KEY, self._encode())
+        text = self._encode()
+        blob = self._descriptors()
+        if len(blob) > _MAX_DESC:
+            raise ValueError("the descriptors take %d bytes, the firmware holds %d" % (len(blob), _MAX_DESC))
+        os.putenv(_DESC_KEY, binascii.hexlify(blob))
+        os.putenv(_KEY, text)
+
+    def _descriptors(self):
+        # device descriptor, configuration descriptor, string count and string descriptors 1..N
+        d = self._device
+        strings = [d["manufacturer"] or "MicroPython", d["product"] or "Board in FS mode", d["serial"]]
+
+        def string(text):
+            if text is None:
+                return 0
+            strings.append(text)
+            return len(strings)
+
+        dev = bytes([18, 1, 0x00, 0x02, 0xEF, 2, 1, 64])
+        dev += bytes([d["vid"] & 0xFF, d["vid"] >> 8, d["pid"] & 0xFF, d["pid"] >> 8, d["device"] & 0xFF, d["device"] >> 8, 1, 2, 3, 1])
+        body = b""
+        itf = 0
+        ep = 1
+        conf = None
+        for name, kw in self._calls[1:]:
+            if name == "configuration":
+                conf = kw
+                continue
+            s = string(kw["str"])
+            if name == "cdc":
+                body += bytes([8, 0x0B, itf, 2, 2, 2, 0, 0])
+                body += bytes([9, 4, itf, 0, 1, 2, 2, 0, s])
+                body += bytes([5, 0x24, 0x00, 0x20, 0x01, 5, 0x24, 0x01, 0x00, itf + 1, 4, 0x24, 0x02, 0x02, 5, 0x24, 0x06, itf, itf + 1])
+                body += bytes([7, 5, 0x80 | ep, 3, 8, 0, 16])
+                body += bytes([9, 4, itf + 1, 0, 2, 10, 0, 0, 0])
+                body += bytes([7, 5, ep + 1, 2, 64, 0, 0, 7, 5, 0x80 | (ep + 1), 2, 64, 0, 0])
+                itf += 2
+                ep += 2
+            else:
+                body += bytes([9, 4, itf, 0, 2, 8, 6, 0x50, s])
+                body += bytes([7, 5, ep, 2, 64, 0, 0, 7, 5, 0x80 | ep, 2, 64, 0, 0])
+                itf += 1
+                ep += 1
+        total = 9 + len(body)
+        cfg = bytes([9, 2, total & 0xFF, total >> 8, itf, 1, string(conf["str"]), conf["attribute"], conf["power_ma"] // 2]) + body
+        table = bytes([len(strings)])
+        for text in strings:
+            if text is None:
+                table += b"\x02\x03"
+                continue
+            u = _to_utf16(text)
+            table += bytes([2 + len(u), 3]) + u
+        return dev + cfg + table
 
     @staticmethod
     def exists():
@@ -151,10 +211,26 @@ class UsbConfig:
 
     @staticmethod
     def delete():
+        try:
+            os.unsetenv(_DESC_KEY)
+        except OSError:
+            pass
         if os.getenv(_KEY) is None:
             return False
         os.unsetenv(_KEY)
         return True
+
+
+def _to_utf16(text):
+    out = bytearray()
+    for ch in text:
+        c = ord(ch)
+        if c > 0xFFFF:
+            c -= 0x10000
+            out += bytes([(0xD800 | (c >> 10)) & 0xFF, (0xD800 | (c >> 10)) >> 8, (0xDC00 | (c & 0x3FF)) & 0xFF, (0xDC00 | (c & 0x3FF)) >> 8])
+        else:
+            out += bytes([c & 0xFF, c >> 8])
+    return bytes(out)
 
 
 def _decode(text):
