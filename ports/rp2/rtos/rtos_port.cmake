@@ -17,6 +17,7 @@ set(MPRT_KERNEL_SOURCE_PORT
     # `usb`'s C half (docs/usb.md)
     ${MPRT_PORT_DIR}/usb/mp_modusb.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_desc.c
+    ${MPRT_PORT_DIR}/usb/mprt_usb_tty.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.
 set(MPRT_KERNEL_SOURCE_UPSTREAM_PORT)

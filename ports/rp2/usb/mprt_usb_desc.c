@@ -165,6 +165,21 @@ static void load(void) {
     state = err ? 2 : 1;
 }
 
+unsigned mprt_usb_desc_cdc_count(void) {
+    load();
+    if (state != 1) {
+        return 1;
+    }
+    unsigned n = 0;
+    size_t total = cfg_desc[2] | (cfg_desc[3] << 8);
+    for (size_t i = 9; i < total; i += cfg_desc[i]) {
+        if (cfg_desc[i + 1] == TUSB_DESC_INTERFACE && cfg_desc[i + 5] == TUSB_CLASS_CDC && cfg_desc[i + 3] == 0) {
+            n++;
+        }
+    }
+    return n;
+}
+
 const char *mprt_usb_desc_status(void) {
     load();
     return reason;

@@ -5,4 +5,7 @@
 // Why the saved configuration is not used (NULL: it is).
 const char *mprt_usb_desc_status(void);
 
+// CDC ACM functions of the presented configuration (1 with the default).
+unsigned mprt_usb_desc_cdc_count(void);
+
 #endif // MPRT_USB_DESC_H
