@@ -95,6 +95,34 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         assert.equal(host.cdcCount(), 5);
         assert.equal(host.configureCount, configured);
         assert.equal(await run(board, 'print(6*7)'), '42\n');
+        // each extra port is /dev/ttyUSBn on the board: a Python thread selects over them and echoes
+        const echo = [
+            'import os, select, _thread',
+            'print(sorted(n for n in os.listdir("/dev") if n.startswith("ttyUSB")))',
+            'fds = [os.open("/dev/ttyUSB%d" % i, os.O_RDWR) for i in range(1, 5)]',
+            'done = []',
+            'def echo():',
+            '    n = 0',
+            '    while n < 4:',
+            '        r, w, x = select.select(fds, [], [], 5)',
+            '        if not r: break',
+            '        for fd in r:',
+            '            data = os.read(fd, 64)',
+            '            os.write(fd, b"%d:" % (fds.index(fd) + 1) + data.upper())',
+            '            if data.endswith(b"\\n"): n += 1',
+            '    done.append(n)',
+            '_thread.start_new_thread(echo, ())',
+        ].join('\n');
+        assert.equal(await run(board, echo), "['ttyUSB0', 'ttyUSB1', 'ttyUSB2', 'ttyUSB3', 'ttyUSB4']\n");
+        for (let i = 4; i >= 1; i--) host.port(i).send(`hello ${i}\n`);
+        const got = ['', '', '', '', ''];
+        const dec = new TextDecoder();
+        await board.runUntil(() => {
+            for (let i = 1; i < 5; i++) got[i] += dec.decode(host.port(i).take());
+            return got.slice(1).every((g) => g.endsWith('\n'));
+        }, 2000);
+        assert.deepEqual(got.slice(1), ['1:HELLO 1\n', '2:HELLO 2\n', '3:HELLO 3\n', '4:HELLO 4\n']);
+        assert.equal(await run(board, 'print(done)'), '[4]\n');
         assert.equal(await run(board, 'import usb\nprint(usb.UsbConfig.delete(), usb.UsbConfig.exists())'), 'True False\n');
         await board.powerCycle();
         assert.equal(board.usb!.cdcCount(), 1);
@@ -136,6 +164,41 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         assert.equal(r.stdout.length, n);
         const kbps = n / 1024 / (r.emulatedMs / 1000);
         t.diagnostic(`one CDC port, board → host: ${n} bytes in ${r.emulatedMs.toFixed(1)} emulated ms = ${kbps.toFixed(0)} KB/s`);
+    });
+
+    test('five ports throughput board → host (emulated)', async (t) => {
+        await run(board, 'import usb\nc = usb.UsbConfig()\nc.device()\nc.configuration()\nfor i in range(5): c.cdc()\nc.save()');
+        await board.powerCycle();
+        const host = board.usb!;
+        assert.equal(host.cdcCount(), 5);
+        const chunk = 1024;
+        const count = 16;
+        const code = [
+            'import os, sys',
+            'fds = [os.open("/dev/ttyUSB%d" % i, os.O_RDWR) for i in range(1, 5)]',
+            `b = b"y" * ${chunk}`,
+            `for i in range(${count}):`,
+            '    sys.stdout.buffer.write(b)',
+            '    for fd in fds:',
+            '        m = memoryview(b)',
+            '        while m: m = m[os.write(fd, m):]',
+        ].join('\n');
+        const t0 = board.nowMs();
+        const r = await board.exec(code, { timeoutMs: 30_000 });
+        assert.equal(r.timedOut, false);
+        assert.equal(r.stderr, '');
+        let extra = 0;
+        await board.runUntil(() => {
+            for (let i = 1; i < 5; i++) extra += host.port(i).take().length;
+            return extra >= 4 * chunk * count;
+        }, 1000);
+        assert.equal(r.stdout.length, chunk * count);
+        assert.equal(extra, 4 * chunk * count);
+        const total = 5 * chunk * count;
+        const ms = board.nowMs() - t0; // until the last byte reached the host (the raw REPL's exchange included)
+        t.diagnostic(`five CDC ports, board → host: ${total} bytes in ${ms.toFixed(1)} emulated ms = ${(total / 1024 / (ms / 1000)).toFixed(0)} KB/s in all`);
+        await run(board, 'import usb\nusb.UsbConfig.delete()');
+        await board.powerCycle();
     });
 
     test('mprt emulate --usb-info prints the enumerated tree like lsusb -v, then runs the code', () => {
