@@ -13,6 +13,7 @@ import { RP2040 } from 'rp2040js';
 import { FLASH_SIZE, page, WATCHDOG_BASE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
+import type { UsbHost } from './usb-host.js';
 import { fixFlashCommands, fixForRomBoot, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './rp2040js-gaps.js';
 import { loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
@@ -478,6 +479,11 @@ export class Rp2040Board implements EmulatedBoard {
 
     async writeFile(path: string, data: Uint8Array | string): Promise<void> {
         await writeBoardFile(this, path, data);
+    }
+
+    /** The emulated USB host (enumerated device, CDC ports); undefined with the UART console. */
+    get usb(): UsbHost | undefined {
+        return this.link instanceof UsbConsole ? this.link.host : undefined;
     }
 
     usbLinkStable(): boolean {

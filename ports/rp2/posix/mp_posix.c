@@ -19,6 +19,7 @@
 #include "posix_file.h"
 #include "posix_vfs.h"
 #include "mp_console.h"
+#include "mprt_usb_tty.h"
 #include "mp_posix.h"
 #include "mp_signal.h"
 #include "mp_vfs_posix.h"
@@ -143,6 +144,7 @@ void mp_posix_start(void) {
     if (!console_ready) {
         posix_file_init(&mp_posix_console_file, &console_ops, O_RDWR);
         posix_chardev_register("ttyUSB0", &console_dev, NULL);
+        mprt_usb_tty_register(); // /dev/ttyUSB1.. of a saved usb.UsbConfig (ports/rp2/usb)
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);

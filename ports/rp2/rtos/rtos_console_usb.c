@@ -25,6 +25,7 @@
 #include "shared/tinyusb/mp_usbd.h"
 #include "mp_console.h"
 #include "../posix/mp_signal.h"
+#include "mprt_usb_tty.h"
 
 #define RX_BUFFER_BYTES (512)
 #define TX_BUFFER_BYTES (1024)
@@ -125,19 +126,29 @@ static void usb_rx_deferred(void *param) {
     usb_pull_rx();
 }
 
+// CDC instances after the first are /dev/ttyUSB1.. (ports/rp2/usb/mprt_usb_tty.c)
 void tud_cdc_rx_cb(uint8_t itf) {
-    (void)itf;
+    if (itf != 0) {
+        mprt_usb_tty_event(itf);
+        return;
+    }
     usb_pull_rx();
 }
 
 void tud_cdc_tx_complete_cb(uint8_t itf) {
-    (void)itf;
+    if (itf != 0) {
+        mprt_usb_tty_event(itf);
+        return;
+    }
     usb_drain_tx();
 }
 
 void tud_cdc_line_state_cb(uint8_t itf, bool dtr, bool rts) {
-    (void)itf;
     (void)rts;
+    if (itf != 0) {
+        mprt_usb_tty_event(itf);
+        return;
+    }
     if (dtr) {
         usb_drain_tx();
     }
