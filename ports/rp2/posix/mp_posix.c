@@ -20,6 +20,7 @@
 #include "mp_posix.h"
 #include "mp_signal.h"
 #include "mp_vfs_posix.h"
+#include "mp_tty_uart.h"
 
 __thread bool mp_posix_python_call;
 static __thread bool gil_released;
@@ -137,6 +138,7 @@ void mp_posix_start(void) {
     if (!console_ready) {
         posix_file_init(&console_file, &console_ops, O_RDWR);
         posix_chardev_register("ttyUSB0", &console_dev, NULL);
+        mp_tty_uart_register();
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);
