@@ -10,6 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include "FreeRTOS.h"
+#include "task.h"
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
@@ -66,6 +70,7 @@ static const posix_file_ops_t console_ops = {
 };
 
 static posix_file_t console_file;
+static void console_from_env(void);
 
 // /dev/ttyUSB0: the console as a device; each open is a description of its own (its own O_NONBLOCK).
 static void console_dev_release(posix_file_t *f) {
@@ -151,4 +156,110 @@ void mp_posix_start(void) {
             posix_close(fd);
         }
     }
+    mp_tty_uart_soft_reset();
+    console_from_env();
+}
+
+// ---- moving the console (docs/vfs.md "Moving the console") ----
+
+static bool console_started;
+
+// Whether fd names something else than the console (a dup2 or TTY moved it). A closed fd is not moved:
+// stdio then stays on the console, so the board is never without one.
+static bool stdio_moved(int fd) {
+    if (!console_started || xPortIsInsideInterrupt() || xTaskGetSchedulerState() != taskSCHEDULER_RUNNING) {
+        return false;
+    }
+    posix_file_t *f = posix_file_get(fd);
+    if (f == NULL) {
+        return false;
+    }
+    bool moved = f != &console_file && f->ops != &console_dev_ops;
+    posix_file_put(f);
+    return moved;
+}
+
+bool mp_posix_stdin_moved(void) {
+    return stdio_moved(0);
+}
+
+void mp_posix_console_restore(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        posix_fd_install_at(&console_file, fd);
+    }
+}
+
+int mp_posix_stdin_chr(void) {
+    struct pollfd p = { .fd = 0, .events = POLLIN };
+    int r;
+    MP_POSIX_CALL(r, posix_poll_wake(&p, 1, -1));
+    if (r <= 0 || p.revents == 0) {
+        return -1; // a console wake-up: the caller looks at the console again
+    }
+    uint8_t c;
+    int fl = posix_fcntl(0, F_GETFL, 0);
+    if (fl == -1 || (p.revents & POLLNVAL)) {
+        mp_posix_console_restore();
+        return -1;
+    }
+    posix_fcntl(0, F_SETFL, fl | O_NONBLOCK);
+    ssize_t n;
+    MP_POSIX_CALL(n, posix_read(0, &c, 1));
+    int err = errno;
+    posix_fcntl(0, F_SETFL, fl);
+    if (n == 1) {
+        return c;
+    }
+    if (n == 0 || err != EAGAIN) {
+        // end of file or an error on fd 0 (a pipe's writer gone): input comes from the console again
+        mp_posix_console_restore();
+    }
+    return -1;
+}
+
+bool mp_posix_stdout_write(const char *buf, size_t len) {
+    if (!stdio_moved(1)) {
+        return false;
+    }
+    while (len > 0) {
+        ssize_t n = posix_write(1, buf, len);
+        if (n <= 0) {
+            if (n == -1 && errno == EINTR) {
+                continue;
+            }
+            return false; // the console takes it
+        }
+        buf += n;
+        len -= n;
+    }
+    return true;
+}
+
+// TTY in the environment: the device fds 0-2 name at each (soft) reset, set raw with ISIG (Ctrl-C on
+// it interrupts). Unset, empty or /dev/ttyUSB0: the USB console. A value that does not open as a tty
+// leaves the console where it is, with a message there.
+static void console_from_env(void) {
+    console_started = true;
+    const char *tty = getenv("TTY");
+    if (tty == NULL || tty[0] == '\0' || strcmp(tty, "/dev/ttyUSB0") == 0) {
+        return;
+    }
+    int fd = posix_open(tty, O_RDWR, 0);
+    struct termios t;
+    if (fd < 0 || !posix_isatty(fd) || tcgetattr(fd, &t) != 0) {
+        int err = fd < 0 ? errno : ENOTTY;
+        if (fd >= 0) {
+            posix_close(fd);
+        }
+        mp_printf(&mp_plat_print, "TTY=%s: not a tty (errno %d), the console stays on USB\n", tty, err);
+        return;
+    }
+    cfmakeraw(&t);
+    t.c_lflag |= ISIG;
+    tcsetattr(fd, TCSANOW, &t);
+    mp_printf(&mp_plat_print, "console on %s (TTY)\n", tty);
+    for (int i = 0; i <= 2; i++) {
+        posix_dup2(fd, i);
+    }
+    posix_close(fd);
 }

@@ -8,8 +8,9 @@
 //
 // termios (lib/posix/include/termios.h): the speed (B50 .. B1000000, any rate the divider reaches),
 // CSIZE CSTOPB PARENB PARODD (the frame format), OPOST|ONLCR on output, ICRNL/IGNCR/INLCR on input;
-// the other flags are kept and reported, and there is no line discipline (ICANON, ECHO, ISIG act as
-// if clear: reads return what has arrived). tcdrain (TCSBRK 1) waits until the last bit has left.
+// ISIG: the interrupt character (Ctrl-C while Python runs) raises KeyboardInterrupt (the SIGINT
+// handler); the other flags are kept and reported, and there is no line discipline (ICANON and ECHO
+// act as if clear: reads return what has arrived). tcdrain (TCSBRK 1) waits until the last bit has left.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -22,7 +23,10 @@
 #include "hardware/irq.h"
 #include "hardware/sync.h"
 #include "hardware/uart.h"
+#include "py/mpconfig.h"
+#include "shared/runtime/interrupt_char.h"
 #include "posix_file.h"
+#include "mp_signal.h"
 #include "posix_vfs.h"
 #include "mp_tty_uart.h"
 
@@ -39,9 +43,11 @@ typedef struct {
 } ring_t;
 
 static ring_t rx, tx;
+static volatile bool intr_pending; // ISIG: an interrupt character came in
 static volatile bool rx_stopped; // the RX ring was full: reception off until a read
 static struct termios tty_attr;
 static bool tty_ready;
+static bool tty_hw_valid; // set up since the last soft reset
 static TaskHandle_t tty_task;
 static posix_file_t *open_files[MAX_OPEN]; // under posix_lock
 
@@ -76,9 +82,15 @@ static void tty_irq(void) {
             rx_stopped = true;
             break;
         }
-        rx.buf[rx.head % RING] = (uint8_t)hw->dr;
-        rx.head++;
+        uint8_t c = (uint8_t)hw->dr;
         wake = true;
+        if ((tty_attr.c_lflag & ISIG) && c == mp_interrupt_char) {
+            // ISIG (set when the console is here): Ctrl-C interrupts, from the task
+            intr_pending = true;
+            continue;
+        }
+        rx.buf[rx.head % RING] = c;
+        rx.head++;
     }
     uint32_t before = ring_count(&tx);
     tty_tx_fill();
@@ -98,6 +110,10 @@ static void tty_task_main(void *arg) {
     (void)arg;
     for (;;) {
         ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
+        if (intr_pending) {
+            intr_pending = false;
+            mprt_signal_interrupt_char();
+        }
         posix_lock();
         for (int i = 0; i < MAX_OPEN; i++) {
             if (open_files[i] != NULL) {
@@ -131,19 +147,36 @@ static void tty_wait_sent(void) {
     }
 }
 
+// The UART as this driver runs it. At the first open, and again at an open after something else
+// took UART0 (a soft reset deinitialises every machine.UART, and machine.UART(0) may have run).
+static bool tty_hw_ours(void) {
+    return irq_get_exclusive_handler(UART0_IRQ) == tty_irq && (uart_get_hw(TTY_UART)->cr & UART_UARTCR_UARTEN_BITS);
+}
+
 static void tty_setup(void) {
+    if (!tty_ready) {
+        memset(&tty_attr, 0, sizeof(tty_attr));
+        tty_attr.c_cflag = B115200 | CS8 | CREAD | CLOCAL;
+        tty_attr.c_cc[VINTR] = 3;
+        tty_attr.c_cc[VMIN] = 1;
+        xTaskCreate(tty_task_main, "ttyS0", 192, NULL, configMAX_PRIORITIES - 2, &tty_task);
+        tty_ready = true;
+    }
+    irq_set_enabled(UART0_IRQ, false);
+    if (irq_get_exclusive_handler(UART0_IRQ) != NULL) {
+        irq_remove_handler(UART0_IRQ, irq_get_exclusive_handler(UART0_IRQ));
+    }
     uart_init(TTY_UART, 115200);
     gpio_set_function(TTY_TX_PIN, GPIO_FUNC_UART);
     gpio_set_function(TTY_RX_PIN, GPIO_FUNC_UART);
-    memset(&tty_attr, 0, sizeof(tty_attr));
-    tty_attr.c_cflag = B115200 | CS8 | CREAD | CLOCAL;
-    tty_attr.c_cc[VMIN] = 1;
+    rx.tail = rx.head;
+    tx.tail = tx.head;
+    rx_stopped = false;
     tty_apply(&tty_attr);
-    xTaskCreate(tty_task_main, "ttyS0", 192, NULL, configMAX_PRIORITIES - 2, &tty_task);
     uart_get_hw(TTY_UART)->imsc = UART_UARTIMSC_RXIM_BITS | UART_UARTIMSC_RTIM_BITS;
     irq_set_exclusive_handler(UART0_IRQ, tty_irq);
     irq_set_enabled(UART0_IRQ, true);
-    tty_ready = true;
+    tty_hw_valid = true;
 }
 
 // ---- the file ----
@@ -286,7 +319,7 @@ static const posix_file_ops_t tty_ops = {
 
 static int tty_open(void *ctx, int flags, posix_file_t **out) {
     (void)ctx;
-    if (!tty_ready) {
+    if (!tty_ready || !tty_hw_valid || !tty_hw_ours()) {
         tty_setup();
     }
     posix_file_t *f = malloc(sizeof(posix_file_t));
@@ -312,6 +345,10 @@ static int tty_open(void *ctx, int flags, posix_file_t **out) {
 }
 
 static const posix_chardev_t tty_dev = { .open = tty_open, .mode = 0660 };
+
+void mp_tty_uart_soft_reset(void) {
+    tty_hw_valid = false;
+}
 
 void mp_tty_uart_register(void) {
     posix_chardev_register("ttyS0", &tty_dev, NULL);

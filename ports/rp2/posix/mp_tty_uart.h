@@ -5,4 +5,7 @@
 // Adds /dev/ttyS0 to the device table (once, at power-up).
 void mp_tty_uart_register(void);
 
+// At each soft reset: the next open sets the UART up again (the VM's deinit may have touched it).
+void mp_tty_uart_soft_reset(void);
+
 #endif // MPRT_RP2_MP_TTY_UART_H
