@@ -1,7 +1,7 @@
 // MicroPythonRT rp2 port: the termios module (CPython's names on lib/posix's <termios.h>): tcgetattr,
 // tcsetattr, tcdrain, tcflush and the constants, for tty fds (/dev/ttyS0, docs/vfs.md). The attribute
 // list is CPython's: [iflag, oflag, cflag, lflag, ispeed, ospeed, cc], cc a list of NCCS one-byte bytes
-// (tcsetattr also takes ints there). termios.error is OSError (CPython: a class of its own).
+// (VMIN and VTIME ints without ICANON; tcsetattr takes either). termios.error is OSError (CPython: a class of its own).
 #include <errno.h>
 #include <termios.h>
 #include "py/runtime.h"
@@ -34,6 +34,11 @@ static mp_obj_t termios_tcgetattr(mp_obj_t fd_in) {
     mp_obj_t cc[NCCS];
     for (int i = 0; i < NCCS; i++) {
         cc[i] = mp_obj_new_bytes(&t.c_cc[i], 1);
+    }
+    if (!(t.c_lflag & ICANON)) {
+        // as CPython: VMIN and VTIME are ints in non-canonical mode
+        cc[VMIN] = MP_OBJ_NEW_SMALL_INT(t.c_cc[VMIN]);
+        cc[VTIME] = MP_OBJ_NEW_SMALL_INT(t.c_cc[VTIME]);
     }
     mp_obj_t items[7] = {
         mp_obj_new_int_from_uint(t.c_iflag), mp_obj_new_int_from_uint(t.c_oflag),
