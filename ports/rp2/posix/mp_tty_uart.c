@@ -1,7 +1,7 @@
 // MicroPythonRT rp2 port: /dev/ttyS0, UART0 on GP0 (TX) and GP1 (RX), a tty with termios basics.
 //
 // The UART is set up at the first open (default 115200 8N1, raw) and keeps its settings while the
-// firmware runs. Its interrupt moves received bytes into a 1 KB ring and fills the TX FIFO from a 1 KB
+// firmware runs. Its interrupt moves received bytes into a 512-byte ring and fills the TX FIFO from a 512-byte
 // ring; when it took bytes in or made room it wakes a small task ("ttyS0"), which wakes the waiters of
 // every open description (posix_file_notify cannot be called from an interrupt). So read/write/poll
 // never poll the hardware on a timer: select/poll on the fd wake on received bytes and on TX room.
@@ -33,7 +33,7 @@
 #define TTY_UART (uart0)
 #define TTY_TX_PIN (0)
 #define TTY_RX_PIN (1)
-#define RING (1024) // a power of two
+#define RING (512) // a power of two
 #define MAX_OPEN (4)
 
 typedef struct {
