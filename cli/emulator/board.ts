@@ -132,6 +132,9 @@ export class Rp2040Board implements EmulatedBoard {
      */
     onFlashWrite: ((op: FlashOp) => PowerCut | undefined) | undefined;
     private powerCut = false;
+    /** UART0 from the host's side while the console is on USB (the other end of /dev/ttyS0). */
+    private serial: UartConsole | undefined;
+    private serialListener: ((data: Uint8Array) => void) | undefined;
     /** Emulated time of the chip instances before the current one (reboots start a new clock). */
     private earlierNanos = 0;
 
@@ -212,8 +215,10 @@ export class Rp2040Board implements EmulatedBoard {
                 this.usbEnableCount++;
                 enabled?.();
             };
+            this.serial = new UartConsole(mcu, (data) => this.serialListener?.(data), 0);
         } else {
             this.link = new UartConsole(mcu, onData, 0);
+            this.serial = undefined;
         }
         // the real ROM boots as the chip does, from its reset vector: it checks the BOOTSEL button, loads
         // boot stage 2 from flash over the SSI, checks its CRC and runs it
@@ -229,6 +234,20 @@ export class Rp2040Board implements EmulatedBoard {
     private stop(message: string): void {
         this.stopped ??= message;
         this.halt = true;
+    }
+
+    /**
+     * UART0 (GP0/GP1) as a serial line to the host while the console is on USB: `listener` gets every
+     * byte the firmware sends on it (at the programmed baud rate), and serialSend() queues bytes for
+     * its RX FIFO (delivered as the firmware makes room). Kept across power cycles.
+     */
+    onSerial(listener: ((data: Uint8Array) => void) | undefined): void {
+        this.serialListener = listener;
+    }
+
+    serialSend(data: Uint8Array): void {
+        if (!this.serial) throw new MprtError('UART0 is the console on this board: use write()', { exitCode: 2 });
+        this.serial.send(data);
     }
 
     /** Sends console output to `listener` instead of buffering it for readUntil (pty / terminal modes). */

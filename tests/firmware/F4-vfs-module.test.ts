@@ -73,6 +73,10 @@ os.remove("/task.txt")
 for p in ("/from_c.txt", "/from_py.txt", "/cdir/rel.txt"):
     os.remove(p)
 os.rmdir("/cdir")
+import termios
+sp = vfsio.tty_raw("/dev/ttyS0", termios.B57600)
+a = termios.tcgetattr(os.open("/dev/ttyS0", os.O_RDWR))
+print(sp == termios.B57600, a[4] == a[5] == termios.B57600, a[3] & termios.ICANON, a[1] & termios.OPOST)
 `;
 
 const EXPECT = [
@@ -90,6 +94,7 @@ const EXPECT = [
     'hello from C\n',
     'False',
     '(0, 17) 201 C task line 199 True',
+    'True True 0 0',
     '',
 ].join('\n');
 

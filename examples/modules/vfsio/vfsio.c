@@ -11,6 +11,8 @@
 //   vfsio.start_task(out, n, inp)  an RTOS task (no Python thread) writes n lines "C task line <i>\n" to
 //                                  `out` with open/write/close, then reads `inp` with open/read
 //   vfsio.task_result()            None while the task runs, then (0 or errno, bytes read from `inp`)
+//   vfsio.tty_raw(path, speed)     C open() of a tty, tcgetattr + cfmakeraw + cfsetspeed + tcsetattr,
+//                                  write "C\n", tcdrain, tcgetattr again -> cfgetospeed (termios.h)
 // Errors come back as OSError(errno) (read through posix_errno(): errno is thread-local).
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "FreeRTOS.h"
 #include "task.h"
 #include <sys/stat.h>
+#include <termios.h>
 #include "posix.h"
 #include "posix_vfs.h"
 
@@ -279,6 +282,27 @@ static mp_obj_t vfsio_task_progress(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(vfsio_task_progress_obj, vfsio_task_progress);
 
+static mp_obj_t vfsio_tty_raw(mp_obj_t path_in, mp_obj_t speed_in) {
+    int fd = open(mp_obj_str_get_str(path_in), O_RDWR);
+    if (fd < 0) {
+        raise_errno();
+    }
+    struct termios t;
+    int ok = tcgetattr(fd, &t) == 0;
+    if (ok) {
+        cfmakeraw(&t);
+        ok = cfsetspeed(&t, mp_obj_get_int(speed_in)) == 0 && tcsetattr(fd, TCSANOW, &t) == 0
+            && write(fd, "C\n", 2) == 2 && tcdrain(fd) == 0 && tcgetattr(fd, &t) == 0;
+    }
+    int err = ERRNO;
+    close(fd);
+    if (!ok) {
+        mp_raise_OSError(err);
+    }
+    return mp_obj_new_int(cfgetospeed(&t));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(vfsio_tty_raw_obj, vfsio_tty_raw);
+
 static const mp_rom_map_elem_t vfsio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_vfsio) },
     { MP_ROM_QSTR(MP_QSTR_write_text), MP_ROM_PTR(&vfsio_write_text_obj) },
@@ -290,6 +314,7 @@ static const mp_rom_map_elem_t vfsio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_start_task), MP_ROM_PTR(&vfsio_start_task_obj) },
     { MP_ROM_QSTR(MP_QSTR_task_result), MP_ROM_PTR(&vfsio_task_result_obj) },
     { MP_ROM_QSTR(MP_QSTR_task_progress), MP_ROM_PTR(&vfsio_task_progress_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tty_raw), MP_ROM_PTR(&vfsio_tty_raw_obj) },
 };
 static MP_DEFINE_CONST_DICT(vfsio_globals, vfsio_globals_table);
 

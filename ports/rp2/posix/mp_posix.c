@@ -12,6 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include "FreeRTOS.h"
+#include "task.h"
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/mpthread.h"
@@ -23,6 +27,7 @@
 #include "mp_posix.h"
 #include "mp_signal.h"
 #include "mp_vfs_posix.h"
+#include "mp_tty_uart.h"
 
 __thread bool mp_posix_python_call;
 static __thread bool gil_released;
@@ -73,6 +78,7 @@ bool mp_posix_stdio_ready;
 void mp_console_tx_ready(void) {
     posix_file_notify(&mp_posix_console_file);
 }
+static void console_from_env(void);
 
 // /dev/ttyUSB0: the console as a device; each open is a description of its own (its own O_NONBLOCK).
 static void console_dev_release(posix_file_t *f) {
@@ -145,6 +151,7 @@ void mp_posix_start(void) {
         posix_file_init(&mp_posix_console_file, &console_ops, O_RDWR);
         posix_chardev_register("ttyUSB0", &console_dev, NULL);
         mprt_usb_tty_register(); // /dev/ttyUSB1.. of a saved usb.UsbConfig (ports/rp2/usb)
+        mp_tty_uart_register();
         console_ready = true;
     }
     posix_set_block_hooks(&python_hooks);
@@ -157,11 +164,117 @@ void mp_posix_start(void) {
             posix_close(fd);
         }
     }
+    mp_tty_uart_soft_reset();
     mp_posix_stdio_ready = true;
+    console_from_env();
 }
 
+// Before a soft reset's "MPY: soft reboot": fds 0-2 on the console again.
 void mp_posix_stdio_reset(void) {
+    mp_posix_console_restore();
+}
+
+// ---- moving the console (docs/vfs.md "Moving the console") ----
+
+static bool console_started;
+
+// Whether fd names a terminal other than the console (a dup2 or TTY moved it there): the REPL follows.
+// A pipe or a file is not a move (print is captured there, mp_stdio.c; the REPL stays on the console),
+// nor is a closed fd: stdio then stays on the console, so the board is never without one.
+static bool stdio_moved(int fd) {
+    if (!console_started || xPortIsInsideInterrupt() || xTaskGetSchedulerState() != taskSCHEDULER_RUNNING) {
+        return false;
+    }
+    posix_file_t *f = posix_file_get(fd);
+    if (f == NULL) {
+        return false;
+    }
+    bool moved = f != &mp_posix_console_file && f->ops != &console_dev_ops && f->ops->tty;
+    posix_file_put(f);
+    return moved;
+}
+
+bool mp_posix_stdin_moved(void) {
+    return stdio_moved(0);
+}
+
+void mp_posix_console_restore(void) {
     for (int fd = 0; fd <= 2; fd++) {
         posix_fd_install_at(&mp_posix_console_file, fd);
     }
+}
+
+int mp_posix_stdin_chr(void) {
+    struct pollfd p = { .fd = 0, .events = POLLIN };
+    int r;
+    MP_POSIX_CALL(r, posix_poll_wake(&p, 1, -1));
+    if (r <= 0 || p.revents == 0) {
+        return -1; // a console wake-up: the caller looks at the console again
+    }
+    uint8_t c;
+    int fl = posix_fcntl(0, F_GETFL, 0);
+    if (fl == -1 || (p.revents & POLLNVAL)) {
+        mp_posix_console_restore();
+        return -1;
+    }
+    posix_fcntl(0, F_SETFL, fl | O_NONBLOCK);
+    ssize_t n;
+    MP_POSIX_CALL(n, posix_read(0, &c, 1));
+    int err = errno;
+    posix_fcntl(0, F_SETFL, fl);
+    if (n == 1) {
+        return c;
+    }
+    if (n == 0 || err != EAGAIN) {
+        // end of file or an error on fd 0 (a pipe's writer gone): input comes from the console again
+        mp_posix_console_restore();
+    }
+    return -1;
+}
+
+bool mp_posix_stdout_write(const char *buf, size_t len) {
+    if (!stdio_moved(1)) {
+        return false;
+    }
+    while (len > 0) {
+        ssize_t n = posix_write(1, buf, len);
+        if (n <= 0) {
+            if (n == -1 && errno == EINTR) {
+                continue;
+            }
+            return false; // the console takes it
+        }
+        buf += n;
+        len -= n;
+    }
+    return true;
+}
+
+// TTY in the environment: the device fds 0-2 name at each (soft) reset, set raw with ISIG (Ctrl-C on
+// it interrupts). Unset, empty or /dev/ttyUSB0: the USB console. A value that does not open as a tty
+// leaves the console where it is, with a message there.
+static void console_from_env(void) {
+    console_started = true;
+    const char *tty = getenv("TTY");
+    if (tty == NULL || tty[0] == '\0' || strcmp(tty, "/dev/ttyUSB0") == 0) {
+        return;
+    }
+    int fd = posix_open(tty, O_RDWR, 0);
+    struct termios t;
+    if (fd < 0 || !posix_isatty(fd) || tcgetattr(fd, &t) != 0) {
+        int err = fd < 0 ? errno : ENOTTY;
+        if (fd >= 0) {
+            posix_close(fd);
+        }
+        mp_printf(&mp_plat_print, "TTY=%s: not a tty (errno %d), the console stays on USB\n", tty, err);
+        return;
+    }
+    cfmakeraw(&t);
+    t.c_lflag |= ISIG;
+    tcsetattr(fd, TCSANOW, &t);
+    mp_printf(&mp_plat_print, "console on %s (TTY)\n", tty);
+    for (int i = 0; i <= 2; i++) {
+        posix_dup2(fd, i);
+    }
+    posix_close(fd);
 }

@@ -20,6 +20,7 @@ set(MPRT_POSIX_SOURCE
     ${MPRT_POSIX_DIR}/posix_path.c
     ${MPRT_POSIX_DIR}/posix_dev.c
     ${MPRT_POSIX_DIR}/posix_vfs.c
+    ${MPRT_POSIX_DIR}/posix_termios.c
 )
 # the glue joins the port's sources, so its qstrs are scanned
 set(MPRT_POSIX_SOURCE_PORT
@@ -32,6 +33,8 @@ set(MPRT_POSIX_SOURCE_PORT
     ${MPRT_PORT_DIR}/posix/mp_vfs_posix.c
     ${MPRT_PORT_DIR}/posix/mp_vfs_posix_py.c
     ${MPRT_PORT_DIR}/posix/mp_stdio.c
+    ${MPRT_PORT_DIR}/posix/mp_tty_uart.c
+    ${MPRT_PORT_DIR}/posix/mp_modtermios.c
 )
 # sys.stdin/stdout/stderr on fds 0-2 (mp_stdio.c) replace MicroPython's, which write to the console
 set(MPRT_POSIX_REPLACES ${MICROPY_DIR}/shared/runtime/sys_stdio_mphal.c)
@@ -43,5 +46,5 @@ set(MPRT_POSIX_DEFINITIONS POSIX_NOTIFY_INDEX=1 MPRT_POSIX=1)
 # time zones: Picolibc's localtime_r/mktime, not upstream's UTC-only datetime_patch.c
 set(MPRT_POSIX_TIME ON)
 set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py ${MPRT_PORT_DIR}/posix/modules/_osvfs.py
-    ${MPRT_PORT_DIR}/posix/modules/posixpath.py)
+    ${MPRT_PORT_DIR}/posix/modules/posixpath.py ${MPRT_PORT_DIR}/posix/modules/tty.py)
 set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")

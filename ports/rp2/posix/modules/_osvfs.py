@@ -214,3 +214,22 @@ def mkfs(source, fstype):
         vfs.VfsFat.mkfs(bdev)
     else:
         raise OSError(19)
+
+
+def _mount_root(spec):
+    # ROOT from the boot environment (_boot.py): "device fstype [flags]", flags "ro", "rw" or a number
+    # (MS_RDONLY). True when it is mounted at "/"; False (with a message) leaves "/" to the default.
+    try:
+        parts = spec.split()
+        if len(parts) not in (2, 3):
+            raise ValueError("expected 'device fstype [flags]'")
+        flags = 0
+        if len(parts) == 3:
+            flags = {"ro": MS_RDONLY, "rw": 0}.get(parts[2])
+            if flags is None:
+                flags = int(parts[2], 0)
+        mount(parts[0], "/", parts[1], flags)
+        return True
+    except Exception as e:
+        print("ROOT=%s: %r, / is the flash filesystem" % (spec, e))
+        return False
