@@ -33,13 +33,23 @@
 
 #define MP_STDIO_PRINT_TIMEOUT_MS (MICROPY_HW_USB_CDC_TX_TIMEOUT)
 
-// True when fd names the console, or when the fd layer cannot be used here.
+// True when fd names the console, or a terminal the console was moved to (os.dup2, TTY: text then goes
+// the console's way, mp_hal_stdout_tx_strn_cooked with "\r\n", which follows fds 0 and 1 there,
+// mp_posix.c), or when the fd layer cannot be used here.
 static bool on_console(int fd) {
-    posix_file_t *f = posix_fd_peek(fd);
-    if (f == &mp_posix_console_file || !mp_posix_stdio_ready) {
+    if (!mp_posix_stdio_ready || xPortIsInsideInterrupt() || xTaskGetSchedulerState() != taskSCHEDULER_RUNNING) {
         return true;
     }
-    return xPortIsInsideInterrupt() || xTaskGetSchedulerState() != taskSCHEDULER_RUNNING;
+    if (posix_fd_peek(fd) == &mp_posix_console_file) {
+        return true;
+    }
+    posix_file_t *f = posix_file_get(fd);
+    if (f == NULL) {
+        return false;
+    }
+    bool tty = f->ops->tty;
+    posix_file_put(f);
+    return tty;
 }
 
 // ---- the C printers: mp_plat_print (fd 1) and the error printer (fd 2) ----
