@@ -14,7 +14,7 @@ import { repoRoot } from '../../cli/util/paths.js';
 const work = mkdtempSync(join(tmpdir(), 'mprt-gen-'));
 const paths = {
     micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0',
-    mbedtls: '/src/mbedtls-3.6', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(),
+    mbedtls: '/src/mbedtls-3.6', lwip: '/src/lwip-2.2.1', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(),
 };
 
 function generate(set: string[], board = 'pico') {
