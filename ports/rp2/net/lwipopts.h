@@ -60,6 +60,8 @@
 #define TCP_SND_BUF                     (4 * TCP_MSS)
 #define TCP_SND_QUEUELEN                ((4 * (TCP_SND_BUF) + (TCP_MSS - 1)) / (TCP_MSS))
 #define TCP_QUEUE_OOSEQ                 1
+#define TCP_MSL                         2000 // ms: TIME_WAIT lasts 4 s (RFC 793 says 2 min); a PCB in it is
+                                             // reused first when memory runs out
 #define TCP_LISTEN_BACKLOG              0
 #define LWIP_TCP_SACK_OUT               0
 #define PBUF_POOL_SIZE                  16 // only a limit on pool pbufs (from malloc), none at start

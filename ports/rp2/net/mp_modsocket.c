@@ -30,8 +30,59 @@ static int default_timeout_ms = -1;
 
 static const mp_obj_type_t mp_socket_type;
 
+// The C library's errno (Picolibc's numbers) as MicroPython's (MICROPY_USE_INTERNAL_ERRNO: Linux's
+// numbers, which the errno module has); those MicroPython has no name for get Linux's number.
+static int mp_errno(int e) {
+    switch (e) {
+        case EAGAIN:
+            return MP_EAGAIN;
+        case ETIMEDOUT:
+            return MP_ETIMEDOUT;
+        case EINPROGRESS:
+            return MP_EINPROGRESS;
+        case EALREADY:
+            return MP_EALREADY;
+        case ECONNRESET:
+            return MP_ECONNRESET;
+        case ECONNREFUSED:
+            return MP_ECONNREFUSED;
+        case ECONNABORTED:
+            return MP_ECONNABORTED;
+        case EADDRINUSE:
+            return MP_EADDRINUSE;
+        case EISCONN:
+            return MP_EISCONN;
+        case ENOTCONN:
+            return MP_ENOTCONN;
+        case EHOSTUNREACH:
+            return MP_EHOSTUNREACH;
+        case ENOBUFS:
+            return MP_ENOBUFS;
+        case EAFNOSUPPORT:
+            return MP_EAFNOSUPPORT;
+        case EOPNOTSUPP:
+            return MP_EOPNOTSUPP;
+        case ENOTSOCK:
+            return 88;
+        case EDESTADDRREQ:
+            return 89;
+        case EMSGSIZE:
+            return 90;
+        case ENOPROTOOPT:
+            return 92;
+        case EPROTONOSUPPORT:
+            return 93;
+        case EADDRNOTAVAIL:
+            return 99;
+        case ENETDOWN:
+            return 100;
+        default:
+            return e; // the first 40 are the same
+    }
+}
+
 static void raise_errno(int e) {
-    mp_raise_OSError(e);
+    mp_raise_OSError(mp_errno(e));
 }
 
 static int check(int r) {
@@ -292,7 +343,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(socket_connect_obj, socket_connect);
 
 static mp_obj_t socket_connect_ex(mp_obj_t self_in, mp_obj_t addr) {
     int r = do_connect(get_open(self_in), addr);
-    return MP_OBJ_NEW_SMALL_INT(r < 0 ? -r : 0);
+    return MP_OBJ_NEW_SMALL_INT(r < 0 ? mp_errno(-r) : 0);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(socket_connect_ex_obj, socket_connect_ex);
 
@@ -508,7 +559,7 @@ static mp_uint_t socket_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size,
     ssize_t r;
     RUN(r, self, POLLIN, net_sock_recvfrom(self->fd, buf, size, 0, NULL, NULL));
     if (r < 0) {
-        *errcode = r == -ETIMEDOUT ? ETIMEDOUT : -r;
+        *errcode = mp_errno(-r);
         return MP_STREAM_ERROR;
     }
     return r;
@@ -523,7 +574,7 @@ static mp_uint_t socket_stream_write(mp_obj_t self_in, const void *buf, mp_uint_
     ssize_t r;
     RUN(r, self, POLLOUT, net_sock_sendto(self->fd, buf, size, 0, NULL, 0));
     if (r < 0) {
-        *errcode = -r;
+        *errcode = mp_errno(-r);
         return MP_STREAM_ERROR;
     }
     return r;

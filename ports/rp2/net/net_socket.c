@@ -438,25 +438,27 @@ int net_sock_connect(int fd, const struct sockaddr *addr, socklen_t len) {
     return r;
 }
 
+// A connect under way that lwIP has finished becomes connected (0) or failed (a negative errno).
+static int connect_settle(net_sock_t *s) {
+    if (!s->connecting) {
+        return s->connected ? 0 : -ENOTCONN;
+    }
+    if (s->conn->state == NETCONN_CONNECT) {
+        return -EALREADY;
+    }
+    s->connecting = false;
+    err_t e = netconn_err(s->conn);
+    if (e == ERR_OK && s->conn->pcb.tcp != NULL) {
+        s->connected = true;
+        s->writable = true;
+        return 0;
+    }
+    return (e == ERR_RST || e == ERR_OK || e == ERR_ABRT) ? -ECONNREFUSED : -errno_of(e);
+}
+
 int net_sock_connect_result(int fd) {
     WITH_SOCK(fd);
-    int r = 0;
-    if (s->connecting) {
-        if (s->conn->state == NETCONN_CONNECT) {
-            r = -EALREADY;
-        } else {
-            s->connecting = false;
-            err_t e = netconn_err(s->conn);
-            if (e == ERR_OK && s->conn->pcb.tcp != NULL) {
-                s->connected = true;
-                s->writable = true;
-            } else {
-                r = (e == ERR_RST || e == ERR_OK || e == ERR_ABRT) ? -ECONNREFUSED : -errno_of(e);
-            }
-        }
-    } else if (!s->connected) {
-        r = -ENOTCONN;
-    }
+    int r = connect_settle(s);
     put_sock(s);
     return r;
 }
@@ -465,8 +467,14 @@ static ssize_t sock_tcp_send(net_sock_t *s, const void *buf, size_t len) {
     if (s->wr_shut) {
         return -EPIPE;
     }
+    if (s->connecting) {
+        int r = connect_settle(s);
+        if (r < 0) {
+            return r == -EALREADY ? -EAGAIN : r;
+        }
+    }
     if (!s->connected) {
-        return s->connecting ? -EAGAIN : -ENOTCONN;
+        return -ENOTCONN;
     }
     if (len == 0) {
         return 0;
@@ -530,15 +538,18 @@ ssize_t net_sock_sendto(int fd, const void *buf, size_t len, int flags, const st
 }
 
 static ssize_t sock_tcp_recv(net_sock_t *s, void *buf, size_t len, int flags, struct sockaddr *addr, socklen_t *alen) {
-    if (s->listening || (!s->connected && !s->connecting)) {
+    if (s->connecting) {
+        int r = connect_settle(s);
+        if (r < 0) {
+            return r == -EALREADY ? -EAGAIN : r;
+        }
+    }
+    if (s->listening || !s->connected) {
         return -ENOTCONN;
     }
     if (s->rx == NULL) {
         if (s->eof || s->rd_shut) {
             return 0;
-        }
-        if (s->connecting) {
-            return -EAGAIN;
         }
         struct pbuf *p = NULL;
         err_t e = netconn_recv_tcp_pbuf_flags(s->conn, &p, NETCONN_DONTBLOCK);
