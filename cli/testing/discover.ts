@@ -10,10 +10,10 @@ import type { TestCase } from './types.js';
 /**
  * MicroPython's suites run by default: those run-tests.py runs on an rp2 board (basics, micropython,
  * misc, extmod, inlineasm/<arch>, float, stress, thread) plus unicode; `ports/rp2` needs real
- * peripherals and can be named explicitly. (The recorded stock baseline predates `thread` in this list:
+ * peripherals and can be named explicitly. net_hosted runs over the loopback interface (docs/network.md). (The recorded stock baseline predates `thread` in this list:
  * its results there are "unknown" to the comparison, like our own tests.)
  */
-export const DEFAULT_SUITES = ['basics', 'micropython', 'misc', 'extmod', 'inlineasm/thumb', 'float', 'stress', 'thread', 'unicode'];
+export const DEFAULT_SUITES = ['basics', 'micropython', 'misc', 'extmod', 'inlineasm/thumb', 'float', 'stress', 'thread', 'unicode', 'net_hosted'];
 
 /** Our own firmware tests, relative to the repository root. */
 export const OUR_TESTS_DIR = join('tests', 'firmware');

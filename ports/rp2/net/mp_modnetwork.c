@@ -212,7 +212,7 @@ static void netif_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
                 if (i->ip6_valid[k]) {
                     char buf[INET6_ADDRSTRLEN];
                     ip6_addr_clear_zone(&i->ip6[k]);
-                    ip6addr_ntoa_r(&i->ip6[k], buf, sizeof(buf));
+                    inet_ntop(AF_INET6, i->ip6[k].addr, buf, sizeof(buf));
                     mp_obj_list_append(list, mp_obj_new_str_from_cstr(buf));
                 }
             }

@@ -328,10 +328,8 @@ static int do_connect(mp_socket_obj_t *self, mp_obj_t addr) {
     if (r != -EINPROGRESS || self->timeout_ms == 0) {
         return r;
     }
-    RUN(r, self, POLLOUT, net_sock_connect_result(self->fd) == -EALREADY ? -EAGAIN : 0);
-    if (r == 0) {
-        r = net_sock_connect_result(self->fd);
-    }
+    int cr;
+    RUN(r, self, POLLOUT, (cr = net_sock_connect_result(self->fd)) == -EALREADY ? -EAGAIN : cr);
     return r;
 }
 

@@ -171,6 +171,11 @@ const char *inet_ntop(int af, const void *src, char *dst, socklen_t size) {
         memcpy(a.addr, src, 16);
         ip6_addr_clear_zone(&a);
         ip6addr_ntoa_r(&a, buf, sizeof(buf));
+        for (char *c = buf; *c; c++) { // RFC 5952: lower case
+            if (*c >= 'A' && *c <= 'F') {
+                *c = (char)(*c - 'A' + 'a');
+            }
+        }
     } else {
         errno = EAFNOSUPPORT;
         return NULL;

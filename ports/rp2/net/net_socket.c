@@ -407,6 +407,24 @@ int net_sock_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
     return r;
 }
 
+// A connect under way that lwIP has finished becomes connected (0) or failed (a negative errno).
+static int connect_settle(net_sock_t *s) {
+    if (!s->connecting) {
+        return s->connected ? 0 : -ENOTCONN;
+    }
+    if (s->conn->state == NETCONN_CONNECT) {
+        return -EALREADY;
+    }
+    s->connecting = false;
+    err_t e = netconn_err(s->conn);
+    if (e == ERR_OK && s->conn->pcb.tcp != NULL) {
+        s->connected = true;
+        s->writable = true;
+        return 0;
+    }
+    return (e == ERR_RST || e == ERR_OK || e == ERR_ABRT) ? -ECONNREFUSED : -errno_of(e);
+}
+
 int net_sock_connect(int fd, const struct sockaddr *addr, socklen_t len) {
     WITH_SOCK(fd);
     ip_addr_t ip;
@@ -414,7 +432,8 @@ int net_sock_connect(int fd, const struct sockaddr *addr, socklen_t len) {
     int r = addr_from(s, addr, len, &ip, &port);
     if (r == 0) {
         if (s->type == SOCK_STREAM && s->connecting) {
-            r = -EALREADY;
+            r = connect_settle(s);
+            r = r == 0 ? -EISCONN : r;
         } else if (s->type == SOCK_STREAM && (s->connected || s->listening)) {
             r = -EISCONN;
         } else {
@@ -436,24 +455,6 @@ int net_sock_connect(int fd, const struct sockaddr *addr, socklen_t len) {
     }
     put_sock(s);
     return r;
-}
-
-// A connect under way that lwIP has finished becomes connected (0) or failed (a negative errno).
-static int connect_settle(net_sock_t *s) {
-    if (!s->connecting) {
-        return s->connected ? 0 : -ENOTCONN;
-    }
-    if (s->conn->state == NETCONN_CONNECT) {
-        return -EALREADY;
-    }
-    s->connecting = false;
-    err_t e = netconn_err(s->conn);
-    if (e == ERR_OK && s->conn->pcb.tcp != NULL) {
-        s->connected = true;
-        s->writable = true;
-        return 0;
-    }
-    return (e == ERR_RST || e == ERR_OK || e == ERR_ABRT) ? -ECONNREFUSED : -errno_of(e);
 }
 
 int net_sock_connect_result(int fd) {
