@@ -5,14 +5,21 @@
  * stack keeps running (lo0 is still there and carries new connections), and the C heap comes back to
  * the level it had before they were opened (once TCP's TIME_WAIT, 4 s, has passed).
  *
- * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`).
+ * And a socket is an fd for C code too: examples/modules/pipeio, packed against the firmware, reads,
+ * polls and writes a socket made in Python (socket.fileno()) with the exported C calls.
+ *
+ * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`), with its module SDK.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { packModule } from '../../cli/modules/pack.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { testFirmware } from './emulator-fixture.js';
-import { run } from './modules-fixture.js';
+import { examplesDir, run } from './modules-fixture.js';
 
 const firmware = testFirmware();
 
@@ -88,8 +95,43 @@ describe('F11: sockets across a soft reset', { skip: firmware ? false : 'no firm
             'for x in (a, c, srv):',
             '    x.close()',
         ].join('\n');
-        assert.equal(await run(board, check, 30_000), `12 ['lo0']\nb'after reset'\n`);
+        assert.equal(await run(board, check, 30_000), '12 [\'lo0\']\nb\'after reset\'\n');
         const after = Number((await run(board, HEAP_LEVEL, 30_000)).trim());
         assert.equal(after, level, `C heap in use: ${after} after the soft reset, ${level} before the sockets were opened`);
+    });
+});
+
+const buildDir = firmware ? dirname(firmware) : '';
+const sdkSkip = !firmware ? 'no firmware to run' : !existsSync(join(buildDir, 'sdk', 'exports.json')) ? 'no module SDK next to the firmware' : false;
+
+const C_SCRIPT = `
+import socket, pipeio
+a, b = socket.socketpair()
+print(pipeio.poll_in(a.fileno(), 0))
+b.sendall(b"from a Python socket")
+print(pipeio.poll_in(a.fileno(), 1000), pipeio.read(a.fileno(), 64))
+print(pipeio.write(a.fileno(), b"from C"), b.recv(16))
+b.close()
+print(pipeio.poll_in(a.fileno(), 1000), pipeio.read(a.fileno(), 64))
+a.close()
+`;
+
+describe('F11: a socket fd used by a native module\'s C code', { skip: sdkSkip }, () => {
+    const work = mkdtempSync(join(tmpdir(), 'mprt-net-module-'));
+    let board: Rp2040Board | undefined;
+    after(async () => {
+        await board?.close();
+        rmSync(work, { recursive: true, force: true });
+    });
+
+    test('pipeio polls, reads and writes a socket made in Python', async () => {
+        const packed = await packModule({ inputs: [join(examplesDir, 'pipeio')], firmware: buildDir, output: join(work, 'pipeio.so'), name: 'pipeio' });
+        board = await openBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') });
+        await board.boot();
+        await board.exec("import os\ntry:\n    os.mkdir('/lib')\nexcept OSError:\n    pass");
+        await board.writeFile('/lib/pipeio.so', readFileSync(packed.output));
+        const r = await board.exec(C_SCRIPT, { timeoutMs: 20_000 });
+        assert.equal(r.stderr, '');
+        assert.equal(r.stdout.replace(/\r\n/g, '\n'), "False\nTrue b'from a Python socket'\n6 b'from C'\nTrue b''\n");
     });
 });

@@ -778,7 +778,7 @@ static const mp_rom_map_elem_t mp_module_socket_globals_table[] = {
     C(MSG_PEEK), C(MSG_DONTWAIT), C(MSG_WAITALL), C(SHUT_RD), C(SHUT_WR), C(SHUT_RDWR), C(SOMAXCONN),
     C(AI_PASSIVE), C(AI_CANONNAME), C(AI_NUMERICHOST), C(AI_NUMERICSERV), C(AI_V4MAPPED), C(AI_ALL),
     C(AI_ADDRCONFIG), C(EAI_NONAME), C(EAI_AGAIN), C(EAI_FAIL), C(EAI_FAMILY), C(EAI_SERVICE), C(EAI_MEMORY),
-    #undef C
+#undef C
     { MP_ROM_QSTR(MP_QSTR_INADDR_ANY), MP_ROM_INT(0) },
 };
 static MP_DEFINE_CONST_DICT(mp_module_socket_globals, mp_module_socket_globals_table);

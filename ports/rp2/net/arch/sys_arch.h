@@ -7,9 +7,12 @@
 #include "queue.h"
 #include "task.h"
 
-typedef struct { SemaphoreHandle_t h; } sys_sem_t;
-typedef struct { SemaphoreHandle_t h; } sys_mutex_t;
-typedef struct { QueueHandle_t h; } sys_mbox_t;
+typedef struct { SemaphoreHandle_t h;
+} sys_sem_t;
+typedef struct { SemaphoreHandle_t h;
+} sys_mutex_t;
+typedef struct { QueueHandle_t h;
+} sys_mbox_t;
 typedef TaskHandle_t sys_thread_t;
 typedef int sys_prot_t;
 
