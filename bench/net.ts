@@ -5,8 +5,8 @@
  *   recv(4096); bytes per emulated second;
  * - connection setup rate: connect + accept + close of a TCP pair, in one thread; connections per
  *   emulated second;
- * - RAM per open TCP socket: C heap in use (micropython.malloc_stats) with 20 connected pairs open, over
- *   40 sockets; a listener alone;
+ * - RAM per open TCP socket: C heap in use (micropython.malloc_stats) with 10 connected pairs open, over
+ *   20 sockets; a listener alone;
  * - idle share with sockets open and idle: cycles core 0 spends in WFI / all its cycles over 1 s while
  *   10 connected pairs and a listener are open and the REPL waits (target >= 99 %);
  * - flash and static RAM of lwIP and of ports/rp2/net from the link map.
@@ -66,13 +66,13 @@ u0 = micropython.malloc_stats()[1]
 srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(32); addr = srv.getsockname()
 u1 = micropython.malloc_stats()[1]
 pairs = []
-for i in range(20):
+for i in range(10):
     c = socket.socket(); c.connect(addr); s, _ = srv.accept(); pairs.append((c, s))
 u2 = micropython.malloc_stats()[1]
 for c, s in pairs:
     c.close(); s.close()
 srv.close()
-print(u0, u1 - u0, (u2 - u1) / 40)
+print(u0, u1 - u0, (u2 - u1) / 20)
 `;
 
 const OPEN_IDLE = `
@@ -139,7 +139,7 @@ export async function benchNet(runs: number, log: (s: string) => void, firmware?
         figures.push({ name: 'TCP connection setup rate over lo0', value: Math.round(median(conns)), unit: '/s', note: `connect + accept + close, ${CONNECTIONS} in a row, median of ${conns.length}` });
         const [idleHeap, listener, perSocket] = await exec(board, RAM, 'RAM');
         figures.push({ name: 'C heap in use, idle (whole firmware)', value: idleHeap, unit: 'B' });
-        figures.push({ name: 'C heap per open TCP socket (connected)', value: Math.round(perSocket), unit: 'B', note: '20 pairs over 40 sockets' });
+        figures.push({ name: 'C heap per open TCP socket (connected)', value: Math.round(perSocket), unit: 'B', note: '10 pairs over 20 sockets' });
         figures.push({ name: 'C heap of a listening socket', value: listener, unit: 'B' });
         await exec(board, OPEN_IDLE, 'open sockets');
         board.write(CTRL_B);

@@ -149,7 +149,7 @@ export function skipList(f: Features): Map<string, string> {
     add(['net_hosted/connect_nonblock.py', 'net_hosted/connect_nonblock_xfer.py', 'net_hosted/connect_poll.py',
         'net_hosted/connect_timeout.py'], 'needs the internet (micropython.org, 1.1.1.1): the emulated board has only lo0');
     add(['net_hosted/asyncio_loopback.py'], 'its expected order needs two asyncio.sleep(0.1) started in different tasks to fall in the '
-        + 'same millisecond: flaky on the emulated board (passes alone; tests/firmware/F11-net/asyncio_echo_20.py covers the streams)');
+        + 'same millisecond: flaky on the emulated board (passes alone; tests/firmware/F11-net/asyncio_echo_clients.py covers the streams)');
     add(['net_hosted/ssl_getpeercert.py', 'net_hosted/ssl_verify_callback.py'], 'needs the internet and TLS (no ssl module yet)');
     return m;
 }
