@@ -48,3 +48,13 @@ set(MPRT_POSIX_TIME ON)
 set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py ${MPRT_PORT_DIR}/posix/modules/_osvfs.py
     ${MPRT_PORT_DIR}/posix/modules/posixpath.py ${MPRT_PORT_DIR}/posix/modules/tty.py)
 set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")
+
+# The network stack stands on the fd layer (ports/rp2/net/net.cmake): its lists join the posix ones.
+include(${MPRT_PORT_DIR}/net/net.cmake)
+list(APPEND MPRT_POSIX_SOURCE ${MPRT_NET_SOURCE})
+list(APPEND MPRT_POSIX_SOURCE_PORT ${MPRT_NET_SOURCE_PORT})
+list(APPEND MPRT_POSIX_INCLUDE_DIRS ${MPRT_NET_INCLUDE_DIRS})
+# sockets are fds: 256 of them (the table costs 5 bytes a fd)
+list(APPEND MPRT_POSIX_DEFINITIONS ${MPRT_NET_DEFINITIONS} POSIX_FD_MAX=256)
+set(MPRT_POSIX_LWIP_SOURCE ${MPRT_NET_LWIP_SOURCE})
+list(APPEND MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/net/modules/socket.py)
