@@ -48,7 +48,7 @@ test('values reach the linker script and the port header', () => {
     assert.match(ld, /\. = \. \+ 131072;/);
     const h = readFileSync(join(gen, 'mprt_config.h'), 'utf8');
     assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BASE\s+\(917504\)/);
-    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(1175552\)/);
+    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(1171456\)/);
     assert.match(readFileSync(join(gen, 'mpconfigboard.h'), 'utf8'), /"Raspberry Pi Pico"/);
     assert.match(readFileSync(join(gen, 'genhdr', 'mpversion.h'), 'utf8'), /MICROPY_BUILD_DATE "2025-04-15"/);
 });
