@@ -7,7 +7,7 @@ import machine, rp2
 try:
     _fs = __import__("os").getenv("ROOT")
     _fs = _fs and __import__("_osvfs")._mount_root(_fs) and 1
-except ImportError:
+except (ImportError, AttributeError):  # rtos.kernel=none: no environment (os.getenv) and no _osvfs
     _fs = None
 if _fs != 1:
     _bdev = rp2.Flash()
