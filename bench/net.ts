@@ -12,15 +12,13 @@
  * - flash and static RAM of lwIP and of ports/rp2/net from the link map.
  * Run alone: `node dist/bench/net.js [FIRMWARE]`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
-import { sizeReport } from '../cli/compile/size-report.js';
 import { CTRL_B } from '../cli/repl/raw-repl.js';
 import { repoRoot } from '../cli/util/paths.js';
 import { componentDir } from '../cli/components/components.js';
-import { benchRom, rtosFirmware } from './firmware.js';
+import { benchRom, rtosFirmware, sourceSizes } from './firmware.js';
 import { formatFigures, median, type Figure } from './stats.js';
 
 const TCP_BYTES = 256 * 1024;
@@ -89,24 +87,13 @@ async function idle(board: Rp2040Board, ms: number): Promise<void> {
 }
 
 function netSizes(uf2: string): Figure[] {
-    const dir = dirname(uf2);
-    const map = join(dir, 'firmware.map');
-    if (!existsSync(map)) return [];
     let lwip: string;
     try {
         lwip = componentDir('lwip');
     } catch {
         return [];
     }
-    const roots = { lwIP: lwip, 'ports/rp2/net': join(repoRoot(), 'ports', 'rp2', 'net') };
-    const report = sizeReport(readFileSync(map, 'utf8'), roots, { relativeTo: join(dir, 'cmake') });
-    const out: Figure[] = [];
-    for (const name of Object.keys(roots)) {
-        const c = report.components.find((x) => x.name === name);
-        out.push({ name: `flash: ${name}`, value: c?.flash ?? 0, unit: 'B' });
-        out.push({ name: `RAM: ${name} (static)`, value: c?.ram ?? 0, unit: 'B' });
-    }
-    return out;
+    return sourceSizes(uf2, { lwIP: lwip, 'ports/rp2/net': join(repoRoot(), 'ports', 'rp2', 'net') }).figures;
 }
 
 async function exec(board: Rp2040Board, code: string, what: string): Promise<number[]> {

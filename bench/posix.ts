@@ -12,14 +12,12 @@
  *   Python parts (selectors, asyncio's package file, runner, fd streams) are inside the frozen modules.
  * Run alone: `node dist/bench/posix.js [FIRMWARE]`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBoard, type Rp2040Board } from '../cli/emulator/board.js';
-import { sizeReport } from '../cli/compile/size-report.js';
 import { CTRL_B, CTRL_E, CTRL_D } from '../cli/repl/raw-repl.js';
 import { repoRoot } from '../cli/util/paths.js';
-import { benchRom, rtosFirmware } from './firmware.js';
+import { benchRom, rtosFirmware, sourceSizes } from './firmware.js';
 import { formatFigures, median, type Figure } from './stats.js';
 
 const PIPE_BYTES = 64 * 1024;
@@ -99,20 +97,11 @@ woke = asyncio.run(console())
 
 /** Flash and RAM of lib/posix and of its firmware glue, from the link map beside the image. */
 function layerSizes(uf2: string): Figure[] {
-    const dir = dirname(uf2);
-    const map = join(dir, 'firmware.map');
-    if (!existsSync(map)) return [];
     const roots = { 'lib/posix': join(repoRoot(), 'lib', 'posix'), 'ports/rp2/posix': join(repoRoot(), 'ports', 'rp2', 'posix') };
-    const report = sizeReport(readFileSync(map, 'utf8'), roots, { relativeTo: join(dir, 'cmake') });
-    const out: Figure[] = [];
-    for (const name of Object.keys(roots)) {
-        const c = report.components.find((x) => x.name === name);
-        out.push({ name: `flash: ${name}`, value: c?.flash ?? 0, unit: 'B' });
-        out.push({ name: `RAM: ${name} (static)`, value: c?.ram ?? 0, unit: 'B' });
-    }
-    const frozen = report.components.find((x) => x.name === 'frozen modules');
-    if (frozen) out.push({ name: 'flash: frozen modules (all; selectors and asyncio among them)', value: frozen.flash, unit: 'B' });
-    return out;
+    const { figures, report } = sourceSizes(uf2, roots);
+    const frozen = report?.components.find((x) => x.name === 'frozen modules');
+    if (frozen) figures.push({ name: 'flash: frozen modules (all; selectors and asyncio among them)', value: frozen.flash, unit: 'B' });
+    return figures;
 }
 
 export async function benchPosix(runs: number, log: (s: string) => void, firmware?: string): Promise<Figure[]> {
