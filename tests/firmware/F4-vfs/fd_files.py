@@ -9,10 +9,13 @@ for i in range(200):
     os.close(fd)
 print("200 opens", fd)
 
-fds = []
+# 20 files open at once, then the rest of the table filled with dups of one of them (each open file
+# also holds a file object in the GC heap: a table of 256 fds of distinct files would run out of
+# memory first, ENOMEM)
+fds = [os.open("fd_files.tmp", os.O_RDONLY) for i in range(20)]
 try:
     while True:
-        fds.append(os.open("fd_files.tmp", os.O_RDONLY))
+        fds.append(os.dup(fds[0]))
 except OSError as e:
     print("full at", len(fds) + 3, errno.errorcode[e.errno])
 for fd in fds:
