@@ -359,16 +359,21 @@ static mp_obj_t devfs_open(mp_obj_t self, mp_obj_t path_in, mp_obj_t mode_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(devfs_open_obj, devfs_open);
 
-static mp_obj_t devfs_ilistdir(mp_obj_t self, mp_obj_t path_in) {
-    (void)self;
+// stat of a path under /dev, raising its errno.
+static void devfs_stat_path(mp_obj_t path_in, struct stat *st) {
     vstr_t v;
     const char *path = dev_path(path_in, &v);
-    struct stat st;
-    int r = posix_stat(path, &st);
+    int r = posix_stat(path, st);
     vstr_clear(&v);
     if (r < 0) {
         mp_posix_raise(errno);
     }
+}
+
+static mp_obj_t devfs_ilistdir(mp_obj_t self, mp_obj_t path_in) {
+    (void)self;
+    struct stat st;
+    devfs_stat_path(path_in, &st);
     if (!S_ISDIR(st.st_mode)) {
         mp_raise_OSError(MP_ENOTDIR);
     }
@@ -385,14 +390,8 @@ static MP_DEFINE_CONST_FUN_OBJ_2(devfs_ilistdir_obj, devfs_ilistdir);
 
 static mp_obj_t devfs_stat(mp_obj_t self, mp_obj_t path_in) {
     (void)self;
-    vstr_t v;
-    const char *path = dev_path(path_in, &v);
     struct stat st;
-    int r = posix_stat(path, &st);
-    vstr_clear(&v);
-    if (r < 0) {
-        mp_posix_raise(errno);
-    }
+    devfs_stat_path(path_in, &st);
     mp_obj_t t[10] = {
         MP_OBJ_NEW_SMALL_INT(st.st_mode), MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_NEW_SMALL_INT(0),
         MP_OBJ_NEW_SMALL_INT(st.st_nlink), MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_NEW_SMALL_INT(0),
