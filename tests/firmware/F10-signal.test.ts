@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { repoRoot } from '../../cli/util/paths.js';
-import { testFirmware } from './emulator-fixture.js';
+import { openFriendlyBoard, testFirmware } from './emulator-fixture.js';
 
 const firmware = testFirmware();
 const skip = firmware ? false : 'no firmware to run';
@@ -68,11 +68,7 @@ function signalTest(name: string, fn: () => Promise<void>): void {
 describe('F10: signal in the firmware', { skip }, () => {
     let board: Rp2040Board;
     before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        await board.boot();
-        board.write(CTRL_B); // the friendly REPL: lines typed at it run at once
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
-        board.drain();
+        board = await openFriendlyBoard(firmware!);
     });
     after(async () => board?.close());
 

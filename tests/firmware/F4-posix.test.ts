@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { openFriendlyBoard, testFirmware } from './emulator-fixture.js';
 
 const firmware = testFirmware();
 const skip = firmware ? false : 'no firmware to run';
@@ -24,11 +24,7 @@ async function idle(board: Rp2040Board, ms: number): Promise<void> {
 describe('F4: fds in the firmware', { skip }, () => {
     let board: Rp2040Board;
     before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        await board.boot();
-        board.write(CTRL_B); // the friendly REPL: lines typed at it run at once
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
-        board.drain();
+        board = await openFriendlyBoard(firmware!);
     });
     after(async () => board?.close());
 
