@@ -10,7 +10,7 @@ import { lastBuildFirmware } from '../emulator/session.js';
 import { componentDir } from '../components/components.js';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
-import { baselineFileName, diffWithBaseline, formatBaseline, formatDiff, toBaselineEntries } from './baseline.js';
+import { baselineFileName, diffWithBaseline, formatBaseline, formatDiff, toBaselineEntries, type RamBoundList } from './baseline.js';
 import type { BaselineDiff, BaselineFile } from './baseline.js';
 import { discoverTests } from './discover.js';
 import { countsByDir, summarize, summaryLine, toJunitXml } from './report.js';
@@ -54,6 +54,12 @@ function fileInfo(path: string): { path: string; sha256: string; size: number } 
  * they run against the .exp there instead of their own.
  */
 export const BY_DESIGN_DIR = join('tests', 'baseline', 'by-design');
+
+/** tests/baseline/by-design/ram-bound.json: stock tests that skip themselves for want of GC heap here. */
+export function loadRamBound(): RamBoundList {
+    const path = join(repoRoot(), BY_DESIGN_DIR, 'ram-bound.json');
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RamBoundList) : {};
+}
 
 export function withByDesignOutput(tests: TestCase[]): TestCase[] {
     return tests.map((t) => {
@@ -130,7 +136,7 @@ export async function testCommand(opts: TestCommandOptions): Promise<number> {
     }
     const { run, firmware } = await runTests({ ...opts, log: out });
     const summary = summarize(run.results);
-    const diff: BaselineDiff | undefined = baseline ? diffWithBaseline(run.results, baseline.tests) : undefined;
+    const diff: BaselineDiff | undefined = baseline ? diffWithBaseline(run.results, baseline.tests, opts.byDesign === false ? {} : loadRamBound()) : undefined;
 
     if (opts.json) {
         const report = {

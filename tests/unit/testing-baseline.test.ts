@@ -42,6 +42,19 @@ test('regressions: stock passes, ours fails or skips; improvements: the reverse'
     assert.deepEqual(formatDiff(diffWithBaseline([{ id: 'basics/a.py', result: 'pass' }], stock), 'x'), []);
 });
 
+test('baseline diff: a RAM-bound test may skip itself, but a failure or timeout stays a regression', () => {
+    const stock = { 'stress/big.py': { result: 'pass' as const }, 'stress/other.py': { result: 'pass' as const } };
+    const ramBound = { 'stress/big.py': 'needs 200 KB' };
+    const skipped = diffWithBaseline([{ id: 'stress/big.py', result: 'skip', reason: 'test printed SKIP' }], stock, ramBound);
+    assert.deepEqual(skipped.regressions, []);
+    assert.deepEqual(skipped.ramBound, [{ id: 'stress/big.py', why: 'needs 200 KB' }]);
+    assert.match(formatDiff(skipped, 's.json').join('\n'), /1 RAM-bound test\(s\) skipped here.*\n  stress\/big.py: needs 200 KB/);
+    const failed = diffWithBaseline([{ id: 'stress/big.py', result: 'fail', reason: 'timeout' }], stock, ramBound);
+    assert.deepEqual(failed.regressions.map((r) => r.id), ['stress/big.py']);
+    const unlisted = diffWithBaseline([{ id: 'stress/other.py', result: 'skip', reason: 'test printed SKIP' }], stock, ramBound);
+    assert.deepEqual(unlisted.regressions.map((r) => r.id), ['stress/other.py']);
+});
+
 test('baseline file: one test per line, valid JSON that reads back the same', () => {
     const results: TestResult[] = [
         { id: 'b/z.py', result: 'pass', reason: 'unittest: 3 ran' },
