@@ -309,6 +309,44 @@ static const posix_file_ops_t mpfile_ops = {
     .mode = S_IFREG | 0666,
 };
 
+// The last answer of mp_vfs_posix_stream_of (used by Python threads only, so under the GIL): it stands
+// while posix_fd_generation() stays what it was, which saves the lookup under the lock for each read or
+// write of a loop over one fd.
+MP_REGISTER_ROOT_POINTER(mp_obj_t mprt_posix_stream_cached);
+static struct {
+    uint32_t generation;
+    int fd;
+    int op;
+} stream_cache;
+
+mp_obj_t mp_vfs_posix_stream_of(int fd, int op) {
+    uint32_t generation = posix_fd_generation();
+    if (stream_cache.fd == fd && stream_cache.op == op && stream_cache.generation == generation
+        && MP_STATE_PORT(mprt_posix_stream_cached) != MP_OBJ_NULL) {
+        return MP_STATE_PORT(mprt_posix_stream_cached);
+    }
+    mp_obj_t obj = MP_OBJ_NULL;
+    posix_lock();
+    generation = posix_fd_generation();
+    posix_file_t *f = posix_fd_peek(fd);
+    if (f != NULL && f->ops == &mpfile_ops) {
+        mpfile_t *m = (mpfile_t *)f;
+        int acc = f->flags & O_ACCMODE;
+        bool usable = op == 'r' ? acc != O_WRONLY : acc != O_RDONLY && !(f->flags & O_APPEND);
+        if (usable && m->gen == vm_gen) {
+            obj = MP_STATE_PORT(mprt_posix_files)[m->slot];
+        }
+    }
+    posix_unlock();
+    if (obj != MP_OBJ_NULL) {
+        stream_cache.generation = generation;
+        stream_cache.fd = fd;
+        stream_cache.op = op;
+        MP_STATE_PORT(mprt_posix_stream_cached) = obj;
+    }
+    return obj;
+}
+
 // ---- the backend: MicroPython's mount table ----
 typedef struct _path_call_t {
     const char *path;
@@ -569,6 +607,7 @@ void mp_vfs_posix_start(void) {
     for (size_t i = 0; i < MPFILE_SLOTS; i++) {
         MP_STATE_PORT(mprt_posix_files)[i] = MP_OBJ_NULL;
     }
+    MP_STATE_PORT(mprt_posix_stream_cached) = MP_OBJ_NULL;
     static bool registered;
     if (!registered) {
         registered = true;
