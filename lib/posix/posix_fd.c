@@ -7,6 +7,15 @@
 
 static posix_file_t *fd_table[POSIX_FD_MAX];
 static uint8_t fd_flags[POSIX_FD_MAX]; // FD_CLOEXEC per fd (kept for fcntl; there is no exec)
+static volatile uint32_t fd_generation; // counts the changes of what an fd names and of files' status flags
+
+void posix_fd_changed_locked(void) {
+    fd_generation++;
+}
+
+uint32_t posix_fd_generation(void) {
+    return fd_generation;
+}
 
 void posix_file_init(posix_file_t *f, const posix_file_ops_t *ops, int flags) {
     f->ops = ops;
@@ -65,6 +74,7 @@ int posix_fd_install(posix_file_t *f, int min_fd) {
         fd_table[fd] = f;
         fd_flags[fd] = 0;
         f->refs++;
+        posix_fd_changed_locked();
     }
     posix_unlock();
     return fd;
@@ -84,6 +94,7 @@ int posix_fd_install_pair(posix_file_t *a, posix_file_t *b, int fds[2]) {
         b->refs++;
         fds[0] = fa;
         fds[1] = fb;
+        posix_fd_changed_locked();
         r = 0;
     }
     posix_unlock();
@@ -95,6 +106,7 @@ static posix_file_t *replace_locked(int fd, posix_file_t *f, uint8_t flags) {
     posix_file_t *old = fd_table[fd];
     fd_table[fd] = f;
     fd_flags[fd] = flags;
+    posix_fd_changed_locked();
     if (f != NULL) {
         f->refs++;
     }
@@ -193,6 +205,7 @@ int posix_fcntl(int fd, int cmd, int arg) {
             case F_SETFL:
                 // Only these status flags change; the access mode and the rest stay.
                 f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) | (arg & (O_NONBLOCK | O_APPEND));
+                posix_fd_changed_locked();
                 r = 0;
                 break;
             case F_GETFD:

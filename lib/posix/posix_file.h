@@ -62,6 +62,11 @@ void posix_file_put(posix_file_t *f);
 // comparing with a file that never goes away (the firmware's console, on its fast path).
 posix_file_t *posix_fd_peek(int fd);
 
+// A number that changes whenever an fd comes to name another file (or none) or a file's status flags
+// (O_APPEND, O_NONBLOCK) change; read without the lock. While it stays the same, what was looked up
+// under the lock about an fd still holds (the firmware's VFS files use it to skip that lookup).
+uint32_t posix_fd_generation(void);
+
 // Wakes every task blocked on f so it looks at f's readiness again. posix_file_notify_locked is the
 // same with posix_lock already held.
 void posix_file_notify(posix_file_t *f);

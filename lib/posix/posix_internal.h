@@ -33,6 +33,9 @@ int posix_wait_block(posix_deadline_t *d);
 // With posix_lock held: the file fd names, or NULL.
 posix_file_t *posix_fd_lookup_locked(int fd);
 
+// With posix_lock held: what an fd names, or a file's status flags, changed (posix_fd_generation).
+void posix_fd_changed_locked(void);
+
 // Sets errno from a negative result and returns -1; other results pass through.
 static inline ssize_t posix_result(ssize_t r) {
     if (r < 0) {

@@ -130,6 +130,7 @@ int posix_ioctl(int fd, unsigned long request, void *arg) {
     if (request == FIONBIO) {
         posix_lock();
         f->flags = *(const int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
+        posix_fd_changed_locked();
         posix_unlock();
         r = 0;
     } else {

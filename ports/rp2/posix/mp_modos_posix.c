@@ -9,6 +9,7 @@
 #include "py/runtime.h"
 #include "py/objstr.h"
 #include "py/objint.h"
+#include "py/stream.h"
 #include "FreeRTOS.h"
 #include "posix.h"
 #include "mp_posix.h"
@@ -37,6 +38,19 @@ static mp_obj_t os_pipe(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(os_pipe_obj, os_pipe);
 
+// A file of the VFS goes straight to its stream (as an open() file's method would), without the fd layer's
+// reference and the VM call around each read or write; any other fd (and a file opened for the other
+// direction, or with O_APPEND) takes posix_read/posix_write. MP_STREAM_ERROR with *err set on an error.
+static mp_uint_t vfs_stream_rw(int fd, int op, void *buf, size_t len, bool *direct, int *err) {
+    mp_obj_t s = mp_vfs_posix_stream_of(fd, op);
+    *direct = s != MP_OBJ_NULL;
+    if (s == MP_OBJ_NULL) {
+        return 0;
+    }
+    const mp_stream_p_t *p = mp_get_stream(s);
+    return op == 'r' ? p->read(s, buf, len, err) : p->write(s, buf, len, err);
+}
+
 // os.read(fd, n) -> bytes (b'' at end of file); blocks, with the GIL released, until something is there.
 static mp_obj_t os_read(mp_obj_t fd_in, mp_obj_t n_in) {
     int fd = fd_of(fd_in);
@@ -46,6 +60,17 @@ static mp_obj_t os_read(mp_obj_t fd_in, mp_obj_t n_in) {
     }
     vstr_t v;
     vstr_init_len(&v, n);
+    bool direct;
+    int e = 0;
+    mp_uint_t k = vfs_stream_rw(fd, 'r', v.buf, (size_t)n, &direct, &e);
+    if (direct) {
+        if (k == MP_STREAM_ERROR) {
+            vstr_clear(&v);
+            mp_raise_OSError(e);
+        }
+        v.len = k;
+        return mp_obj_new_bytes_from_vstr(&v);
+    }
     ssize_t r;
     MP_POSIX_CALL(r, posix_read(fd, v.buf, (size_t)n));
     if (r == -1) {
@@ -62,6 +87,15 @@ static mp_obj_t os_readinto(mp_obj_t fd_in, mp_obj_t buf_in) {
     int fd = fd_of(fd_in);
     mp_buffer_info_t buf;
     mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_WRITE);
+    bool direct;
+    int e = 0;
+    mp_uint_t k = vfs_stream_rw(fd, 'r', buf.buf, buf.len, &direct, &e);
+    if (direct) {
+        if (k == MP_STREAM_ERROR) {
+            mp_raise_OSError(e);
+        }
+        return mp_obj_new_int_from_uint(k);
+    }
     ssize_t r;
     MP_POSIX_CALL(r, posix_read(fd, buf.buf, buf.len));
     return mp_obj_new_int(check(r));
@@ -76,6 +110,15 @@ static mp_obj_t os_write(mp_obj_t fd_in, mp_obj_t data) {
     }
     mp_buffer_info_t buf;
     mp_get_buffer_raise(data, &buf, MP_BUFFER_READ);
+    bool direct;
+    int e = 0;
+    mp_uint_t k = vfs_stream_rw(fd, 'w', (void *)buf.buf, buf.len, &direct, &e);
+    if (direct) {
+        if (k == MP_STREAM_ERROR) {
+            mp_raise_OSError(e);
+        }
+        return mp_obj_new_int_from_uint(k);
+    }
     ssize_t r;
     MP_POSIX_CALL(r, posix_write(fd, buf.buf, buf.len));
     return mp_obj_new_int(check(r));

@@ -309,6 +309,44 @@ static const posix_file_ops_t mpfile_ops = {
     .mode = S_IFREG | 0666,
 };
 
+// The last answer of mp_vfs_posix_stream_of (used by Python threads only, so under the GIL): it stands
+// while posix_fd_generation() stays what it was, which saves the lookup under the lock for each read or
+// write of a loop over one fd.
+MP_REGISTER_ROOT_POINTER(mp_obj_t mprt_posix_stream_cached);
+static struct {
+    uint32_t generation;
+    int fd;
+    int op;
+} stream_cache;
+
+mp_obj_t mp_vfs_posix_stream_of(int fd, int op) {
+    uint32_t generation = posix_fd_generation();
+    if (stream_cache.fd == fd && stream_cache.op == op && stream_cache.generation == generation
+        && MP_STATE_PORT(mprt_posix_stream_cached) != MP_OBJ_NULL) {
+        return MP_STATE_PORT(mprt_posix_stream_cached);
+    }
+    mp_obj_t obj = MP_OBJ_NULL;
+    posix_lock();
+    generation = posix_fd_generation();
+    posix_file_t *f = posix_fd_peek(fd);
+    if (f != NULL && f->ops == &mpfile_ops) {
+        mpfile_t *m = (mpfile_t *)f;
+        int acc = f->flags & O_ACCMODE;
+        bool usable = op == 'r' ? acc != O_WRONLY : acc != O_RDONLY && !(f->flags & O_APPEND);
+        if (usable && m->gen == vm_gen) {
+            obj = MP_STATE_PORT(mprt_posix_files)[m->slot];
+        }
+    }
+    posix_unlock();
+    if (obj != MP_OBJ_NULL) {
+        stream_cache.generation = generation;
+        stream_cache.fd = fd;
+        stream_cache.op = op;
+        MP_STATE_PORT(mprt_posix_stream_cached) = obj;
+    }
+    return obj;
+}
+
 // ---- the backend: MicroPython's mount table ----
 typedef struct _path_call_t {
     const char *path;
@@ -346,6 +384,41 @@ static int backend_stat(const char *path, struct stat *st) {
     return vm_run(stat_fn, &c);
 }
 
+// The stream mode that opens an existing file with these flags, or makes a missing one.
+static qstr open_mode(int flags, bool exists) {
+    int acc = flags & O_ACCMODE;
+    if (exists && !(flags & O_TRUNC)) {
+        return acc == O_RDONLY ? MP_QSTR_rb : MP_QSTR_r_plus_b;
+    }
+    return acc == O_RDWR ? MP_QSTR_w_plus_b : MP_QSTR_wb;
+}
+
+// The common cases open the file at once, without a stat first (on littlefs a stat costs as much as the
+// open): without O_CREAT or O_TRUNC the file must exist and opens as it is; with O_CREAT|O_TRUNC (no O_EXCL,
+// not read-only) it is made or emptied by the same mode. MP_OBJ_NULL when that open failed: the caller
+// then stats the path and tells the cases apart (a directory, a missing file, O_EXCL) as before.
+static mp_obj_t open_direct(const char *path, int flags, int *err) {
+    int acc = flags & O_ACCMODE;
+    bool plain = !(flags & (O_CREAT | O_TRUNC));
+    bool remake = (flags & O_CREAT) && (flags & O_TRUNC) && !(flags & O_EXCL) && acc != O_RDONLY;
+    if (!plain && !remake) {
+        return MP_OBJ_NULL;
+    }
+    mp_obj_t obj = MP_OBJ_NULL;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t args[2] = { path_obj(path), MP_OBJ_NEW_QSTR(open_mode(flags, true)) };
+        obj = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
+        nlr_pop();
+    } else {
+        int e = exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
+        if (e == -EINTR || e == -ENOMEM) {
+            *err = e; // not a question of what the path is
+        }
+    }
+    return obj;
+}
+
 static int open_fn(void *arg) {
     path_call_t *c = arg;
     int slot = -1;
@@ -357,44 +430,45 @@ static int open_fn(void *arg) {
     if (slot < 0) {
         return -ENFILE;
     }
-    struct stat st;
-    memset(&st, 0, sizeof(st));
-    bool exists = true;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        stat_from_tuple(mp_vfs_stat(path_obj(c->path)), &st);
-        nlr_pop();
-    } else {
-        int e = exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
-        if (e != -ENOENT) {
-            return e;
-        }
-        exists = false;
-    }
     int flags = c->flags;
     int acc = flags & O_ACCMODE;
-    if (exists && (flags & O_CREAT) && (flags & O_EXCL)) {
-        return -EEXIST;
+    int err = 0;
+    mp_obj_t obj = open_direct(c->path, flags, &err);
+    if (err < 0) {
+        return err;
     }
-    if (!exists && !(flags & O_CREAT)) {
-        return -ENOENT;
-    }
-    if (exists && S_ISDIR(st.st_mode)) {
-        return -EISDIR; // no fds for directories (os.scandir/listdir read them)
-    }
-    qstr mode;
-    if (exists && !(flags & O_TRUNC)) {
-        mode = acc == O_RDONLY ? MP_QSTR_rb : MP_QSTR_r_plus_b;
-    } else {
-        mode = acc == O_RDWR ? MP_QSTR_w_plus_b : MP_QSTR_wb;
-    }
-    mp_obj_t args[2] = { path_obj(c->path), MP_OBJ_NEW_QSTR(mode) };
-    mp_obj_t obj = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
-    if (acc == O_RDONLY && !exists) {
-        // made by O_CREAT|O_RDONLY: open it again for reading
-        mp_stream_close(obj);
-        args[1] = MP_OBJ_NEW_QSTR(MP_QSTR_rb);
+    if (obj == MP_OBJ_NULL) {
+        struct stat st;
+        memset(&st, 0, sizeof(st));
+        bool exists = true;
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            stat_from_tuple(mp_vfs_stat(path_obj(c->path)), &st);
+            nlr_pop();
+        } else {
+            int e = exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val));
+            if (e != -ENOENT) {
+                return e;
+            }
+            exists = false;
+        }
+        if (exists && (flags & O_CREAT) && (flags & O_EXCL)) {
+            return -EEXIST;
+        }
+        if (!exists && !(flags & O_CREAT)) {
+            return -ENOENT;
+        }
+        if (exists && S_ISDIR(st.st_mode)) {
+            return -EISDIR; // no fds for directories (os.scandir/listdir read them)
+        }
+        mp_obj_t args[2] = { path_obj(c->path), MP_OBJ_NEW_QSTR(open_mode(flags, exists)) };
         obj = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
+        if (acc == O_RDONLY && !exists) {
+            // made by O_CREAT|O_RDONLY: open it again for reading
+            mp_stream_close(obj);
+            args[1] = MP_OBJ_NEW_QSTR(MP_QSTR_rb);
+            obj = mp_vfs_open(2, args, (mp_map_t *)&mp_const_empty_map);
+        }
     }
     mpfile_t *file = calloc(1, sizeof(mpfile_t));
     if (file == NULL) {
@@ -533,6 +607,7 @@ void mp_vfs_posix_start(void) {
     for (size_t i = 0; i < MPFILE_SLOTS; i++) {
         MP_STATE_PORT(mprt_posix_files)[i] = MP_OBJ_NULL;
     }
+    MP_STATE_PORT(mprt_posix_stream_cached) = MP_OBJ_NULL;
     static bool registered;
     if (!registered) {
         registered = true;

@@ -13,6 +13,13 @@ int mp_posix_errno_to_py(int e);
 int mp_posix_errno_from_py(int e);
 NORETURN void mp_posix_raise(int posix_errno);
 
+// For os.read/os.readinto/os.write in a Python thread: the VFS stream behind fd when fd is a file of this
+// VM's VFS open for op ('r' reading, 'w' writing without O_APPEND), else MP_OBJ_NULL (the caller takes
+// posix_read/posix_write). Looked up under the layer's lock, without taking a reference: the caller uses
+// the stream while it holds the GIL, as it would an open() file (such a stream is closed only by a task
+// holding the GIL), and never the fd's file itself.
+mp_obj_t mp_vfs_posix_stream_of(int fd, int op);
+
 // A Python file object on an fd (os.fdopen): mode "r", "w", "a", "x", with "+" and "b"/"t".
 mp_obj_t mp_posix_fdopen(int fd, const char *mode, bool closefd);
 // O_* flags of an open() mode string (ValueError when it is not one).

@@ -83,6 +83,11 @@ err(os.rename, "/lfs/top.bin", "/fat/top.bin")
 os.mkdir("/fat/dir")
 os.rename("/fat/back.bin", "/fat/dir/back.bin")
 print(os.listdir("/fat/dir"))
+# on FAT too a directory opens as no file, and O_TRUNC without O_CREAT makes nothing
+err(os.open, "/fat/dir", os.O_RDONLY)
+err(os.open, "/fat/dir", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+err(os.open, "/fat/none", os.O_WRONLY | os.O_TRUNC)
+print(os.listdir("/fat/dir"), "none" in os.listdir("/fat"))
 
 # read-only mount, remount
 os.umount("/lfs")

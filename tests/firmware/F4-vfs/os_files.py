@@ -52,6 +52,10 @@ print(open(T + "/b.txt").read().split())
 err(os.open, T + "/b.txt", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
 err(os.open, T + "/missing", os.O_RDONLY)
 err(os.open, T, os.O_WRONLY)
+# a directory, with O_CREAT|O_TRUNC too; O_TRUNC without O_CREAT makes nothing
+err(os.open, T, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+err(os.open, T + "/gone", os.O_WRONLY | os.O_TRUNC)
+print(os.path.exists(T + "/gone"))
 err(os.read, 1000, 1)
 
 # stat_result: attributes and indexes
