@@ -5,6 +5,7 @@
 #include <string.h>
 #include "py/runtime.h"
 #include "mprt_usb_desc.h"
+#include "mprt_usb_msc.h"
 #ifndef NO_QSTR
 #include "tusb.h"
 #endif
@@ -70,6 +71,10 @@ static const mp_rom_map_elem_t mp_module_usb_c_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_connect), MP_ROM_PTR(&mp_usb_connect_obj) },
     { MP_ROM_QSTR(MP_QSTR_disconnect), MP_ROM_PTR(&mp_usb_disconnect_obj) },
     { MP_ROM_QSTR(MP_QSTR_boot_status), MP_ROM_PTR(&mp_usb_boot_status_obj) },
+    // the disk of usb.MscDevice (mprt_usb_msc.c)
+    { MP_ROM_QSTR(MP_QSTR_msc_insert), MP_ROM_PTR(&mp_usb_msc_insert_obj) },
+    { MP_ROM_QSTR(MP_QSTR_msc_eject), MP_ROM_PTR(&mp_usb_msc_eject_obj) },
+    { MP_ROM_QSTR(MP_QSTR_msc_state), MP_ROM_PTR(&mp_usb_msc_state_obj) },
     // hardware limits the configuration builder checks against
     { MP_ROM_QSTR(MP_QSTR_MAX_CDC), MP_ROM_INT(5) },
     { MP_ROM_QSTR(MP_QSTR_MAX_ENDPOINTS), MP_ROM_INT(15) },

@@ -64,7 +64,7 @@ static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *t
                     return "more CDC functions than this build has (5)";
                 }
             } else if (cls == TUSB_CLASS_MSC) {
-                if (!CFG_TUD_MSC) {
+                if (!MPRT_USB_HAS_MSC) {
                     return "an MSC function: this build has no MSC driver";
                 }
             } else if (cls != TUSB_CLASS_CDC_DATA) {

@@ -1,6 +1,6 @@
 # usb (F14, docs/usb.md): the bus state in the emulator (enumerated and configured by the harness's USB
 # host), every ValueError of the UsbConfig builder (order, hardware fit, functions this build cannot
-# do yet: network, MSC), save/exists/load/delete through the key-value store, and a corrupt saved configuration.
+# do yet: network; an msc() before the console's cdc()), save/exists/load/delete through the key-value store, and a corrupt saved configuration.
 import os
 import usb
 
@@ -62,6 +62,15 @@ for i in range(5):
     c.cdc()
 c.save()
 print(usb.UsbConfig.exists())
+# a console and a disk: saved; the disk's INQUIRY fields come back from load()
+e = usb.UsbConfig()
+e.device()
+e.configuration()
+e.cdc()
+e.msc(vendor="V", product="P", revision="R")
+e.save()
+print(usb.UsbConfig.load() == e, sorted(usb.UsbConfig.load()._calls[-1][1].items()))
+c.save()
 d = usb.UsbConfig.load()
 print(d == c, d is c)
 # saved: presented from the next power-up, so not yet now
