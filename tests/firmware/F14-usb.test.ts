@@ -128,6 +128,75 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         assert.equal(board.usb!.cdcCount(), 1);
     });
 
+    test('the console moves to CDC port 3 and back (os.dup2, TTY at reset); Ctrl-D with all five ports open keeps them enumerated', async () => {
+        await run(board, 'import usb\nc = usb.UsbConfig()\nc.device()\nc.configuration()\nfor i in range(5): c.cdc()\nc.save()');
+        await board.powerCycle();
+        const host = board.usb!;
+        assert.equal(host.cdcCount(), 5);
+        const p3 = host.port(3);
+        let got = '';
+        p3.onData = (d) => (got += Buffer.from(d).toString('latin1'));
+        const p3Until = async (text: string, ms = 3000): Promise<string> => {
+            const ok = await board.runUntil(() => got.includes(text), ms);
+            assert.ok(ok, `no ${JSON.stringify(text)} on port 3; got ${JSON.stringify(got)}; console: ${JSON.stringify(board.drain())}`);
+            const out = got;
+            got = '';
+            return out;
+        };
+        const friendly = async (): Promise<void> => {
+            board.write(CTRL_B);
+            await board.readUntil('>>> ', { timeoutMs: 2000 });
+            board.drain();
+        };
+        // at run time: fds 0 and 1 onto /dev/ttyUSB3, a command typed on port 3, moved back from there
+        await friendly();
+        board.write("import os\r\nu = os.open('/dev/ttyUSB3', os.O_RDWR); os.dup2(u, 0); os.dup2(u, 1)\r\n");
+        await p3Until('>>> ');
+        board.drain();
+        p3.send('print(6 * 7, os.isatty(0))\r\n');
+        assert.match(await p3Until('>>> '), /42 True\r\n>>> $/);
+        assert.equal(board.drain(), '', 'nothing on the console port while the REPL is on port 3');
+        p3.send("c = os.open('/dev/ttyUSB0', os.O_RDWR); os.dup2(c, 0); os.dup2(c, 1); os.close(c); os.close(u)\r\n");
+        await board.readUntil('>>> ', { timeoutMs: 3000 });
+        assert.equal(await run(board, 'print("back", 1 + 1)'), 'back 2\n');
+        // at reset: TTY=/dev/ttyUSB3 (the port answers the termios ioctls); Ctrl-C on port 0 brings it back
+        await run(board, "import os\nos.putenv('TTY', '/dev/ttyUSB3')");
+        await friendly();
+        got = '';
+        board.write(CTRL_D);
+        await board.readUntil('console on /dev/ttyUSB3 (TTY)', { timeoutMs: 5000 });
+        assert.match(await p3Until('>>> ', 5000), /MicroPython v/);
+        p3.send('import os; print(sum(range(10)), os.getenv("TTY"))\r\n');
+        assert.match(await p3Until('>>> '), /45 \/dev\/ttyUSB3\r\n>>> $/);
+        board.drain();
+        board.write(Uint8Array.of(3));
+        await board.readUntil('>>> ', { timeoutMs: 3000 });
+        assert.equal(await run(board, 'import os\nos.unsetenv("TTY")\nprint("usb", os.getenv("TTY"))'), 'usb None\n');
+        p3.onData = undefined;
+        // all five ports open (the console and /dev/ttyUSB1..4), then a soft reset: still five, not re-enumerated
+        const configured = host.configureCount;
+        await run(board, 'import os\nfds = [os.open("/dev/ttyUSB%d" % i, os.O_RDWR) for i in range(5)]\nfor fd in fds[1:]: os.write(fd, b"open\\n")');
+        await friendly();
+        board.write(CTRL_D);
+        await board.readUntil(/MPY: soft reboot[\s\S]*>>> /, { timeoutMs: 3000 });
+        board.drain();
+        assert.equal(host.cdcCount(), 5);
+        assert.equal(host.configureCount, configured);
+        for (let i = 0; i < 5; i++) assert.ok(host.port(i).present, `port ${i}`);
+        // and they carry data after it
+        for (let i = 1; i < 5; i++) host.port(i).take();
+        await run(board, 'import os\nfor i in range(1, 5):\n    fd = os.open("/dev/ttyUSB%d" % i, os.O_RDWR)\n    os.write(fd, b"after %d" % i)\n    os.close(fd)');
+        const after = ['', '', '', '', ''];
+        await board.runUntil(() => {
+            for (let i = 1; i < 5; i++) after[i] += Buffer.from(host.port(i).take()).toString('latin1');
+            return after.slice(1).every((a, k) => a.endsWith(`after ${k + 1}`));
+        }, 2000);
+        assert.deepEqual(after.slice(1), ['after 1', 'after 2', 'after 3', 'after 4']);
+        await run(board, 'import usb\nusb.UsbConfig.delete()');
+        await board.powerCycle();
+        assert.equal(board.usb!.cdcCount(), 1);
+    });
+
     test('a corrupt saved descriptor set is ignored at power-up: the default configuration, the console works, Python sees why', async () => {
         const cases: [string, string][] = [
             ['"zz"', 'the saved descriptors are not hex'],
