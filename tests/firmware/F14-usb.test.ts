@@ -11,8 +11,8 @@
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -268,6 +268,63 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         t.diagnostic(`five CDC ports, board → host: ${total} bytes in ${ms.toFixed(1)} emulated ms = ${(total / 1024 / (ms / 1000)).toFixed(0)} KB/s in all`);
         await run(board, 'import usb\nusb.UsbConfig.delete()');
         await board.powerCycle();
+    });
+
+    test('mprt emulate --pty with five saved CDC ports: one pty per port, printed in port order; port 3 carries data both ways', async () => {
+        const img = join(work, 'pty-flash.img');
+        const save = 'import usb\nc = usb.UsbConfig()\nc.device()\nc.configuration()\nfor i in range(5): c.cdc()\nc.save()';
+        const s = spawnSync(process.execPath, [mprtBin, 'emulate', firmware!, '--flash-image', img, '--exec', save], { encoding: 'utf8' });
+        assert.equal(s.status, 0, s.stderr);
+        const child = spawn(process.execPath, [mprtBin, 'emulate', firmware!, '--flash-image', img, '--pty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        try {
+            const paths = await new Promise<string[]>((resolve, reject) => {
+                let out = '';
+                child.stdout.on('data', (d: Buffer) => {
+                    out += d.toString();
+                    const lines = out.split('\n');
+                    if (lines.length > 5) resolve(lines.slice(0, 5).map((l) => l.trim()));
+                });
+                child.on('exit', (code) => reject(new Error(`mprt emulate --pty exited with ${code}: ${out}`)));
+            });
+            assert.deepEqual(
+                paths.map((p) => p.replace(/.*\//, '')),
+                ['ttyACM0', 'ttyACM1', 'ttyACM2', 'ttyACM3', 'ttyACM4'],
+            );
+            // a host program: on the console's pty, start an echo of /dev/ttyUSB3 on the board; then talk to port 3's pty
+            const script = [
+                'import os, sys, termios, time, tty',
+                'def opn(p):',
+                '    fd = os.open(p, os.O_RDWR | os.O_NOCTTY)',
+                '    tty.setraw(fd)',
+                '    return fd',
+                'def until(fd, text, secs=20):',
+                '    out = b""',
+                '    end = time.time() + secs',
+                '    while text not in out and time.time() < end:',
+                '        try:',
+                '            out += os.read(fd, 256)',
+                '        except BlockingIOError:',
+                '            time.sleep(0.02)',
+                '    return out',
+                'con, p3 = opn(sys.argv[1]), opn(sys.argv[2])',
+                'os.set_blocking(con, False); os.set_blocking(p3, False)',
+                'os.write(con, b"\\x03\\x02")',
+                'until(con, b">>> ")',
+                'cmd = b"import os, _thread\\r\\nfd = os.open(\'/dev/ttyUSB3\', os.O_RDWR)\\r\\n_thread.start_new_thread(lambda: os.write(fd, os.read(fd, 64).upper()), ())\\r\\n"',
+                'os.write(con, cmd)',
+                'until(con, b"_thread")',
+                'time.sleep(1)',
+                'os.write(p3, b"hello port three\\n")',
+                'sys.stdout.write(until(p3, b"\\n").decode())',
+            ].join('\n');
+            const py = join(work, 'pty-ports.py');
+            writeFileSync(py, script);
+            const r = spawnSync('python3', [py, paths[0], paths[3]], { encoding: 'utf8', timeout: 60_000 });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.stdout, 'HELLO PORT THREE\n');
+        } finally {
+            child.kill('SIGTERM');
+        }
     });
 
     test('mprt emulate --usb-info prints the enumerated tree like lsusb -v, then runs the code', () => {
