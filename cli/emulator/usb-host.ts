@@ -27,6 +27,7 @@ const CDC_SUBCLASS_ACM = 2;
 const CDC_SET_CONTROL_LINE_STATE = 0x22;
 const CDC_DTR_RTS = 3;
 const LANG_EN_US = 0x0409;
+const SIE_CTRL_PULLUP_EN = 1 << 16;
 
 export interface UsbEndpoint {
     address: number;
@@ -254,8 +255,35 @@ export class UsbHost {
             usb.resetDevice();
         };
         usb.onResetReceived = () => this.enumerate();
+        this.watchPullUp();
         usb.onEndpointWrite = (endpoint, buffer) => this.endpointWrite(endpoint, buffer);
         usb.onEndpointRead = (endpoint, size) => this.endpointRead(endpoint, size);
+    }
+
+    /**
+     * The device's D+ pull-up (SIE_CTRL.PULLUP_EN): dropping it is an unplug (the host forgets the device),
+     * raising it again a plug (bus reset, a new enumeration). The first attach follows the controller's
+     * enable (onUSBEnabled), as before.
+     */
+    private watchPullUp(): void {
+        const ctrl = this.usb as unknown as { handleSieCtrlWrite(value: number): void };
+        const write = ctrl.handleSieCtrlWrite.bind(ctrl);
+        let up = false;
+        let unplugged = false;
+        ctrl.handleSieCtrlWrite = (value: number): void => {
+            write(value);
+            const now = (value & SIE_CTRL_PULLUP_EN) !== 0;
+            if (up && !now) {
+                unplugged = true;
+                this.restart();
+            } else if (!up && now && unplugged) {
+                unplugged = false;
+                this.restart();
+                this.onEnumerationStart?.();
+                this.usb.resetDevice();
+            }
+            up = now;
+        };
     }
 
     /** Port `index` (0 = the first CDC ACM function: the console); created on first use. */

@@ -197,6 +197,37 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         assert.equal(board.usb!.cdcCount(), 1);
     });
 
+    test('reconfiguring without a reset: disconnect(), save(), connect() — the host re-enumerates the new configuration', async () => {
+        const host = board.usb!;
+        assert.equal(host.cdcCount(), 1);
+        const configured = host.configureCount;
+        const reconfigure = async (code: string, cdc: number): Promise<void> => {
+            // typed at the friendly REPL: the raw REPL's replies would be written while the device is detached
+            board.write(CTRL_B);
+            await board.readUntil('>>> ', { timeoutMs: 2000 });
+            board.drain();
+            board.write(`import usb, time\r\n${code}; usb.disconnect(); time.sleep_ms(50); usb.connect()\r\n`);
+            assert.ok(await board.runUntil(() => !host.configured, 3000), 'the host saw the unplug');
+            assert.ok(await board.runUntil(() => host.configured && host.cdcCount() === cdc, 5000), `re-enumerated with ${cdc} CDC functions`);
+            await board.runUntil(() => false, 100);
+            board.drain();
+        };
+        await reconfigure('c = usb.UsbConfig(); c.device(product="three"); c.configuration(); [c.cdc() for i in range(3)]; c.save()', 3);
+        assert.equal(host.configureCount, configured + 1);
+        await board.runUntil(() => host.stringsDone, 1000);
+        assert.equal(host.device!.strings.get(host.device!.iProduct), 'three');
+        const devs = 'import os, usb\nprint(sorted(n for n in os.listdir("/dev") if n.startswith("ttyUSB")), usb.mounted(), usb.boot_status())';
+        assert.equal(await run(board, devs), "['ttyUSB0', 'ttyUSB1', 'ttyUSB2'] True None\n");
+        // the new ports carry data
+        await run(board, 'fd = os.open("/dev/ttyUSB2", os.O_RDWR)\nos.write(fd, b"on 2")\nos.close(fd)');
+        let got = '';
+        await board.runUntil(() => (got += Buffer.from(host.port(2).take()).toString('latin1')).endsWith('on 2'), 2000);
+        assert.equal(got, 'on 2');
+        // and back to the default the same way
+        await reconfigure('usb.UsbConfig.delete()', 1);
+        assert.equal(await run(board, devs), "['ttyUSB0'] True no saved configuration\n");
+    });
+
     test('a corrupt saved descriptor set is ignored at power-up: the default configuration, the console works, Python sees why', async () => {
         const cases: [string, string][] = [
             ['"zz"', 'the saved descriptors are not hex'],

@@ -165,6 +165,13 @@ static void load(void) {
     state = err ? 2 : 1;
 }
 
+void mprt_usb_desc_reload(void) {
+    state = 0;
+    cfg_desc = NULL;
+    strings = NULL;
+    string_count = 0;
+}
+
 unsigned mprt_usb_desc_cdc_count(void) {
     load();
     if (state != 1) {

@@ -161,18 +161,33 @@ static int tty_open(void *ctx, int flags, posix_file_t **out) {
 
 static const posix_chardev_t tty_dev = { .open = tty_open, .mode = 0666 };
 
+// /dev/ttyUSB1 .. /dev/ttyUSB<registered-1> exist
+static unsigned registered = 1;
+
+void mprt_usb_tty_update(void) {
+    unsigned n = mprt_usb_desc_cdc_count();
+    if (n > CFG_TUD_CDC) {
+        n = CFG_TUD_CDC;
+    }
+    char name[] = "ttyUSB0";
+    for (unsigned itf = 1; itf < n || itf < registered; itf++) {
+        name[6] = '0' + itf;
+        if (itf < n && itf >= registered) {
+            posix_chardev_register(name, &tty_dev, (void *)(uintptr_t)itf);
+        } else if (itf >= n) {
+            posix_dev_unregister(name);
+        }
+    }
+    registered = n;
+}
+
 void mprt_usb_tty_register(void) {
     static bool done;
     if (done) {
         return;
     }
     done = true;
-    unsigned n = mprt_usb_desc_cdc_count();
-    for (unsigned itf = 1; itf < n && itf < CFG_TUD_CDC; itf++) {
-        char name[] = "ttyUSB0";
-        name[6] = '0' + itf;
-        posix_chardev_register(name, &tty_dev, (void *)(uintptr_t)itf);
-    }
+    mprt_usb_tty_update();
 }
 
 void mprt_usb_tty_event(uint8_t itf) {
