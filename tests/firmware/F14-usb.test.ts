@@ -297,6 +297,35 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         const total = 5 * chunk * count;
         const ms = board.nowMs() - t0; // until the last byte reached the host (the raw REPL's exchange included)
         t.diagnostic(`five CDC ports, board → host: ${total} bytes in ${ms.toFixed(1)} emulated ms = ${(total / 1024 / (ms / 1000)).toFixed(0)} KB/s in all`);
+        // host → board: one extra port alone, then the four extra ports at once; a board thread reads until
+        // every port got its bytes, then answers "!" on /dev/ttyUSB1
+        const hostToBoard = async (ports: number[], bytes: number): Promise<number> => {
+            const reader = [
+                'import os, select, _thread',
+                `fds = [os.open("/dev/ttyUSB%d" % i, os.O_RDWR) for i in ${JSON.stringify(ports)}]`,
+                'def reader():',
+                '    left = {fd: ' + bytes + ' for fd in fds}',
+                '    while any(left.values()):',
+                '        r, _, _ = select.select([fd for fd in fds if left[fd]], [], [], 5)',
+                '        if not r: break',
+                '        for fd in r: left[fd] -= len(os.read(fd, 256))',
+                '    os.write(fds[0], b"!")',
+                '    for fd in fds: os.close(fd)',
+                '_thread.start_new_thread(reader, ())',
+            ].join('\n');
+            await run(board, reader);
+            host.port(ports[0]).take();
+            const t1 = board.nowMs();
+            for (const p of ports) host.port(p).send(new Uint8Array(bytes).fill(0x41));
+            let answer = '';
+            const ok = await board.runUntil(() => (answer += Buffer.from(host.port(ports[0]).take()).toString('latin1')).includes('!'), 10_000);
+            assert.ok(ok, 'the board read every byte');
+            return board.nowMs() - t1;
+        };
+        const one = await hostToBoard([1], 32 * 1024);
+        t.diagnostic(`one CDC port, host → board: 32768 bytes in ${one.toFixed(1)} emulated ms = ${(32 / (one / 1000)).toFixed(0)} KB/s`);
+        const four = await hostToBoard([1, 2, 3, 4], 16 * 1024);
+        t.diagnostic(`four CDC ports at once, host → board: 65536 bytes in ${four.toFixed(1)} emulated ms = ${(64 / (four / 1000)).toFixed(0)} KB/s in all`);
         await run(board, 'import usb\nusb.UsbConfig.delete()');
         await board.powerCycle();
     });
