@@ -76,6 +76,21 @@ print(d == c, d is c)
 # saved: presented from the next power-up, so not yet now
 print(usb.boot_status())
 print(usb.UsbConfig.delete(), usb.UsbConfig.exists(), usb.UsbConfig.load(), usb.UsbConfig.delete())
+# too big to save: the descriptors (three 126-character strings, 254 bytes each) or the saved JSON (control
+# characters are saved as 6-byte escapes); device= out of range
+big = usb.UsbConfig()
+err(big.device, device=0x10000)
+big.device(manufacturer="m" * 126, product="p" * 126, serial="s" * 126)
+big.configuration()
+big.cdc()
+err(big.save)
+big = usb.UsbConfig()
+big.device(manufacturer="\x01" * 126, product="\x01" * 126, serial="\x01" * 126)
+big.configuration(str="\x01" * 126)
+for i in range(5):
+    big.cdc(str="\x01" * 126)
+err(big.save)
+print(usb.UsbConfig.exists())
 # a corrupt or invalid saved configuration: load() says why
 for text in ('[1, [["cdc", {}]]]', "{garbage", '[2, []]', '[1, [["device", {}], ["configuration", {}], ["hid", {}]]]', '[1, [["device", {}], ["configuration", {}], ["msc", {}]]]'):
     os.putenv("MPRT_USB", text)
