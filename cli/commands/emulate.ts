@@ -100,8 +100,9 @@ export const emulateCommand: CommandModule<object, Args> = {
             } else if (args.pty) {
                 await servePty(board, {
                     link: args['pty-link'] ? resolve(args['pty-link']) : undefined,
-                    announce: (path) => {
-                        process.stdout.write(args.json ? JSON.stringify({ pty: path, boot }) + '\n' : `${path}\n`);
+                    announce: (path, ports) => {
+                        // the console's pty first, then one per further CDC port of a saved usb.UsbConfig
+                        process.stdout.write(args.json ? JSON.stringify({ pty: path, ports, boot }) + '\n' : [path, ...ports].map((p) => `${p}\n`).join(''));
                         if (!args.json) process.stderr.write(mpremoteHint(path));
                     },
                 });

@@ -20,9 +20,9 @@ export interface PtyBridge {
     close(): void;
 }
 
-export async function openPty(onInput: (data: Uint8Array) => void, link?: string): Promise<PtyBridge> {
+export async function openPty(onInput: (data: Uint8Array) => void, link?: string, name = 'ttyACM0'): Promise<PtyBridge> {
     const dir = link ? undefined : mkdtempSync(join(tmpdir(), 'mprt-pty-'));
-    const path = link ?? join(dir!, 'ttyACM0');
+    const path = link ?? join(dir!, name);
     let child: ChildProcess;
     try {
         child = spawn('socat', [`pty,raw,echo=0,link=${path}`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { MprtError } from '../util/errors.js';
 import { repoRoot } from '../util/paths.js';
 import type { Rp2040Board } from './board.js';
-import { openPty } from './pty.js';
+import { openPty, type PtyBridge } from './pty.js';
 import type { ExecResult } from './types.js';
 
 /** Exit codes of `mprt emulate --run/--exec`. */
@@ -121,9 +121,21 @@ export async function interactive(board: Rp2040Board): Promise<void> {
     }
 }
 
-/** Serves the console on a pty until SIGINT/SIGTERM or socat ends; prints the pty path first. */
-export async function servePty(board: Rp2040Board, opts: { link?: string; announce: (path: string) => void }): Promise<void> {
+/**
+ * Serves the console on a pty until SIGINT/SIGTERM or socat ends; prints the pty path first. Every other
+ * CDC ACM port the USB host enumerated (a saved usb.UsbConfig: /dev/ttyUSB1.. on the board) gets a pty of
+ * its own (`<link>.N`, or ttyACMN beside the console's), announced after the console's, in port order.
+ */
+export async function servePty(board: Rp2040Board, opts: { link?: string; announce: (path: string, ports: string[]) => void }): Promise<void> {
     const pty = await openPty((data) => board.write(data), opts.link);
+    const extra: PtyBridge[] = [];
+    const host = board.usb;
+    for (let i = 1; i < (host?.cdcCount() ?? 0); i++) {
+        const port = host!.port(i);
+        const bridge = await openPty((data) => port.send(data), opts.link ? `${opts.link}.${i}` : undefined, `ttyACM${i}`);
+        port.onData = (data) => bridge.write(data);
+        extra.push(bridge);
+    }
     let quit = false;
     board.setOutputListener((data) => pty.write(data));
     const stop = () => {
@@ -132,7 +144,10 @@ export async function servePty(board: Rp2040Board, opts: { link?: string; announ
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     void pty.closed.then(stop);
-    opts.announce(pty.path);
+    opts.announce(
+        pty.path,
+        extra.map((b) => b.path),
+    );
     try {
         await board.serve(() => quit);
     } finally {
@@ -140,5 +155,7 @@ export async function servePty(board: Rp2040Board, opts: { link?: string; announ
         process.off('SIGTERM', stop);
         board.setOutputListener(undefined);
         pty.close();
+        for (const b of extra) b.close();
+        for (let i = 1; i <= extra.length; i++) host!.port(i).onData = undefined;
     }
 }

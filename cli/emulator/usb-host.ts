@@ -2,7 +2,8 @@
  * The emulated USB host: enumerates the board's USB device the way a host does and learns the
  * configuration only from what the device answers (GET_DESCRIPTOR device, configuration, strings;
  * SET_CONFIGURATION), never from the firmware image or flash. Every CDC ACM function it finds becomes
- * a port (a byte stream both ways, with host-side flow control); port 0 is the console.
+ * a port (a byte stream both ways, with host-side flow control); port 0 is the console. An MSC (SCSI,
+ * Bulk-Only) function is driven by an MscHost (usb-msc.ts).
  *
  * Control transfers go one at a time over EP0 (rp2040js's RPUSBController device-side model): the
  * SETUP packet is placed in the DPRAM, the device answers IN data on EP0 in packets of bMaxPacketSize0
@@ -11,6 +12,7 @@
  */
 import type { RPUSBController } from 'rp2040js';
 import { ByteQueue } from './byte-queue.js';
+import { MscHost, mscFunction } from './usb-msc.js';
 
 const DESC_DEVICE = 1;
 const DESC_CONFIGURATION = 2;
@@ -25,6 +27,7 @@ const CDC_SUBCLASS_ACM = 2;
 const CDC_SET_CONTROL_LINE_STATE = 0x22;
 const CDC_DTR_RTS = 3;
 const LANG_EN_US = 0x0409;
+const SIE_CTRL_PULLUP_EN = 1 << 16;
 
 export interface UsbEndpoint {
     address: number;
@@ -195,6 +198,30 @@ export class CdcPort {
     }
 }
 
+interface DeviceSideInternals {
+    DPRAMUpdated(offset: number, value: number): void;
+    endpointWriteAlarms: { buffers: Uint8Array[] }[];
+}
+
+/**
+ * rp2040js, on a buffer-control write that makes both halves of a double-buffered IN endpoint
+ * available, queues buffer 1 before buffer 0, so the host would get the two packets swapped (TinyUSB
+ * double-buffers bulk IN transfers longer than one packet: MSC data). Puts the packets of one such
+ * write back in buffer order; single-buffer transfers (CDC) are unchanged.
+ */
+function inOrderDoubleBufferedIn(usb: RPUSBController): void {
+    const ctrl = usb as unknown as DeviceSideInternals;
+    const updated = ctrl.DPRAMUpdated.bind(ctrl);
+    ctrl.DPRAMUpdated = (offset: number, value: number): void => {
+        const before = ctrl.endpointWriteAlarms.map((a) => a.buffers.length);
+        updated(offset, value);
+        ctrl.endpointWriteAlarms.forEach((a, i) => {
+            const n = a.buffers.length;
+            if (n === before[i] + 2) [a.buffers[n - 2], a.buffers[n - 1]] = [a.buffers[n - 1], a.buffers[n - 2]];
+        });
+    };
+}
+
 export class UsbHost {
     /** The enumerated device; undefined until the configuration descriptor has been read. */
     device: UsbDeviceInfo | undefined;
@@ -206,6 +233,8 @@ export class UsbHost {
     /** The device (re)started its USB controller: enumeration starts again. */
     onEnumerationStart: (() => void) | undefined;
     onConfigured: (() => void) | undefined;
+    /** The SCSI host of the configuration's MSC function, if it has one (after configuration). */
+    msc: MscHost | undefined;
     private readonly ports: CdcPort[] = [];
     private current: ControlRequest | undefined;
     private readonly requests: ControlRequest[] = [];
@@ -219,14 +248,42 @@ export class UsbHost {
     private readonly armed = new Map<number, number>();
 
     constructor(readonly usb: RPUSBController) {
+        inOrderDoubleBufferedIn(usb);
         usb.onUSBEnabled = () => {
             this.restart();
             this.onEnumerationStart?.();
             usb.resetDevice();
         };
         usb.onResetReceived = () => this.enumerate();
+        this.watchPullUp();
         usb.onEndpointWrite = (endpoint, buffer) => this.endpointWrite(endpoint, buffer);
         usb.onEndpointRead = (endpoint, size) => this.endpointRead(endpoint, size);
+    }
+
+    /**
+     * The device's D+ pull-up (SIE_CTRL.PULLUP_EN): dropping it is an unplug (the host forgets the device),
+     * raising it again a plug (bus reset, a new enumeration). The first attach follows the controller's
+     * enable (onUSBEnabled), as before.
+     */
+    private watchPullUp(): void {
+        const ctrl = this.usb as unknown as { handleSieCtrlWrite(value: number): void };
+        const write = ctrl.handleSieCtrlWrite.bind(ctrl);
+        let up = false;
+        let unplugged = false;
+        ctrl.handleSieCtrlWrite = (value: number): void => {
+            write(value);
+            const now = (value & SIE_CTRL_PULLUP_EN) !== 0;
+            if (up && !now) {
+                unplugged = true;
+                this.restart();
+            } else if (!up && now && unplugged) {
+                unplugged = false;
+                this.restart();
+                this.onEnumerationStart?.();
+                this.usb.resetDevice();
+            }
+            up = now;
+        };
     }
 
     /** Port `index` (0 = the first CDC ACM function: the console); created on first use. */
@@ -250,6 +307,8 @@ export class UsbHost {
         this.received = [];
         this.armed.clear();
         for (const p of this.ports) p.fn = undefined;
+        this.msc?.reset();
+        this.msc = undefined;
     }
 
     private control(setup: Uint8Array, length: number, done: (data: Uint8Array) => void): void {
@@ -308,6 +367,16 @@ export class UsbHost {
         this.control(setupPacket(0x00, 9, configuration.value, 0, 0), 0, () => {
             // bind the ports, then raise DTR/RTS on every CDC ACM function (as a terminal opening it does)
             fns.forEach((fn, i) => (this.port(i).fn = fn));
+            const storage = mscFunction(configuration);
+            if (storage) {
+                this.msc = new MscHost(storage, (ep, data) => this.usb.endpointReadDone(ep, data));
+                // TinyUSB arms the CBW's OUT endpoint while handling SET_CONFIGURATION
+                const size = this.armed.get(storage.outEndpoint);
+                if (size !== undefined) {
+                    this.armed.delete(storage.outEndpoint);
+                    this.msc.outArmed(size);
+                }
+            }
             const up = (): void => {
                 this.configured = true;
                 this.configureCount++;
@@ -362,6 +431,10 @@ export class UsbHost {
             }
             return;
         }
+        if (this.msc && this.msc.fn.inEndpoint === endpoint) {
+            this.msc.inPacket(buffer);
+            return;
+        }
         for (const p of this.ports) {
             if (p.fn && p.fn.inEndpoint === endpoint) {
                 p.deliver(buffer);
@@ -373,6 +446,10 @@ export class UsbHost {
     private endpointRead(endpoint: number, size: number): void {
         // EP0 OUT (the status stage of an IN request) is left pending: the next SETUP supersedes it
         if (endpoint === 0) return;
+        if (this.msc && this.msc.fn.outEndpoint === endpoint) {
+            this.msc.outArmed(size);
+            return;
+        }
         this.armed.set(endpoint, size);
         for (const p of this.ports) if (p.fn && p.fn.outEndpoint === endpoint) this.feed(p);
     }

@@ -5,6 +5,8 @@
 #include <string.h>
 #include "py/runtime.h"
 #include "mprt_usb_desc.h"
+#include "mprt_usb_msc.h"
+#include "mprt_usb_tty.h"
 #ifndef NO_QSTR
 #include "tusb.h"
 #endif
@@ -44,13 +46,26 @@ static mp_obj_t mp_usb_suspended(void) {
 static MP_DEFINE_CONST_FUN_OBJ_0(mp_usb_suspended_obj, mp_usb_suspended);
 
 // usb.connect() / usb.disconnect(): attach or detach the D+ pull-up (the host sees a plug / unplug).
+// connect() after disconnect() presents the saved configuration afresh (a save() in between applies
+// without a reset): the descriptors are read again and /dev/ttyUSB1.. follow its CDC functions.
+static bool detached;
+
 static mp_obj_t mp_usb_connect(void) {
+    if (detached) {
+        mprt_usb_desc_reload();
+        mprt_usb_tty_update();
+        detached = false;
+    }
     return mp_obj_new_bool(tud_connect());
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mp_usb_connect_obj, mp_usb_connect);
 
 static mp_obj_t mp_usb_disconnect(void) {
-    return mp_obj_new_bool(tud_disconnect());
+    bool ok = tud_disconnect();
+    if (ok) {
+        detached = true;
+    }
+    return mp_obj_new_bool(ok);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(mp_usb_disconnect_obj, mp_usb_disconnect);
 
@@ -70,6 +85,10 @@ static const mp_rom_map_elem_t mp_module_usb_c_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_connect), MP_ROM_PTR(&mp_usb_connect_obj) },
     { MP_ROM_QSTR(MP_QSTR_disconnect), MP_ROM_PTR(&mp_usb_disconnect_obj) },
     { MP_ROM_QSTR(MP_QSTR_boot_status), MP_ROM_PTR(&mp_usb_boot_status_obj) },
+    // the disk of usb.MscDevice (mprt_usb_msc.c)
+    { MP_ROM_QSTR(MP_QSTR_msc_insert), MP_ROM_PTR(&mp_usb_msc_insert_obj) },
+    { MP_ROM_QSTR(MP_QSTR_msc_eject), MP_ROM_PTR(&mp_usb_msc_eject_obj) },
+    { MP_ROM_QSTR(MP_QSTR_msc_state), MP_ROM_PTR(&mp_usb_msc_state_obj) },
     // hardware limits the configuration builder checks against
     { MP_ROM_QSTR(MP_QSTR_MAX_CDC), MP_ROM_INT(5) },
     { MP_ROM_QSTR(MP_QSTR_MAX_ENDPOINTS), MP_ROM_INT(15) },

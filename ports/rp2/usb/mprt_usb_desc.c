@@ -64,7 +64,7 @@ static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *t
                     return "more CDC functions than this build has (5)";
                 }
             } else if (cls == TUSB_CLASS_MSC) {
-                if (!CFG_TUD_MSC) {
+                if (!MPRT_USB_HAS_MSC) {
                     return "an MSC function: this build has no MSC driver";
                 }
             } else if (cls != TUSB_CLASS_CDC_DATA) {
@@ -163,6 +163,13 @@ static void load(void) {
     }
     reason = err;
     state = err ? 2 : 1;
+}
+
+void mprt_usb_desc_reload(void) {
+    state = 0;
+    cfg_desc = NULL;
+    strings = NULL;
+    string_count = 0;
 }
 
 unsigned mprt_usb_desc_cdc_count(void) {

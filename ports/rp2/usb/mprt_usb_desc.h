@@ -8,4 +8,8 @@ const char *mprt_usb_desc_status(void);
 // CDC ACM functions of the presented configuration (1 with the default).
 unsigned mprt_usb_desc_cdc_count(void);
 
+// Forgets the loaded set: the next descriptor request (or call above) reads the saved one again. Only
+// while the device is detached (usb.disconnect()): the USB task reads the set while attached.
+void mprt_usb_desc_reload(void);
+
 #endif // MPRT_USB_DESC_H

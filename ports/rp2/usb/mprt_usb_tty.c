@@ -3,11 +3,16 @@
 // TinyUSB's CDC instances 1..N-1 (instance 0 is the console, /dev/ttyUSB0, ports/rp2/posix/mp_posix.c).
 // Reads and writes go straight to TinyUSB's FIFOs (guarded by its OS mutexes); they never block: the fd
 // layer waits, woken by posix_file_notify from the USB task's receive / transmit-complete callbacks.
+// Each port answers the termios ioctls (attributes kept per port; a CDC line has no baud rate or
+// framing of its own), so it can be the console: os.dup2 onto fds 0/1, or TTY=/dev/ttyUSBn at reset.
 
 #include <stdlib.h>
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include "posix_file.h"
 #include "posix_vfs.h"
 #include "mprt_usb_desc.h"
@@ -24,6 +29,8 @@ typedef struct _tty_file_t {
 } tty_file_t;
 
 static tty_file_t *open_files[CFG_TUD_CDC][TTY_OPEN_MAX]; // under posix_lock
+static struct termios attr[CFG_TUD_CDC];
+static bool attr_set[CFG_TUD_CDC];
 
 static ssize_t tty_read(posix_file_t *f, void *buf, size_t len) {
     uint8_t itf = ((tty_file_t *)f)->itf;
@@ -59,6 +66,51 @@ static unsigned tty_poll(posix_file_t *f) {
     return r;
 }
 
+static int tty_ioctl(posix_file_t *f, unsigned long request, void *arg) {
+    uint8_t itf = ((tty_file_t *)f)->itf;
+    if (!attr_set[itf]) {
+        // what a Linux ttyACM starts with: 8 bits, receiver on, local line
+        memset(&attr[itf], 0, sizeof(attr[itf]));
+        attr[itf].c_cflag = CS8 | CREAD | CLOCAL;
+        cfsetispeed(&attr[itf], B115200);
+        cfsetospeed(&attr[itf], B115200);
+        attr_set[itf] = true;
+    }
+    switch (request) {
+        case TCGETS:
+            memcpy(arg, &attr[itf], sizeof(attr[itf]));
+            return 0;
+        case TCSETSF:
+            tud_cdc_n_read_flush(itf);
+        // fall through
+        case TCSETS:
+        case TCSETSW:
+            memcpy(&attr[itf], arg, sizeof(attr[itf]));
+            return 0;
+        case TCSBRK:
+            tud_cdc_n_write_flush(itf);
+            return 0;
+        case TCFLSH: {
+            int q = *(const int *)arg;
+            if (q != TCIFLUSH && q != TCOFLUSH && q != TCIOFLUSH) {
+                return -EINVAL;
+            }
+            if (q != TCOFLUSH) {
+                tud_cdc_n_read_flush(itf);
+            }
+            if (q != TCIFLUSH) {
+                tud_cdc_n_write_clear(itf);
+            }
+            return 0;
+        }
+        case FIONREAD:
+            *(int *)arg = (int)tud_cdc_n_available(itf);
+            return 0;
+        default:
+            return -ENOTTY;
+    }
+}
+
 static void tty_release(posix_file_t *f) {
     tty_file_t *t = (tty_file_t *)f;
     posix_lock();
@@ -76,6 +128,7 @@ static const posix_file_ops_t tty_ops = {
     .write = tty_write,
     .poll = tty_poll,
     .release = tty_release,
+    .ioctl = tty_ioctl,
     .mode = S_IFCHR | 0666,
     .tty = true,
 };
@@ -108,18 +161,33 @@ static int tty_open(void *ctx, int flags, posix_file_t **out) {
 
 static const posix_chardev_t tty_dev = { .open = tty_open, .mode = 0666 };
 
+// /dev/ttyUSB1 .. /dev/ttyUSB<registered-1> exist
+static unsigned registered = 1;
+
+void mprt_usb_tty_update(void) {
+    unsigned n = mprt_usb_desc_cdc_count();
+    if (n > CFG_TUD_CDC) {
+        n = CFG_TUD_CDC;
+    }
+    char name[] = "ttyUSB0";
+    for (unsigned itf = 1; itf < n || itf < registered; itf++) {
+        name[6] = '0' + itf;
+        if (itf < n && itf >= registered) {
+            posix_chardev_register(name, &tty_dev, (void *)(uintptr_t)itf);
+        } else if (itf >= n) {
+            posix_dev_unregister(name);
+        }
+    }
+    registered = n;
+}
+
 void mprt_usb_tty_register(void) {
     static bool done;
     if (done) {
         return;
     }
     done = true;
-    unsigned n = mprt_usb_desc_cdc_count();
-    for (unsigned itf = 1; itf < n && itf < CFG_TUD_CDC; itf++) {
-        char name[] = "ttyUSB0";
-        name[6] = '0' + itf;
-        posix_chardev_register(name, &tty_dev, (void *)(uintptr_t)itf);
-    }
+    mprt_usb_tty_update();
 }
 
 void mprt_usb_tty_event(uint8_t itf) {

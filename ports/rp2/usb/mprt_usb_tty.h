@@ -7,6 +7,9 @@
 // Registers /dev/ttyUSB1.. for the CDC functions of the presented configuration (once).
 void mprt_usb_tty_register(void);
 
+// After a new configuration was loaded: registers the ports it adds, removes those it drops.
+void mprt_usb_tty_update(void);
+
 // From the USB task: CDC instance itf received data or finished a transmission.
 void mprt_usb_tty_event(uint8_t itf);
 

@@ -1,6 +1,6 @@
 # usb (F14, docs/usb.md): the bus state in the emulator (enumerated and configured by the harness's USB
 # host), every ValueError of the UsbConfig builder (order, hardware fit, functions this build cannot
-# do yet: network, MSC), save/exists/load/delete through the key-value store, and a corrupt saved configuration.
+# do yet: network; an msc() before the console's cdc()), save/exists/load/delete through the key-value store, and a corrupt saved configuration.
 import os
 import usb
 
@@ -62,11 +62,35 @@ for i in range(5):
     c.cdc()
 c.save()
 print(usb.UsbConfig.exists())
+# a console and a disk: saved; the disk's INQUIRY fields come back from load()
+e = usb.UsbConfig()
+e.device()
+e.configuration()
+e.cdc()
+e.msc(vendor="V", product="P", revision="R")
+e.save()
+print(usb.UsbConfig.load() == e, sorted(usb.UsbConfig.load()._calls[-1][1].items()))
+c.save()
 d = usb.UsbConfig.load()
 print(d == c, d is c)
 # saved: presented from the next power-up, so not yet now
 print(usb.boot_status())
 print(usb.UsbConfig.delete(), usb.UsbConfig.exists(), usb.UsbConfig.load(), usb.UsbConfig.delete())
+# too big to save: the descriptors (three 126-character strings, 254 bytes each) or the saved JSON (control
+# characters are saved as 6-byte escapes); device= out of range
+big = usb.UsbConfig()
+err(big.device, device=0x10000)
+big.device(manufacturer="m" * 126, product="p" * 126, serial="s" * 126)
+big.configuration()
+big.cdc()
+err(big.save)
+big = usb.UsbConfig()
+big.device(manufacturer="\x01" * 126, product="\x01" * 126, serial="\x01" * 126)
+big.configuration(str="\x01" * 126)
+for i in range(5):
+    big.cdc(str="\x01" * 126)
+err(big.save)
+print(usb.UsbConfig.exists())
 # a corrupt or invalid saved configuration: load() says why
 for text in ('[1, [["cdc", {}]]]', "{garbage", '[2, []]', '[1, [["device", {}], ["configuration", {}], ["hid", {}]]]', '[1, [["device", {}], ["configuration", {}], ["msc", {}]]]'):
     os.putenv("MPRT_USB", text)

@@ -4,6 +4,8 @@
 import os
 import json
 import binascii
+import errno
+import _usb
 from _usb import speed, connected, mounted, suspended, connect, disconnect, boot_status, MAX_CDC, MAX_ENDPOINTS
 
 _KEY = "MPRT_USB"
@@ -133,8 +135,9 @@ class UsbConfig:
                 raise ValueError("configuration %d has no function" % i)
         if self._configs[0]["cdc"] == 0:
             raise ValueError("configuration 0 has no cdc(): the console would have no port")
-        if self._configs[0]["msc"]:
-            raise ValueError("msc() needs usb.MscDevice, which this build does not have yet")
+        first = [name for name, _ in self._calls if name not in ("device", "configuration")][0]
+        if first != "cdc":
+            raise ValueError("the first function must be cdc(): the console is the first interface")
 
     def _encode(self):
         self._check()
@@ -248,3 +251,99 @@ def _decode(text):
     except Exception as e:
         raise ValueError("the saved USB configuration is invalid: %s" % (e,))
     return cfg
+
+
+_BLOCK = 512
+
+
+class RamDisk:
+    # A block device in RAM (readblocks/writeblocks/ioctl, for vfs.VfsFat) that MscDevice can give the
+    # host. While the host may write it, the board's writes are refused (EROFS) and so is a new mount.
+    def __init__(self, blocks, block_size=_BLOCK):
+        if block_size != _BLOCK:
+            raise ValueError("block_size must be 512 (the MSC block)")
+        if not isinstance(blocks, int) or blocks < 1:
+            raise ValueError("blocks must be a positive int")
+        self._buf = bytearray(blocks * _BLOCK)
+        self._host_rw = False
+
+    def readblocks(self, n, buf, off=0):
+        start = n * _BLOCK + off
+        buf[:] = memoryview(self._buf)[start : start + len(buf)]
+
+    def writeblocks(self, n, buf, off=0):
+        if self._host_rw:
+            raise OSError(errno.EROFS)
+        start = n * _BLOCK + off
+        self._buf[start : start + len(buf)] = buf
+
+    def ioctl(self, op, arg):
+        if op == 1:  # init (a mount): refused while the host may write
+            return errno.EROFS if self._host_rw else 0
+        if op == 4:  # block count
+            return len(self._buf) // _BLOCK
+        if op == 5:  # block size
+            return _BLOCK
+        if op in (2, 3, 6):  # deinit, sync, erase
+            return 0
+        return None
+
+
+def _inquiry():
+    # vendor, product and revision of the saved msc(), padded to the SCSI INQUIRY fields
+    f = {"vendor": "MPRT", "product": "Disk", "revision": "1.0"}
+    try:
+        cfg = UsbConfig.load()
+    except ValueError:
+        cfg = None
+    for name, kw in cfg._calls if cfg else ():
+        if name == "msc":
+            f = kw
+    return "".join(f[k] + " " * (n - len(f[k])) for k, n in _MSC_FIELDS)
+
+
+class MscDevice:
+    # The disk of the configuration's msc() function (one per configuration): a RamDisk or any object
+    # with a writable buffer (its whole 512-byte blocks). The USB task serves the host's SCSI commands
+    # from the buffer directly; the board should unmount it before insert() and mount it again after
+    # eject() (its own FAT cache does not see the host's writes).
+    READ_ONLY = 1
+
+    def __init__(self):
+        self._dev = None
+
+    def insert(self, device, flags=0):
+        if not isinstance(flags, int) or flags & ~MscDevice.READ_ONLY:
+            raise ValueError("flags must be 0 or MscDevice.READ_ONLY")
+        buf = device._buf if isinstance(device, RamDisk) else device
+        try:
+            size = len(memoryview(buf))
+        except TypeError:
+            raise ValueError("the device must be a usb.RamDisk or a writable buffer")
+        if size < _BLOCK:
+            raise ValueError("the device must hold at least one 512-byte block")
+        if self._dev is not None:
+            self.eject()
+        host_rw = not flags & MscDevice.READ_ONLY
+        try:
+            _usb.msc_insert(buf, host_rw, _inquiry())
+        except TypeError:
+            raise ValueError("the device must be a usb.RamDisk or a writable buffer")
+        if isinstance(device, RamDisk):
+            device._host_rw = host_rw
+        self._dev = device
+
+    def eject(self):
+        _usb.msc_eject()
+        if isinstance(self._dev, RamDisk):
+            self._dev._host_rw = False
+        self._dev = None
+
+    def ready(self):
+        # a medium is inserted, the host configured the device and has not ejected the medium
+        inserted, host_ejected, _, _ = _usb.msc_state()
+        return inserted and not host_ejected and mounted()
+
+    def stats(self):
+        # (blocks the host read, blocks the host wrote) since insert()
+        return _usb.msc_state()[2:]
