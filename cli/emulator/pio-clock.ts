@@ -1,0 +1,122 @@
+/**
+ * PIO on the emulated clock (docs/emulator.md, "PIO timing"). rp2040js 1.4.1 runs its PIO blocks in
+ * batches of 1000 steps per host `setTimeout`, out of step with emulated time, steps every state machine
+ * whether enabled or not, and ignores the clock dividers. Here each enabled state machine steps at its own
+ * rate (clk_sys / (INT + FRAC/256), the dividers' fixed-point value) on one rp2040js clock alarm: pin
+ * changes, FIFO levels and DREQs happen at emulated times, so a PIO UART's bit times can be measured on
+ * the pin harness. Steps due within QUANTUM_NS of each other are run by the same alarm (a machine at full
+ * speed takes up to 31 steps per alarm), which bounds the cost of a machine at divider 1; with a divider of
+ * 32 or more every step has its own alarm and exact time.
+ * Everything goes through rp2040js's public objects (`mcu.pio`, its machines' `step`, `enabled`,
+ * `clockDivInt`/`clockDivFrac`, the PIO's `checkChangedPins`); its `run` (the setTimeout loop) is replaced.
+ */
+import type { RP2040 } from 'rp2040js';
+
+const QUANTUM_NS = 250;
+const CTRL = 0x000;
+
+interface PioMachine {
+    enabled: boolean;
+    clockDivInt: number;
+    clockDivFrac: number;
+    step(): void;
+}
+
+interface PioBlock {
+    machines: PioMachine[];
+    stopped: boolean;
+    run(): void;
+    stop(): void;
+    checkChangedPins(): void;
+    writeUint32(offset: number, value: number): void;
+}
+
+interface Alarm {
+    schedule(deltaNanos: number): void;
+    cancel(): void;
+}
+
+interface ClockWithAlarms {
+    readonly nanos: number;
+    createAlarm(callback: () => void): Alarm;
+}
+
+export class PioClock {
+    /** State machine steps run (all blocks), for benches. */
+    steps = 0;
+    private readonly blocks: PioBlock[];
+    private readonly clock: ClockWithAlarms;
+    private readonly alarm: Alarm;
+    private readonly next = new Map<PioMachine, number>();
+    private readonly nsPerCycle: number;
+    private scheduledAt = Infinity;
+
+    constructor(mcu: RP2040) {
+        this.clock = mcu.clock as unknown as ClockWithAlarms;
+        this.nsPerCycle = 1e9 / (mcu as unknown as { clkSys: number }).clkSys;
+        this.blocks = (mcu as unknown as { pio: PioBlock[] }).pio;
+        this.alarm = this.clock.createAlarm(() => this.fire());
+        for (const block of this.blocks) {
+            // the CTRL write that enables a machine calls run(): schedule from now instead of looping on setTimeout
+            block.run = () => this.kick();
+            // enabling another machine while one runs does not call run(): every CTRL write kicks
+            const write = block.writeUint32.bind(block);
+            block.writeUint32 = (offset: number, value: number) => {
+                write(offset, value);
+                if (offset === CTRL) this.kick();
+            };
+        }
+    }
+
+    private period(sm: PioMachine): number {
+        const div = (sm.clockDivInt === 0 ? 65536 : sm.clockDivInt) + sm.clockDivFrac / 256;
+        return div * this.nsPerCycle;
+    }
+
+    /** Something may have been enabled: make sure the alarm runs soon. */
+    private kick(): void {
+        const now = this.clock.nanos;
+        if (this.scheduledAt > now) {
+            this.scheduledAt = now;
+            this.alarm.schedule(0);
+        }
+    }
+
+    private fire(): void {
+        const now = this.clock.nanos;
+        this.scheduledAt = Infinity;
+        let earliest = Infinity;
+        for (const block of this.blocks) {
+            let any = false;
+            for (const sm of block.machines) {
+                if (!sm.enabled) {
+                    this.next.delete(sm);
+                    continue;
+                }
+                any = true;
+                let at = this.next.get(sm) ?? now;
+                const period = this.period(sm);
+                while (at <= now) {
+                    sm.step();
+                    this.steps++;
+                    block.checkChangedPins();
+                    at += period;
+                }
+                this.next.set(sm, at);
+                if (at < earliest) earliest = at;
+            }
+            if (!any) block.stopped = true;
+        }
+        if (earliest !== Infinity) {
+            // steps due sooner than the quantum wait for it (and then run together)
+            const target = Math.max(earliest, now + QUANTUM_NS);
+            this.scheduledAt = target;
+            this.alarm.schedule(target - now);
+        }
+    }
+}
+
+/** Puts the chip's two PIO blocks on the emulated clock (call before the firmware runs). */
+export function clockPio(mcu: RP2040): PioClock {
+    return new PioClock(mcu);
+}
