@@ -4,7 +4,8 @@
  * whether enabled or not, and ignores the clock dividers. Here each enabled state machine steps at its own
  * rate (clk_sys / (INT + FRAC/256), the dividers' fixed-point value) on one rp2040js clock alarm: pin
  * changes, FIFO levels and DREQs happen at emulated times, so a PIO UART's bit times can be measured on
- * the pin harness. Steps due within QUANTUM_NS of each other are run by the same alarm (a machine at full
+ * the pin harness. rp2040js also runs an instruction's delay cycles ([n]) at once (it only counts them): each
+ * machine here waits 1 + delay cycles after an instruction before its next step. Steps due within QUANTUM_NS of each other are run by the same alarm (a machine at full
  * speed takes up to 31 steps per alarm), which bounds the cost of a machine at divider 1; with a divider of
  * 32 or more every step has its own alarm and exact time.
  * Everything goes through rp2040js's public objects (`mcu.pio`, its machines' `step`, `enabled`,
@@ -19,6 +20,8 @@ interface PioMachine {
     enabled: boolean;
     clockDivInt: number;
     clockDivFrac: number;
+    /** Cycles executed, delays included (rp2040js counts them but does not wait for them). */
+    cycles: number;
     step(): void;
 }
 
@@ -59,10 +62,13 @@ export class PioClock {
         for (const block of this.blocks) {
             // the CTRL write that enables a machine calls run(): schedule from now instead of looping on setTimeout
             block.run = () => this.kick();
-            // enabling another machine while one runs does not call run(): every CTRL write kicks
+            // enabling another machine while one runs does not call run(): every CTRL write kicks; an
+            // instruction executed through SMx_INSTR (pico-sdk's pio_sm_exec) changes pins at once, as on
+            // the chip (rp2040js shows pin changes only at its next step)
             const write = block.writeUint32.bind(block);
             block.writeUint32 = (offset: number, value: number) => {
                 write(offset, value);
+                block.checkChangedPins();
                 if (offset === CTRL) this.kick();
             };
         }
@@ -97,10 +103,14 @@ export class PioClock {
                 let at = this.next.get(sm) ?? now;
                 const period = this.period(sm);
                 while (at <= now) {
+                    const before = sm.cycles;
                     sm.step();
                     this.steps++;
                     block.checkChangedPins();
-                    at += period;
+                    // rp2040js counts an instruction's delay in `cycles` but runs the next instruction at the
+                    // next step: the machine stalls here for them instead (a stalled wait counts none: 1 cycle)
+                    const used = sm.cycles - before;
+                    at += period * (used > 1 ? used : 1);
                 }
                 this.next.set(sm, at);
                 if (at < earliest) earliest = at;

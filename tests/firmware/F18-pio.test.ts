@@ -327,7 +327,7 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
             'import machine, array',
             'from machine import Pin',
             `t = array.array("h", ${JSON.stringify(table)})`,
-            'buf = bytearray(t) * 50',
+            'buf = bytes(t) * 50',
             'a = machine.AudioOutPwm(Pin(10), Pin(11), 1, 22050, 2)',
             'print(a.levels, round(a.rate, 1))',
             'ready = Pin(25, Pin.OUT); ready.value(1)',
