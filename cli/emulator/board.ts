@@ -22,6 +22,7 @@ import { patchRealRom, RomServices, type FlashOp, type FloatTables, type PowerCu
 import { attachSecondCore, type DualCore } from './dualcore.js';
 import { PinHarness } from './pins.js';
 import { clockPio, type PioClock } from './pio-clock.js';
+import { fixPwmDreq } from './pwm-dreq.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 import { patternEnd, RawRepl } from '../repl/raw-repl.js';
 import { readBoardFile, writeBoardFile } from '../repl/files.js';
@@ -188,6 +189,8 @@ export class Rp2040Board implements EmulatedBoard {
         this.pins = new PinHarness(mcu);
         // PIO state machines step in emulated time at their clock dividers' rates (rp2040js: host timers)
         this.pio = clockPio(mcu);
+        // one DMA transfer per PWM wrap (rp2040js never drops the PWM's DREQ): machine.AudioOutPwm's pacing
+        fixPwmDreq(mcu);
         const watchdog = mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
