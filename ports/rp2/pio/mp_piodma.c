@@ -23,6 +23,7 @@
 #include "task.h"
 #include "hardware/dma.h"
 #include "hardware/irq.h"
+#include "hardware/pio.h"
 #include "hardware/sync.h"
 #include "py/runtime.h"
 #include "posix_file.h"
@@ -436,6 +437,13 @@ static mp_obj_t piodma_clear(mp_obj_t fd_in, mp_obj_t tx_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(piodma_clear_obj, piodma_clear);
 
+// _piodma.sm_claimed(pio, sm) -> whether pico-sdk's claim bit is set (by rp2.StateMachine or C code)
+static mp_obj_t piodma_sm_claimed(mp_obj_t pio_in, mp_obj_t sm_in) {
+    PIO pio = mp_obj_get_int(pio_in) ? pio1 : pio0;
+    return mp_obj_new_bool(pio_sm_is_claimed(pio, mp_obj_get_int(sm_in) & 3));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(piodma_sm_claimed_obj, piodma_sm_claimed);
+
 static const mp_rom_map_elem_t piodma_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__piodma) },
     { MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&piodma_open_obj) },
@@ -443,6 +451,7 @@ static const mp_rom_map_elem_t piodma_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_audio), MP_ROM_PTR(&piodma_audio_obj) },
     { MP_ROM_QSTR(MP_QSTR_status), MP_ROM_PTR(&piodma_status_obj) },
     { MP_ROM_QSTR(MP_QSTR_clear), MP_ROM_PTR(&piodma_clear_obj) },
+    { MP_ROM_QSTR(MP_QSTR_sm_claimed), MP_ROM_PTR(&piodma_sm_claimed_obj) },
 };
 static MP_DEFINE_CONST_DICT(piodma_module_globals, piodma_module_globals_table);
 

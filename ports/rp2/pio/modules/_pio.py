@@ -112,7 +112,11 @@ class PioStateMachine:
         self._sm = None
         for i in range(8) if pio is None else range(4 * pio, 4 * pio + 4):
             base = _PIO_BASE[i >> 2]
+            # free: not ours now, not running, and not claimed by others (rp2.StateMachine, C drivers);
+            # one we released stays claimed by the rp2 module and may be taken again
             if i in _claimed or _mem[base + _CTRL] & (1 << (i & 3)):
+                continue
+            if _piodma.sm_claimed(i >> 2, i & 3) and i not in _released:
                 continue
             try:
                 sm = rp2.StateMachine(i, self._prog)
@@ -276,6 +280,7 @@ class PioStateMachine:
             os.close(self._fd)
             self._fd = -1
         _claimed.discard(self._id)
+        _released.add(self._id)
         rp2.PIO(self._id >> 2).remove_program(self._prog)
         self._sm = None
 
@@ -286,7 +291,8 @@ class PioStateMachine:
         self.close()
 
 
-_claimed = set()
+_claimed = set()  # state machine ids in use by PioStateMachine objects
+_released = set()  # ids PioStateMachine claimed through rp2 and released
 
 
 class AudioOutPwm:
