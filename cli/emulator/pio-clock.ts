@@ -8,6 +8,9 @@
  * machine here waits 1 + delay cycles after an instruction before its next step. Steps due within QUANTUM_NS of each other are run by the same alarm (a machine at full
  * speed takes up to 31 steps per alarm), which bounds the cost of a machine at divider 1; with a divider of
  * 32 or more every step has its own alarm and exact time.
+ * When every enabled machine is stalled (a WAIT, a FIFO full or empty), no alarm runs until a PIO register
+ * is written or RXF read, or a pad's input changes; the machines then resume at that instant (an enabled
+ * machine waiting for a start bit costs nothing while the line is idle).
  * Everything goes through rp2040js's public objects (`mcu.pio`, its machines' `step`, `enabled`,
  * `clockDivInt`/`clockDivFrac`, the PIO's `checkChangedPins`); its `run` (the setTimeout loop) is replaced.
  */
@@ -18,6 +21,8 @@ const CTRL = 0x000;
 
 interface PioMachine {
     enabled: boolean;
+    /** Stalled: a WAIT, a blocking PULL/OUT on an empty TX FIFO or PUSH/IN on a full RX FIFO. */
+    waiting: boolean;
     clockDivInt: number;
     clockDivFrac: number;
     /** Cycles executed, delays included (rp2040js counts them but does not wait for them). */
@@ -32,6 +37,7 @@ interface PioBlock {
     stop(): void;
     checkChangedPins(): void;
     writeUint32(offset: number, value: number): void;
+    readUint32(offset: number): number;
 }
 
 interface Alarm {
@@ -53,6 +59,8 @@ export class PioClock {
     private readonly next = new Map<PioMachine, number>();
     private readonly nsPerCycle: number;
     private scheduledAt = Infinity;
+    /** Every enabled machine is stalled: no alarm until something they wait on may have changed. */
+    private idle = false;
 
     constructor(mcu: RP2040) {
         this.clock = mcu.clock as unknown as ClockWithAlarms;
@@ -69,7 +77,22 @@ export class PioClock {
             block.writeUint32 = (offset: number, value: number) => {
                 write(offset, value);
                 block.checkChangedPins();
-                if (offset === CTRL) this.kick();
+                this.kick();
+            };
+            // reading RXF frees room for a PUSH stalled on a full FIFO
+            const read = block.readUint32.bind(block);
+            block.readUint32 = (offset: number) => {
+                const v = read(offset);
+                if (this.idle) this.kick();
+                return v;
+            };
+        }
+        // a pad's input changed: a WAIT on it may end
+        for (const gpio of mcu.gpio) {
+            const set = gpio.setInputValue.bind(gpio);
+            gpio.setInputValue = (value: boolean) => {
+                set(value);
+                if (this.idle) this.kick();
             };
         }
     }
@@ -82,6 +105,11 @@ export class PioClock {
     /** Something may have been enabled: make sure the alarm runs soon. */
     private kick(): void {
         const now = this.clock.nanos;
+        if (this.idle) {
+            // stalled machines resume now, not from when they stalled
+            this.idle = false;
+            for (const sm of this.next.keys()) this.next.set(sm, now);
+        }
         if (this.scheduledAt > now) {
             this.scheduledAt = now;
             this.alarm.schedule(0);
@@ -92,6 +120,7 @@ export class PioClock {
         const now = this.clock.nanos;
         this.scheduledAt = Infinity;
         let earliest = Infinity;
+        let stalled = true;
         for (const block of this.blocks) {
             let any = false;
             for (const sm of block.machines) {
@@ -114,10 +143,14 @@ export class PioClock {
                 }
                 this.next.set(sm, at);
                 if (at < earliest) earliest = at;
+                if (!sm.waiting) stalled = false;
             }
             if (!any) block.stopped = true;
         }
-        if (earliest !== Infinity) {
+        if (earliest !== Infinity && stalled) {
+            // nothing to step until a pin, a FIFO or an IRQ flag changes: the hooks above kick
+            this.idle = true;
+        } else if (earliest !== Infinity) {
             // steps due sooner than the quantum wait for it (and then run together)
             const target = Math.max(earliest, now + QUANTUM_NS);
             this.scheduledAt = target;
