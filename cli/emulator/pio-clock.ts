@@ -17,7 +17,6 @@
 import type { RP2040 } from 'rp2040js';
 
 const QUANTUM_NS = 250;
-const CTRL = 0x000;
 
 interface PioMachine {
     enabled: boolean;
@@ -70,7 +69,7 @@ export class PioClock {
         for (const block of this.blocks) {
             // the CTRL write that enables a machine calls run(): schedule from now instead of looping on setTimeout
             block.run = () => this.kick();
-            // enabling another machine while one runs does not call run(): every CTRL write kicks; an
+            // enabling another machine while one runs does not call run(): every register write kicks; an
             // instruction executed through SMx_INSTR (pico-sdk's pio_sm_exec) changes pins at once, as on
             // the chip (rp2040js shows pin changes only at its next step)
             const write = block.writeUint32.bind(block);
