@@ -334,10 +334,13 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
             'print(a.write(buf))',
             'a.drain()',
             'ready.value(0)',
+            'import _piodma; print(_piodma.status(a.fileno(), True)[2])',
             'a.close()',
         ].join('\n'), 120_000);
         rec.stop();
-        const [head, written] = out.trim().split('\n');
+        const [head, written, chunks] = out.trim().split('\n');
+        // DMA interrupts: one per 256-frame chunk (threshold), none per sample
+        assert.ok(Number(chunks) <= Math.ceil(22_050 / 256) + 1, `${chunks} DMA interrupts`);
         const levels = Number(head.split(' ')[0]);
         assert.equal(written, String(441 * 50 * 2));
         // measure each period: rising edge at the wrap, falling edge at the compare
@@ -359,7 +362,7 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
         let equal = 0;
         for (let i = 0; i < expected.length; i++) if (m[at + i] === expected[i]) equal++;
         const idle = start && end ? 1 - (end.c0 - start.c0 + end.c1 - start.c1) / (2 * ((end.ns - start.ns) / 8)) : NaN;
-        console.log(`MEASURE audio periods=${measured.length} matched=${equal}/${expected.length} levels=${levels} period=${periodNs.toFixed(1)} ns (${(1e9 / periodNs).toFixed(1)} Hz) cpu-idle=${(idle * 100).toFixed(1)}% playing ${start && end ? ((end.ns - start.ns) / 1e6).toFixed(0) : '?'} ms`);
+        console.log(`MEASURE audio periods=${measured.length} matched=${equal}/${expected.length} levels=${levels} period=${periodNs.toFixed(1)} ns (${(1e9 / periodNs).toFixed(1)} Hz) cpu-idle=${(idle * 100).toFixed(1)}% dma-interrupts=${chunks} playing ${start && end ? ((end.ns - start.ns) / 1e6).toFixed(0) : '?'} ms`);
         assert.equal(equal, expected.length);
         assert.ok(idle >= 0.9, `CPU idle ${idle}`);
     });
