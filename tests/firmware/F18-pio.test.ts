@@ -26,6 +26,7 @@ import { repoRoot } from '../../cli/util/paths.js';
 import type { Transition as PinTransition } from '../../cli/emulator/pins.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
+import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 
 const firmware = testFirmware();
 const READY = 25;
@@ -365,5 +366,25 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
         console.log(`MEASURE audio periods=${measured.length} matched=${equal}/${expected.length} levels=${levels} period=${periodNs.toFixed(1)} ns (${(1e9 / periodNs).toFixed(1)} Hz) cpu-idle=${(idle * 100).toFixed(1)}% dma-interrupts=${chunks} playing ${start && end ? ((end.ns - start.ns) / 1e6).toFixed(0) : '?'} ms`);
         assert.equal(equal, expected.length);
         assert.ok(idle >= 0.9, `CPU idle ${idle}`);
+    });
+
+    test('a soft reset frees the state machines, their DMA channels and rings (12 channels, twice)', async () => {
+        const open6 = [
+            'from machine import PioStateMachine as P',
+            'E = P.assemble(".program echo\\n    pull\\n    mov isr, osr\\n    push\\n")',
+            'sms = [E(E.instructions, []) for i in range(6)]',
+            'for sm in sms:',
+            '    sm.configure_fifo(True, 256, 64, P.DMA_SIZE_32); sm.configure_fifo(False, 256, 64, P.DMA_SIZE_32)',
+            '    sm.set_enabled(True)',
+            'print(all(sm.write(b"abcd" * 8) == 32 and sm.read(32) == b"abcd" * 8 for sm in sms))',
+        ].join('\n');
+        assert.equal((await run(board, open6, 60_000)).trim(), 'True');
+        board.write(CTRL_B);
+        await board.readUntil('>>> ', { timeoutMs: 2000 });
+        board.drain();
+        board.write(CTRL_D);
+        await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 5000 });
+        board.drain();
+        assert.equal((await run(board, open6, 60_000)).trim(), 'True');
     });
 });
