@@ -10,7 +10,8 @@
  *  - 10 KB TX -> RX through two state machines and a harness wire, both FIFOs DMA rings, through asyncio
  *    streams; the PIO DMA throughput of a FIFO-to-FIFO program;
  *  - AudioOutPwm: 1 s of a 1 kHz sine at 22,050 Hz, each PWM period's duty (measured on the pin) equal
- *    to its sample, and the CPU's idle share while it plays.
+ *    to its sample, the DMA interrupts taken and the CPU's idle share while it plays;
+ *  - a soft reset frees the state machines, the 12 DMA channels and the rings.
  * Prints the measured figures (MEASURE lines). Firmware: $MPRT_TEST_FIRMWARE, else build/pico.
  */
 import assert from 'node:assert/strict';
