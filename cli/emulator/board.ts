@@ -21,6 +21,8 @@ import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FlashOp, type FloatTables, type PowerCut } from './rom-services.js';
 import { attachSecondCore, type DualCore } from './dualcore.js';
 import { PinHarness } from './pins.js';
+import { clockPio, type PioClock } from './pio-clock.js';
+import { fixPwmDreq } from './pwm-dreq.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 import { patternEnd, RawRepl } from '../repl/raw-repl.js';
 import { readBoardFile, writeBoardFile } from '../repl/files.js';
@@ -80,6 +82,8 @@ export class Rp2040Board implements EmulatedBoard {
     mcu!: RP2040;
     /** What is outside the GPIO pads (cli/emulator/pins.ts): drive, wire and record pins in emulated time. A new one after each reboot. */
     pins!: PinHarness;
+    /** The PIO blocks stepped on the emulated clock at their dividers' rates (cli/emulator/pio-clock.ts). */
+    pio!: PioClock;
     private clock!: SimClock;
     private rom!: RomServices;
     private link!: ConsoleLink;
@@ -183,6 +187,10 @@ export class Rp2040Board implements EmulatedBoard {
         fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
         // pads read back what the chip drives on them (rp2040js shows only external input), and tests drive them
         this.pins = new PinHarness(mcu);
+        // PIO state machines step in emulated time at their clock dividers' rates (rp2040js: host timers)
+        this.pio = clockPio(mcu);
+        // one DMA transfer per PWM wrap (rp2040js never drops the PWM's DREQ): machine.AudioOutPwm's pacing
+        fixPwmDreq(mcu);
         const watchdog = mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;

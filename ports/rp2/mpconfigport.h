@@ -170,7 +170,8 @@ void mprt_signal_hook(void);
 
 // machine: the upstream rp2 drivers, compiled by reference from the MicroPython tree
 #define MICROPY_PY_MACHINE                      (1)
-#define MICROPY_PY_MACHINE_INCLUDEFILE          "ports/rp2/modmachine.c"
+// upstream's ports/rp2/modmachine.c plus our entries (ports/rp2/mprt_modmachine.c)
+#define MICROPY_PY_MACHINE_INCLUDEFILE          "mprt_modmachine.c"
 #define MICROPY_PY_MACHINE_RESET                (1)
 #define MICROPY_PY_MACHINE_BARE_METAL_FUNCS     (1)
 #define MICROPY_PY_MACHINE_BOOTLOADER           (1)
