@@ -32,12 +32,14 @@ export interface Recorder {
     stop(): void;
 }
 
-interface Alarm {
+/** An alarm of rp2040js's simulated clock (emulated nanoseconds). */
+export interface Alarm {
     schedule(deltaNanos: number): void;
     cancel(): void;
 }
 
-interface ClockWithAlarms {
+/** rp2040js's simulated clock, as the pin harness and the PIO clock use it. */
+export interface ClockWithAlarms {
     readonly nanos: number;
     createAlarm(callback: () => void): Alarm;
 }

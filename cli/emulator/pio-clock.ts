@@ -15,6 +15,7 @@
  * `clockDivInt`/`clockDivFrac`, the PIO's `checkChangedPins`); its `run` (the setTimeout loop) is replaced.
  */
 import type { RP2040 } from 'rp2040js';
+import type { Alarm, ClockWithAlarms } from './pins.js';
 
 const QUANTUM_NS = 250;
 
@@ -37,16 +38,6 @@ interface PioBlock {
     checkChangedPins(): void;
     writeUint32(offset: number, value: number): void;
     readUint32(offset: number): number;
-}
-
-interface Alarm {
-    schedule(deltaNanos: number): void;
-    cancel(): void;
-}
-
-interface ClockWithAlarms {
-    readonly nanos: number;
-    createAlarm(callback: () => void): Alarm;
 }
 
 export class PioClock {

@@ -87,6 +87,19 @@ function decodeUart(initial: number, tr: PinTransition[], baud: number): { bytes
     return { bytes, framingErrors };
 }
 
+/** Python lines assembling pico-sdk's 8-cycles-per-bit UART TX as class `Tx` (pin = side-set and out). */
+const UART_TX = [
+    'Tx = P.assemble("""',
+    '.program uart_tx',
+    '.side_set 1 opt',
+    '    pull        side 1 [7]',
+    '    set x, 7    side 0 [7]',
+    'bits:',
+    '    out pins, 1',
+    '    jmp x-- bits [6]',
+    '""")',
+];
+
 describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no firmware to run' }, () => {
     let board: Rp2040Board;
     before(async () => {
@@ -180,15 +193,7 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
         const text = 'Hello from a PIO UART at 115200 baud! 0123456789 \x00\xff\x55\xaa';
         const out = await run(board, [
             'from machine import PioStateMachine as P',
-            'Tx = P.assemble("""',
-            '.program uart_tx',
-            '.side_set 1 opt',
-            '    pull        side 1 [7]',
-            '    set x, 7    side 0 [7]',
-            'bits:',
-            '    out pins, 1',
-            '    jmp x-- bits [6]',
-            '""")',
+            ...UART_TX,
             'sm = Tx(Tx.instructions, [7], freq=8 * 115200)',
             'sm.set_pins(P.PINS_OUT, 7, 1); sm.set_pins(P.PINS_SIDESET, 7)',
             'sm.set_pin_values(1 << 7, 1 << 7); sm.set_pindirs(1 << 7, 1 << 7)',
@@ -225,15 +230,7 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
         const out = await run(board, [
             'import asyncio, time',
             'from machine import PioStateMachine as P',
-            'Tx = P.assemble("""',
-            '.program uart_tx',
-            '.side_set 1 opt',
-            '    pull        side 1 [7]',
-            '    set x, 7    side 0 [7]',
-            'bits:',
-            '    out pins, 1',
-            '    jmp x-- bits [6]',
-            '""")',
+            ...UART_TX,
             'Rx = P.assemble("""',
             '.program uart_rx',
             '    wait 0 pin 0',
