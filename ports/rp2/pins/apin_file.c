@@ -38,16 +38,17 @@ static inline void apin_unlock(uint32_t save) {
 
 // ---- the interrupt ----
 
-static void apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
+// Queues an edge; true when it was queued and its waiter wants to be woken for it.
+static bool apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
     if (a->debounce_us != 0 && a->any && us - a->last_us < a->debounce_us) {
-        return; // a bounce after an accepted edge
+        return false; // a bounce after an accepted edge
     }
     if (a->any && a->last_level == level) {
-        return; // the opposite edge was a bounce that was ignored: this one changes nothing
+        return false; // the opposite edge was a bounce that was ignored: this one changes nothing
     }
     if ((level && !a->rise) || (!level && !a->fall)) {
         a->last_level = level; // not queued, but the level is known
-        return;
+        return false;
     }
     if (a->tail - a->head == MPRT_APIN_QUEUE_DEPTH) {
         a->head++;
@@ -61,6 +62,7 @@ static void apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
     a->any = true;
     a->last_us = us;
     a->last_level = level;
+    return (a->want & (1u << level)) != 0;
 }
 
 static void apin_irq(void) {
@@ -75,7 +77,8 @@ static void apin_irq(void) {
         if (!(mask & 1)) {
             continue;
         }
-        uint32_t ev = gpio_get_irq_event_mask(gpio) & EDGES;
+        // the raw latches (gpio_get_irq_event_mask reads this core's INTS, which hides a disabled edge)
+        uint32_t ev = (io_bank0_hw->intr[gpio / 8] >> (4 * (gpio % 8))) & EDGES;
         if (ev == 0) {
             continue;
         }
@@ -84,22 +87,24 @@ static void apin_irq(void) {
         if (a == NULL) {
             continue;
         }
-        uint32_t before = a->tail;
+        bool wake;
         if (ev == EDGES) {
             // both edges since the last look: the one to the level the pad has now came last
             unsigned level = gpio_get(gpio);
-            apin_push(a, now, !level);
-            apin_push(a, now, level);
+            wake = apin_push(a, now, !level);
+            wake |= apin_push(a, now, level);
         } else {
-            apin_push(a, now, ev == GPIO_IRQ_EDGE_RISE);
+            wake = apin_push(a, now, ev == GPIO_IRQ_EDGE_RISE);
         }
-        if (a->tail != before) {
+        // no task blocked on the file: nothing to wake (a waiter links itself before it looks at the
+        // queue under this lock, so it either sees this edge or is seen here)
+        if (wake && a->file.waiters != NULL) {
             woken |= 1u << gpio;
         }
     }
+    apin_pending |= woken;
     apin_unlock(save);
     if (woken != 0 && apin_task != NULL) {
-        __atomic_fetch_or(&apin_pending, woken, __ATOMIC_RELAXED);
         BaseType_t higher = pdFALSE;
         vTaskNotifyGiveFromISR(apin_task, &higher);
         portYIELD_FROM_ISR(higher);
@@ -171,6 +176,7 @@ static ssize_t apin_read_op(posix_file_t *f, void *buf, size_t len) {
         }
         uint64_t e = a->q[a->head % MPRT_APIN_QUEUE_DEPTH];
         a->head++;
+        a->want = 3;
         if ((int32_t)(a->seen - a->head) < 0) {
             a->seen = a->head;
         }
@@ -234,6 +240,7 @@ int mprt_apin_open(unsigned gpio) {
     posix_file_init(&a->file, &apin_ops, O_RDONLY);
     a->gpio = gpio;
     a->rise = a->fall = true;
+    a->want = 3;
     uint32_t save = apin_lock();
     bool busy = apin_table[gpio] != NULL;
     if (!busy) {
@@ -328,6 +335,22 @@ static bool edge_wanted(uint64_t e, int event, bool rise, bool fall) {
     }
 }
 
+// The edges (bit 0 falls, bit 1 rises) that may end a wait for event.
+static uint8_t apin_wakers(int event) {
+    switch (event) {
+        case MPRT_APIN_EDGE_RISE:
+        case MPRT_APIN_LEVEL_HIGH:
+        case MPRT_APIN_PULSE_DOWN:
+            return 2;
+        case MPRT_APIN_EDGE_FALL:
+        case MPRT_APIN_LEVEL_LOW:
+        case MPRT_APIN_PULSE_UP:
+            return 1;
+        default:
+            return 3;
+    }
+}
+
 int mprt_apin_take(mprt_apin_t *a, int event, uint64_t *result) {
     bool need_rise = event == MPRT_APIN_EDGE_RISE || event == MPRT_APIN_LEVEL_HIGH
         || event == MPRT_APIN_PULSE_UP || event == MPRT_APIN_PULSE_DOWN;
@@ -376,8 +399,11 @@ int mprt_apin_take(mprt_apin_t *a, int event, uint64_t *result) {
         if (r != 0 && a->output) {
             r = -EINVAL; // an output queues no edges: its level is the one it is given
         }
-        // what is left unread after a success is news to poll; after a miss, only what comes next is
+        // what is left unread after a success is news to poll; after a miss, only what comes next is,
+        // and only the edges that can end the wait wake the waiter (a pulse's first edge does not: no
+        // wake-up work on the core between the two edges of a short pulse)
         a->seen = r != 0 ? a->tail : a->head;
+        a->want = r == 0 ? 3 : apin_wakers(event);
     }
     apin_unlock(save);
     return r;

@@ -24,6 +24,7 @@ typedef struct _mprt_apin_t {
     bool closing;
     bool any;          // an edge was queued since the pin became an input
     uint8_t last_level;
+    uint8_t want;      // the edges that wake the waiters: bit 0 falls, bit 1 rises
     uint32_t debounce_us;
     uint64_t last_us;  // the last queued edge's time
     // the queue: head..tail are queued (free-running counters), seen..tail have not been looked at

@@ -7,8 +7,11 @@
 #include "py/mperrno.h"
 #include "apin_file.h"
 
+
 typedef struct _mp_apin_obj_t {
     mp_obj_base_t base;
+    mprt_apin_t *pin; // one reference of the file, held until close(): NULL after it
+    mp_obj_t wait_fn; // _apin.wait, looked up once
     int fd;         // -1 after close()
     uint32_t debounce_us;
     int8_t value;   // -1 input, else the level driven
@@ -16,13 +19,15 @@ typedef struct _mp_apin_obj_t {
 
 extern const mp_obj_type_t mprt_apin_type;
 
+// The object holds a reference of its file, so the file stays while the object is open, even if its
+// fd was closed by os.close (the pin then still waits, but select on that fd number no longer does).
 static mprt_apin_t *apin_get(mp_apin_obj_t *self) {
-    mprt_apin_t *a = self->fd < 0 ? NULL : mprt_apin_get(self->fd);
-    if (a == NULL) {
+    if (self->pin == NULL) {
         mp_raise_OSError(MP_EBADF);
     }
-    return a;
+    return self->pin;
 }
+
 
 static void apin_check(int r) {
     if (r < 0) {
@@ -37,6 +42,8 @@ static mp_obj_t apin_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     apin_check(fd);
     mp_apin_obj_t *self = mp_obj_malloc_with_finaliser(mp_apin_obj_t, type);
     self->fd = fd;
+    self->pin = mprt_apin_get(fd);
+    self->wait_fn = MP_OBJ_NULL;
     self->debounce_us = 0;
     self->value = -1;
     return MP_OBJ_FROM_PTR(self);
@@ -45,13 +52,11 @@ static mp_obj_t apin_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
 static void apin_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     (void)kind;
     mp_apin_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    mprt_apin_t *a = self->fd < 0 ? NULL : mprt_apin_get(self->fd);
-    if (a == NULL) {
+    if (self->pin == NULL) {
         mp_printf(print, "<APin closed>");
         return;
     }
-    mp_printf(print, "<APin %u fd=%d>", a->gpio, self->fd);
-    mprt_apin_put(a);
+    mp_printf(print, "<APin %u fd=%d>", self->pin->gpio, self->fd);
 }
 
 static mp_obj_t apin_fileno(mp_obj_t self_in) {
@@ -62,15 +67,19 @@ static MP_DEFINE_CONST_FUN_OBJ_1(apin_fileno_obj, apin_fileno);
 
 static mp_obj_t apin_close(mp_obj_t self_in) {
     mp_apin_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->fd >= 0) {
-        mprt_apin_t *a = mprt_apin_get(self->fd);
-        if (a != NULL) {
-            // only if the fd still names this pin's file (os.close may have closed it)
-            int fd = self->fd;
-            mprt_apin_put(a);
-            posix_close(fd);
+    mprt_apin_t *a = self->pin;
+    if (a != NULL) {
+        self->pin = NULL;
+        // the fd, if it still names this pin (os.close may have closed it, and the number been reused)
+        mprt_apin_t *b = mprt_apin_get(self->fd);
+        if (b != NULL) {
+            mprt_apin_put(b);
+            if (b == a) {
+                posix_close(self->fd);
+            }
         }
         self->fd = -1;
+        mprt_apin_put(a); // the last reference: the pin is released
     }
     return mp_const_none;
 }
@@ -82,7 +91,6 @@ static mp_obj_t apin_set_pulls(size_t n_args, const mp_obj_t *args) {
     bool down = n_args > 2 && mp_obj_is_true(args[2]);
     mprt_apin_t *a = apin_get(self);
     gpio_set_pulls(a->gpio, up, down);
-    mprt_apin_put(a);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(apin_set_pulls_obj, 1, 3, apin_set_pulls);
@@ -93,7 +101,6 @@ static mp_obj_t apin_set_edges(size_t n_args, const mp_obj_t *args) {
     bool fall = n_args > 2 && mp_obj_is_true(args[2]);
     mprt_apin_t *a = apin_get(self);
     int r = mprt_apin_set_edges(a, rise, fall);
-    mprt_apin_put(a);
     apin_check(r);
     return mp_const_none;
 }
@@ -107,7 +114,6 @@ static mp_obj_t apin_take(mp_obj_t self_in, mp_obj_t event_in) {
     mprt_apin_t *a = apin_get(self);
     uint64_t v = 0;
     int r = mprt_apin_take(a, event, &v);
-    mprt_apin_put(a);
     if (r == -EAGAIN) {
         return mp_const_none;
     }
@@ -120,7 +126,6 @@ static MP_DEFINE_CONST_FUN_OBJ_2(apin_take_obj, apin_take);
 static mp_obj_t apin_dropped(mp_obj_t self_in) {
     mprt_apin_t *a = apin_get(MP_OBJ_TO_PTR(self_in));
     mp_obj_t n = mp_obj_new_int_from_uint(a->dropped);
-    mprt_apin_put(a);
     return n;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(apin_dropped_obj, apin_dropped);
@@ -130,7 +135,6 @@ static mp_obj_t apin_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
     if (op == MP_UNARY_OP_INT_MAYBE) {
         mprt_apin_t *a = apin_get(self);
         unsigned gpio = a->gpio;
-        mprt_apin_put(a);
         return MP_OBJ_NEW_SMALL_INT(gpio);
     }
     return MP_OBJ_NULL;
@@ -143,7 +147,6 @@ static void apin_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         if (attr == MP_QSTR_value) {
             mprt_apin_t *a = apin_get(self);
             unsigned level = mprt_apin_level(a);
-            mprt_apin_put(a);
             dest[0] = mp_obj_new_bool(level);
             return;
         } else if (attr == MP_QSTR_debounce_time_us) {
@@ -151,8 +154,11 @@ static void apin_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             return;
         } else if (attr == MP_QSTR_wait) {
             // the frozen _apin.wait as a bound method
-            mp_obj_t mod = mp_import_name(MP_QSTR__apin, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-            dest[0] = mp_load_attr(mod, MP_QSTR_wait);
+            if (self->wait_fn == MP_OBJ_NULL) {
+                mp_obj_t mod = mp_import_name(MP_QSTR__apin, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+                self->wait_fn = mp_load_attr(mod, MP_QSTR_wait);
+            }
+            dest[0] = self->wait_fn;
             dest[1] = self_in;
             return;
         }
@@ -163,7 +169,6 @@ static void apin_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             mprt_apin_t *a = apin_get(self);
             int v = dest[1] == mp_const_none ? -1 : mp_obj_is_true(dest[1]);
             mprt_apin_set_output(a, v);
-            mprt_apin_put(a);
             self->value = v;
             dest[0] = MP_OBJ_NULL;
         } else if (attr == MP_QSTR_debounce_time_us) {
@@ -173,7 +178,6 @@ static void apin_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             }
             mprt_apin_t *a = apin_get(self);
             mprt_apin_set_debounce(a, us);
-            mprt_apin_put(a);
             self->debounce_us = us;
             dest[0] = MP_OBJ_NULL;
         }
