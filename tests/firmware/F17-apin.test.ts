@@ -85,7 +85,7 @@ describe('machine.APin in the emulator', { skip: firmware ? false : 'no firmware
         for (const [pin, level] of [[7, 1], [8, 0]] as const) {
             board.pins.drive(pin, level === 1 ? 0 : 1);
             board.pins.when(READY, 1, () => {
-                board.pins.pulseWidths(pin, widthsUs.map((w) => w * US), { startNs: board.pins.now() + 100 * US, gapNs: 200 * US, level });
+                board.pins.pulseWidths(pin, widthsUs.map((w) => w * US), { startNs: board.pins.now() + 2000 * US, gapNs: 1000 * US, level });
             });
             const ev = level === 1 ? 'PULSE_UP' : 'PULSE_DOWN';
             const out = await run(board, script([`p = APin(${pin})`], [
@@ -225,7 +225,7 @@ describe('machine.APin in the emulator', { skip: firmware ? false : 'no firmware
         for (const periodNs of [20_000, 16_000, 14_000, 12_000, 10_000, 8_000, 6_000]) {
             board.pins.drive(pin, 0);
             board.pins.when(READY, 1, () => {
-                board.pins.pulses(pin, { startNs: board.pins.now() + 200 * US, widthNs: periodNs / 2, periodNs, count: 30 });
+                board.pins.pulses(pin, { startNs: board.pins.now() + 2000 * US, widthNs: periodNs / 2, periodNs, count: 30 });
             });
             const out = await run(board, script([`p = APin(${pin})`], [
                 'm.value(1)',

@@ -38,16 +38,14 @@ static inline void apin_unlock(uint32_t save) {
 
 // ---- the interrupt ----
 
-// Queues an edge; true when it was queued and its waiter wants to be woken for it.
+// Queues an edge; true when it was queued and its waiter wants to be woken for it. With a debounce time,
+// an edge is queued only after that long without edges (each edge, queued or not, starts it again).
 static bool apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
-    if (a->debounce_us != 0 && a->any && us - a->last_us < a->debounce_us) {
-        return false; // a bounce after an accepted edge
-    }
-    if (a->any && a->last_level == level) {
-        return false; // the opposite edge was a bounce that was ignored: this one changes nothing
-    }
-    if ((level && !a->rise) || (!level && !a->fall)) {
-        a->last_level = level; // not queued, but the level is known
+    bool quiet = a->debounce_us == 0 || !a->any || us - a->last_us >= a->debounce_us;
+    a->any = true;
+    a->last_us = us;
+    a->last_level = level;
+    if (!quiet || (level && !a->rise) || (!level && !a->fall)) {
         return false;
     }
     if (a->tail - a->head == MPRT_APIN_QUEUE_DEPTH) {
@@ -59,9 +57,6 @@ static bool apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
     }
     a->q[a->tail % MPRT_APIN_QUEUE_DEPTH] = us | (level ? LEVEL_BIT : 0);
     a->tail++;
-    a->any = true;
-    a->last_us = us;
-    a->last_level = level;
     return (a->want & (1u << level)) != 0;
 }
 
@@ -380,14 +375,20 @@ int mprt_apin_take(mprt_apin_t *a, int event, uint64_t *result) {
                 *result = (e & ~LEVEL_BIT) * 1000;
                 a->head = i + 1;
                 r = 0;
-            } else if (i + 1 != a->tail) {
-                // the next edge (queued edges alternate) ends the pulse
-                uint64_t end = a->q[(i + 1) % MPRT_APIN_QUEUE_DEPTH];
-                *result = (end & ~LEVEL_BIT) - (e & ~LEVEL_BIT);
-                a->head = i + 2;
-                r = 0;
             } else {
-                a->head = i; // the pulse has begun: keep its start
+                // the first edge after it to the other level ends the pulse
+                uint32_t j = i + 1;
+                while (j != a->tail && ((a->q[j % MPRT_APIN_QUEUE_DEPTH] ^ e) & LEVEL_BIT) == 0) {
+                    j++;
+                }
+                if (j != a->tail) {
+                    uint64_t end = a->q[j % MPRT_APIN_QUEUE_DEPTH];
+                    *result = (end & ~LEVEL_BIT) - (e & ~LEVEL_BIT);
+                    a->head = j + 1;
+                    r = 0;
+                } else {
+                    a->head = i; // the pulse has begun: keep its start
+                }
             }
         } else {
             a->head = i;
