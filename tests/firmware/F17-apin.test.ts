@@ -193,31 +193,30 @@ describe('machine.APin in the emulator', { skip: firmware ? false : 'no firmware
         got.forEach((l, i) => l.forEach((w, j) => assert.ok(Math.abs(w - spec[i].widths[j]) <= 1, `pin ${spec[i].pin}: ${out}`)));
     });
 
-    test('edge-to-Python latency: an awaiting task sets a pin after each edge', async (t) => {
-        const pin = 18;
-        const answerPin = 19;
-        board.pins.drive(pin, 0);
-        const answer = board.pins.record(answerPin);
-        const edges: number[] = [];
-        board.pins.when(READY, 1, () => {
-            const start = board.pins.now() + 200 * US;
-            for (let i = 0; i < 20; i++) edges.push(start + i * 1000 * US);
-            board.pins.pulses(pin, { startNs: start, widthNs: 300 * US, periodNs: 1000 * US, count: 20 });
+    for (const [how, body] of [
+        ['an awaiting asyncio task', ['m.value(1)', 'for _ in range(20):', '    await p.wait(APin.EDGE_RISE)', '    o.toggle()', 'p.close()']],
+        ['a thread blocked in select.select', ['m.value(1)', 'for _ in range(20):', '    select.select([p], [], [])', '    os.read(p.fileno(), 16)', '    o.toggle()', 'p.close()']],
+    ] as const) {
+        test(`edge-to-Python latency: ${how} sets a pin after each edge`, async (t) => {
+            const pin = 18;
+            const answerPin = 19;
+            board.pins.drive(pin, 0);
+            const answer = board.pins.record(answerPin);
+            const edges: number[] = [];
+            board.pins.when(READY, 1, () => {
+                const start = board.pins.now() + 2000 * US;
+                for (let i = 0; i < 20; i++) edges.push(start + i * 1000 * US);
+                board.pins.pulses(pin, { startNs: start, widthNs: 300 * US, periodNs: 1000 * US, count: 20 });
+            });
+            await run(board, script([`p = APin(${pin})`, 'p.set_edges(True, False)', `o = Pin(${answerPin}, Pin.OUT, value=0)`], [...body]));
+            answer.stop();
+            assert.equal(answer.transitions.length, edges.length, 'one toggle per edge');
+            const lat = answer.transitions.map((tr, i) => (tr.ns - edges[i]) / US);
+            assert.ok(lat.every((us) => us > 0 && us < 1000), `latencies ${lat.join(', ')} µs`);
+            const sorted = [...lat].sort((x, y) => x - y);
+            t.diagnostic(`APin edge to ${how} running: min ${sorted[0].toFixed(1)} µs, median ${sorted[10].toFixed(1)} µs, max ${sorted[19].toFixed(1)} µs (emulated)`);
         });
-        await run(board, script([`p = APin(${pin})`, `o = Pin(${answerPin}, Pin.OUT, value=0)`], [
-            'm.value(1)',
-            'for _ in range(20):',
-            '    await p.wait(APin.EDGE_RISE)',
-            '    o.toggle()',
-            'p.close()',
-        ]));
-        answer.stop();
-        assert.equal(answer.transitions.length, edges.length, 'one toggle per edge');
-        const lat = answer.transitions.map((tr, i) => (tr.ns - edges[i]) / US);
-        assert.ok(lat.every((us) => us > 0 && us < 1000), `latencies ${lat.join(', ')} µs`);
-        const sorted = [...lat].sort((a, b) => a - b);
-        t.diagnostic(`APin edge-to-awaiting-task latency: min ${sorted[0].toFixed(1)} µs, median ${sorted[10].toFixed(1)} µs, max ${sorted[19].toFixed(1)} µs (emulated)`);
-    });
+    }
 
     test('the highest edge rate queued without loss (bursts of 60 edges read with os.read)', async (t) => {
         const pin = 20;
