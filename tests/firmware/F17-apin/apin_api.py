@@ -2,7 +2,7 @@
 # whose edges the chip makes itself (a pull turned on or off moves an undriven pin in the emulator, as
 # it does on a board with nothing connected).
 import asyncio, errno, os, select, struct
-from machine import APin
+from machine import APin, Pin
 
 print(APin.LEVEL_LOW, APin.LEVEL_HIGH, APin.EDGE_FALL, APin.EDGE_RISE, APin.PULSE_DOWN, APin.PULSE_UP)
 print(APin.QUEUE_DEPTH)
@@ -101,6 +101,6 @@ try:
 except OSError as e:
     print("closed", errno.errorcode[e.errno])
 p.close()
-q = APin(3)  # the pin is free again
+q = APin(Pin(3))  # the pin is free again; a machine.Pin names it too
 print("again", int(q))
 q.close()
