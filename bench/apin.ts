@@ -42,7 +42,7 @@ async function latency(board: Rp2040Board, body: string[]): Promise<number> {
     });
     await exec(board, [
         'import asyncio, os, select', 'from machine import APin, Pin',
-        'p = APin(18); p.set_edges(True, False); o = Pin(19, Pin.OUT, value=0)',
+        'p = APin(18); p.set_edges(True, False); o = Pin(19, Pin.OUT, value=0)', 'import gc; gc.collect()',
         'm = Pin(25, Pin.OUT, value=0); m.value(1)', ...body, 'p.close(); m.value(0)',
     ].join('\n'), 'latency');
     answer.stop();
