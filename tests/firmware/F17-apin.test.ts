@@ -47,6 +47,20 @@ describe('machine.APin in the emulator', { skip: firmware ? false : 'no firmware
         await board?.close();
     });
 
+    test("the harness's edges() and pulseWidths() make exactly the transitions asked for", async () => {
+        const rec = board.pins.record(23);
+        board.pins.drive(23, 0);
+        const t0 = board.pins.now() + 100 * US;
+        const times = [t0, t0 + 3 * US, t0 + 1000 * US]; // the line ends high
+        board.pins.edges(23, times, 1);
+        const pulses = board.pins.pulseWidths(23, [5 * US, 17 * US], { startNs: t0 + 2000 * US, gapNs: 40 * US, level: 0 });
+        await run(board, 'import time\ntime.sleep_ms(5)');
+        rec.stop();
+        board.pins.drive(23, null);
+        const want = [...times.map((ns, i) => ({ ns, level: i % 2 === 0 ? 1 : 0 })), ...pulses.flatMap((p) => [{ ns: p.start, level: 0 }, { ns: p.end, level: 1 }])];
+        assert.deepEqual(rec.transitions.filter((t) => t.ns >= t0), want);
+    });
+
     test('every event kind: wait(), EDGE_RISE/FALL, LEVEL_HIGH/LOW, PULSE_UP/DOWN at the harness times', async (t) => {
         const pin = 6;
         board.pins.drive(pin, 0);
@@ -129,6 +143,26 @@ describe('machine.APin in the emulator', { skip: firmware ? false : 'no firmware
         assert.equal(n, 1000, out);
         assert.equal(dropped, 0);
         assert.ok(min >= 49_000 && max <= 51_000, `edge spacing ${min}..${max} ns (50 µs)`);
+    });
+
+    test('a wire from a PWM output: APin measures the duty cycle the chip makes (10 kHz, 25 % and 70 %)', async () => {
+        const unwire = board.pins.wire(21, 22);
+        const out = await run(board, script(['p = APin(22)', 'from machine import PWM', 'pwm = PWM(Pin(21), freq=10_000, duty_u16=16384)'], [
+            'r = []',
+            'for duty in (16384, 45875):',
+            '    pwm.duty_u16(duty)',
+            '    await asyncio.sleep_ms(2)',
+            '    while p._take(None) is not None: pass',  // drop the edges queued so far
+            '    r.append((await p.wait(APin.PULSE_UP), await p.wait(APin.PULSE_DOWN)))',
+            'pwm.deinit()',
+            'print(r)',
+            'p.close()',
+        ]));
+        unwire();
+        const r = JSON.parse(out.trim().replace(/\(/g, '[').replace(/\)/g, ']')) as number[][];
+        // 100 µs periods: 25/75 and 70/30 µs, within 1 µs
+        assert.ok(Math.abs(r[0][0] - 25) <= 1 && Math.abs(r[0][1] - 75) <= 1, out);
+        assert.ok(Math.abs(r[1][0] - 70) <= 1 && Math.abs(r[1][1] - 30) <= 1, out);
     });
 
     test('select over three pins, edge records read from their fds in time order', async () => {

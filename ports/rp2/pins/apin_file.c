@@ -28,19 +28,34 @@ static volatile uint32_t apin_pending;           // gpios whose waiters are to b
 static spin_lock_t *apin_spin;
 static TaskHandle_t apin_task;
 
-static inline uint32_t apin_lock(void) {
+static inline __attribute__((always_inline)) uint32_t apin_lock(void) {
     return spin_lock_blocking(apin_spin);
 }
 
-static inline void apin_unlock(uint32_t save) {
+static inline __attribute__((always_inline)) void apin_unlock(uint32_t save) {
     spin_unlock(apin_spin, save);
+}
+
+// The timer's µs count, read without a call (the interrupt runs from RAM; a call to flash costs a veneer).
+static inline __attribute__((always_inline)) uint64_t apin_now_us(void) {
+    uint32_t hi = timer_hw->timerawh;
+    uint32_t lo;
+    for (;;) {
+        lo = timer_hw->timerawl;
+        uint32_t next = timer_hw->timerawh;
+        if (next == hi) {
+            break;
+        }
+        hi = next;
+    }
+    return ((uint64_t)hi << 32) | lo;
 }
 
 // ---- the interrupt ----
 
 // Queues an edge; true when it was queued and its waiter wants to be woken for it. With a debounce time,
 // an edge is queued only after that long without edges (each edge, queued or not, starts it again).
-static bool apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
+static inline __attribute__((always_inline)) bool apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
     bool quiet = a->debounce_us == 0 || !a->any || us - a->last_us >= a->debounce_us;
     a->any = true;
     a->last_us = us;
@@ -60,12 +75,12 @@ static bool apin_push(mprt_apin_t *a, uint64_t us, unsigned level) {
     return (a->want & (1u << level)) != 0;
 }
 
-static void apin_irq(void) {
+static void __not_in_flash_func(apin_irq)(void) {
     uint32_t mask = apin_mask;
     if (mask == 0) {
         return;
     }
-    uint64_t now = time_us_64();
+    uint64_t now = apin_now_us();
     uint32_t woken = 0;
     uint32_t save = apin_lock();
     for (unsigned gpio = 0; mask != 0; gpio++, mask >>= 1) {
@@ -77,7 +92,7 @@ static void apin_irq(void) {
         if (ev == 0) {
             continue;
         }
-        gpio_acknowledge_irq(gpio, ev);
+        io_bank0_hw->intr[gpio / 8] = ev << (4 * (gpio % 8)); // acknowledge (write 1 to clear)
         mprt_apin_t *a = apin_table[gpio];
         if (a == NULL) {
             continue;
@@ -85,7 +100,7 @@ static void apin_irq(void) {
         bool wake;
         if (ev == EDGES) {
             // both edges since the last look: the one to the level the pad has now came last
-            unsigned level = gpio_get(gpio);
+            unsigned level = (sio_hw->gpio_in >> gpio) & 1;
             wake = apin_push(a, now, !level);
             wake |= apin_push(a, now, level);
         } else {
@@ -141,6 +156,8 @@ static void apin_irq_enable(unsigned gpio, uint32_t events) {
     if (events != 0) {
         gpio_acknowledge_irq(gpio, EDGES); // edges latched before are not ours
         gpio_set_irq_enabled(gpio, events, true);
+        // above the other interrupts (USB, UART, timers): an edge is stamped when it comes, not after them
+        irq_set_priority(IO_IRQ_BANK0, PICO_HIGHEST_IRQ_PRIORITY);
         irq_set_enabled(IO_IRQ_BANK0, true);
     }
     taskEXIT_CRITICAL();
