@@ -4,7 +4,8 @@
  * perf_bench on our firmware vs the stock one; `--port DEV` runs ours on a board), modules, posix (pipe
  * throughput, select/asyncio wake latency, idle share in select, the fd layer's flash and RAM; file read/write
  * throughput through fds and open() vs the stock VFS, mount time), net (TCP
- * throughput and connection rate over lo0, RAM per socket, idle share with sockets open). Emulated-time
+ * throughput and connection rate over lo0, RAM per socket, idle share with sockets open), apin (machine.APin:
+ * edge-to-Python latency, highest edge rate, C heap per pin, flash and RAM). Emulated-time
  * figures are taken on the real B1 boot ROM when it is at hand (bench/firmware.ts benchRom). Each section
  * also runs alone (e.g. `node dist/bench/emulator.js`).
  */
@@ -18,6 +19,7 @@ import { benchPerf } from './perfbench.js';
 import { benchPosix } from './posix.js';
 import { benchPosixFiles } from './posix-files.js';
 import { benchNet } from './net.js';
+import { benchApin } from './apin.js';
 import { type Column, type Figure, formatColumns, formatFigures } from './stats.js';
 
 /** Options for the sections that take them (`--port DEV`: perfbench on the board at that serial port). */
@@ -36,6 +38,7 @@ const SECTIONS: Record<string, (runs: number, log: (s: string) => void, opts: Be
     modules: (runs, log) => benchModules(runs, log),
     posix: async (runs, log) => [...(await benchPosix(runs, log)), ...(await benchPosixFiles(runs, log))],
     net: (runs, log) => benchNet(runs, log),
+    apin: (runs, log) => benchApin(runs, log),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -146,6 +146,42 @@ export class PinHarness {
         return t;
     }
 
+    /**
+     * Edges at the given emulated times (ns, chip clock, ascending): the pin toggles at each, starting at
+     * `firstLevel` (default: the other level than the pad has now). Returns the last edge's time.
+     */
+    edges(pin: number, timesNs: number[], firstLevel?: Level): number {
+        let level: Level = firstLevel ?? (this.level(pin) === 1 ? 0 : 1);
+        let last = this.now();
+        for (const t of timesNs) {
+            if (t < last) throw new Error('edges: times must ascend');
+            this.at(t, pin, level);
+            level = level === 1 ? 0 : 1;
+            last = t;
+        }
+        return last;
+    }
+
+    /**
+     * Pulses of the given widths (ns), one after another with `gapNs` at the idle level between them,
+     * the first leading edge at `startNs` (default now). Returns each pulse's leading and trailing edge
+     * times; the line rests at the idle level after the last.
+     */
+    pulseWidths(pin: number, widthsNs: number[], opts: { startNs?: number; gapNs: number; level?: Level }): { start: number; end: number }[] {
+        const active: Level = opts.level ?? 1;
+        const idle: Level = active === 1 ? 0 : 1;
+        if (opts.gapNs <= 0 || widthsNs.some((w) => w <= 0)) throw new Error('pulseWidths: widths and gap must be > 0');
+        let t = opts.startNs ?? this.now();
+        const out: { start: number; end: number }[] = [];
+        for (const w of widthsNs) {
+            this.at(t, pin, active);
+            this.at(t + w, pin, idle);
+            out.push({ start: t, end: t + w });
+            t += w + opts.gapNs;
+        }
+        return out;
+    }
+
     /** Connects `from` to `to`: `to` reads the level of `from` pad (unless the chip drives `to`). */
     wire(from: number, to: number): () => void {
         this.check(from);

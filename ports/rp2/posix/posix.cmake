@@ -49,6 +49,12 @@ set(MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PORT_DIR}/posix/modules/selectors.py ${MPRT
     ${MPRT_PORT_DIR}/posix/modules/posixpath.py ${MPRT_PORT_DIR}/posix/modules/tty.py)
 set_source_files_properties(${MPRT_POSIX_SOURCE} PROPERTIES COMPILE_OPTIONS "-Werror;-Wextra")
 
+# Pins as fds (ports/rp2/pins/pins.cmake, docs/apin.md): machine.APin stands on the fd layer.
+include(${MPRT_PORT_DIR}/pins/pins.cmake)
+list(APPEND MPRT_POSIX_SOURCE_PORT ${MPRT_PINS_SOURCE_PORT})
+list(APPEND MPRT_POSIX_INCLUDE_DIRS ${MPRT_PINS_INCLUDE_DIRS})
+list(APPEND MPRT_POSIX_FROZEN_DEPENDS ${MPRT_PINS_FROZEN_DEPENDS})
+
 # The network stack stands on the fd layer (ports/rp2/net/net.cmake): its lists join the posix ones.
 include(${MPRT_PORT_DIR}/net/net.cmake)
 list(APPEND MPRT_POSIX_SOURCE ${MPRT_NET_SOURCE})
