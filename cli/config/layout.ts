@@ -2,15 +2,15 @@
  * The flash layout and RAM split of a build, from its configuration (pure): the one place they are
  * computed. The linker script and mprt_config.h (cli/generate), the size report, `mprt build`'s report
  * and size.json (and through it the emulator's and the tests' module installers) all read this.
- * Flash, in order from its start: firmware | modules (native + frozen) | filesystem | settings (the
- * last sectors). RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
+ * Flash, in order from its start: firmware | modules (native) | freeze (modules frozen on the device, two
+ * halves: docs/freeze.md) | filesystem | settings (the last sectors). RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
  */
 import { FLASH_SIZE, SRAM_BASE, SRAM_SIZE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { formatSize } from './schema.js';
 
 export interface Partition {
-    name: 'firmware' | 'modules' | 'filesystem' | 'settings';
+    name: 'firmware' | 'modules' | 'freeze' | 'filesystem' | 'settings';
     /** Offset from the start of flash (its address: cli/chip/rp2040.ts flashAddress(offset)). */
     offset: number;
     size: number;
@@ -34,26 +34,27 @@ export interface Layout {
 
 interface LayoutInput {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
-    flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
+    flash: { firmware_size: number; modules_size: number; freeze_size: number; settings_size: number; fs_size: number };
 }
 
 export function computeLayout(c: LayoutInput): Layout {
-    const { firmware_size, modules_size, settings_size } = c.flash;
-    const fixed = firmware_size + modules_size + settings_size;
+    const { firmware_size, modules_size, freeze_size, settings_size } = c.flash;
+    const fixed = firmware_size + modules_size + freeze_size + settings_size;
     const room = FLASH_SIZE - fixed;
     const fsSize = c.flash.fs_size === 0 ? room : c.flash.fs_size;
     if (fsSize > room || fsSize < 64 * 1024) {
         throw new MprtError(
-            `flash map does not fit in ${formatSize(FLASH_SIZE)}: firmware ${formatSize(firmware_size)} + modules ${formatSize(modules_size)} + ` +
+            `flash map does not fit in ${formatSize(FLASH_SIZE)}: firmware ${formatSize(firmware_size)} + modules ${formatSize(modules_size)} + freeze ${formatSize(freeze_size)} + ` +
                 `filesystem ${formatSize(fsSize)} + settings ${formatSize(settings_size)} ` +
                 (fsSize < 64 * 1024 ? '(the filesystem needs at least 64K)' : `= ${formatSize(fixed + fsSize)}`),
-            { hint: 'lower flash.firmware_size, flash.modules_size or flash.fs_size (0 = the rest)', exitCode: 2 },
+            { hint: 'lower flash.firmware_size, flash.modules_size, flash.freeze_size or flash.fs_size (0 = the rest)', exitCode: 2 },
         );
     }
     const part = (name: Partition['name'], offset: number, size: number): Partition => ({ name, offset, size, end: offset + size });
     const firmware = part('firmware', 0, firmware_size);
     const modules = part('modules', firmware.end, modules_size);
-    const filesystem = part('filesystem', modules.end, fsSize);
+    const freeze = part('freeze', modules.end, freeze_size);
+    const filesystem = part('filesystem', freeze.end, fsSize);
     // Any flash left over (fs_size given explicitly) sits between the filesystem and the settings.
     const settings = part('settings', FLASH_SIZE - settings_size, settings_size);
 
@@ -67,8 +68,8 @@ export function computeLayout(c: LayoutInput): Layout {
         );
     }
     return {
-        flash: { firmware, modules, filesystem, settings },
-        flashMap: [firmware, modules, filesystem, settings],
+        flash: { firmware, modules, freeze, filesystem, settings },
+        flashMap: [firmware, modules, freeze, filesystem, settings],
         ram: { ramLength, stackOrigin: SRAM_BASE + ramLength, stackSize, cHeapSize: c.ram.c_heap_size, gcHeapSize: c.ram.gc_heap_size },
     };
 }

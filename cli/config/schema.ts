@@ -80,7 +80,12 @@ export const SCHEMA: KeySpec[] = [
     },
     {
         key: 'flash.modules_size', type: 'size', default: 256 * KB, min: 0, max: 1024 * KB, multipleOf: FLASH_SECTOR,
-        description: 'flash region for installed native modules and frozen (freeze) modules, after the firmware (bytes)',
+        description: 'flash region for installed native modules, after the firmware (bytes)',
+        portOnly: true,
+    },
+    {
+        key: 'flash.freeze_size', type: 'size', default: 192 * KB, min: 0, max: 1024 * KB, multipleOf: 2 * FLASH_SECTOR,
+        description: 'flash region for modules frozen on the device (freeze.import_modules), after the modules region; two halves, one image each (bytes)',
         portOnly: true,
     },
     {

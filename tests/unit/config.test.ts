@@ -120,7 +120,7 @@ test('a flash map that does not fit in 2M is refused', () => {
     assert.throws(
         () => computeLayout({
             ram: { gc_heap_size: 0, c_heap_size: 0, stack_size: 8192 },
-            flash: { firmware_size: 768 * 1024, modules_size: 0, settings_size: 8192, fs_size: 1792 * 1024 },
+            flash: { firmware_size: 768 * 1024, modules_size: 0, freeze_size: 0, settings_size: 8192, fs_size: 1792 * 1024 },
         }),
         /does not fit/,
     );
