@@ -172,13 +172,34 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
             fz_add_package(s, names);
         }
     }
-    // they run as modules (from their files) before they are frozen: what they return
+    // they run as modules (from their files: the filesystem entries of sys.path first meanwhile) before
+    // they are frozen: what they return
     mp_obj_t *mods = m_new(mp_obj_t, n);
-    for (size_t i = 0; i < n; ++i) {
-        mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
-        mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-        mods[i] = fz_loaded_module(src[i].name);
+    size_t np;
+    mp_obj_t *path;
+    mp_obj_list_get(mp_sys_path, &np, &path);
+    mp_obj_t saved = mp_obj_new_tuple(np, path);
+    for (size_t i = 0, k = 0; i < 2; ++i) {
+        for (size_t j = 0; j < np; ++j) {
+            bool frozen = strncmp(mp_obj_str_get_str(((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items[j]), ".frozen", 7) == 0;
+            if (frozen == (i == 1)) {
+                path[k++] = ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items[j];
+            }
+        }
     }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        for (size_t i = 0; i < n; ++i) {
+            mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
+            mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+            mods[i] = fz_loaded_module(src[i].name);
+        }
+        nlr_pop();
+    } else {
+        memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
+        nlr_jump(nlr.ret_val);
+    }
+    memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
     // the target half: never the one linked now (its pool is in use), else not the current one
     int cur_half = -1;
     const fz_header_t *cur = fz_current(&cur_half);
@@ -199,8 +220,8 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
     for (size_t off = 0; off < span; off += FZ_SECTOR) {
         fz_flash_erase(base + off, FZ_SECTOR);
     }
-    for (size_t off = FZ_HEADER_SPAN; off < f.len; off += FZ_SECTOR) {
-        size_t len = MIN(FZ_SECTOR - off % FZ_SECTOR, f.len - off);
+    for (size_t off = FZ_HEADER_SPAN, len; off < f.len; off += len) {
+        len = MIN(FZ_SECTOR - off % FZ_SECTOR, f.len - off);
         fz_flash_program(base + off, f.buf + off, len);
     }
     if (memcmp((const void *)(uintptr_t)(base + FZ_HEADER_SPAN), f.buf + FZ_HEADER_SPAN, f.len - FZ_HEADER_SPAN) != 0) {
@@ -241,12 +262,11 @@ static mp_obj_t freeze_isfrozen(mp_obj_t o) {
     }
     const mp_obj_type_t *t = mp_obj_get_type(o);
     if (t == &mp_type_module) {
-        mp_obj_t dest[2];
-        mp_load_method_maybe(o, MP_QSTR___file__, dest);
-        if (dest[0] == MP_OBJ_NULL || !mp_obj_is_str(dest[0])) {
+        mp_map_elem_t *e = mp_map_lookup(&mp_obj_module_get_globals(o)->map, MP_OBJ_NEW_QSTR(MP_QSTR___file__), MP_MAP_LOOKUP);
+        if (e == NULL || !mp_obj_is_str(e->value)) {
             return mp_const_false;
         }
-        const char *file = mp_obj_str_get_str(dest[0]);
+        const char *file = mp_obj_str_get_str(e->value);
         return mp_obj_new_bool(fz_linked() != NULL && strncmp(file, MPRT_FREEZE_FIND_PREFIX, strlen(MPRT_FREEZE_FIND_PREFIX)) == 0);
     }
     if (t == &mp_type_type) {

@@ -202,10 +202,10 @@ void mprt_freeze_loaded(void *module_ptr, const char *path) {
     if (strncmp(path, MPRT_FREEZE_FIND_PREFIX, strlen(MPRT_FREEZE_FIND_PREFIX)) != 0) {
         return;
     }
-    mp_obj_t dest[2];
-    mp_load_method_maybe(module, MP_QSTR___thaw__, dest);
-    if (dest[0] != MP_OBJ_NULL) {
-        mp_call_function_1(dest[0], module);
+    // from the globals (a module __getattr__ must not answer for it)
+    mp_map_elem_t *e = mp_map_lookup(&mp_obj_module_get_globals(module)->map, MP_OBJ_NEW_QSTR(MP_QSTR___thaw__), MP_MAP_LOOKUP);
+    if (e != NULL) {
+        mp_call_function_1(e->value, module);
     }
 }
 
