@@ -124,7 +124,7 @@ async function softReset(board: Rp2040Board): Promise<void> {
     board.drain();
 }
 
-const FROZEN = "import freeze, fzmod\nprint(freeze.isfrozen(fzmod), freeze.isfrozen(fzmod.Square), freeze.isfrozen(fzmod.gen), fzmod.thawed, fzmod.VERSION)";
+const FROZEN = 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), freeze.isfrozen(fzmod.Square), freeze.isfrozen(fzmod.gen), fzmod.thawed, fzmod.VERSION)';
 
 describe('F7: freeze into flash', { skip }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-freeze-'));
@@ -156,7 +156,7 @@ describe('F7: freeze into flash', { skip }, () => {
         assert.equal(await run(board, CHECK), fromSource);
         assert.equal(await run(board, FROZEN), 'True True True fzmod 1\n');
         // the frozen copy comes before the file on sys.path
-        assert.equal(await run(board, "import sys, fzmod\nprint(sys.path[0], fzmod.__file__)"), '.frozen/@flash @flash/fzmod.py\n');
+        assert.equal(await run(board, 'import sys, fzmod\nprint(sys.path[0], fzmod.__file__)'), '.frozen/@flash @flash/fzmod.py\n');
         assert.match(await run(board, 'import freeze\nfreeze.get_modules()'), /fzmod\.py +\d+\n1 modules, \d+ qstrs, \d+ bytes of flash/);
     });
 
@@ -207,7 +207,7 @@ describe('F7: freeze into flash', { skip }, () => {
     test('a power cut at every erase/program call of a freeze leaves the old set or the new one', { timeout: 600_000 }, async (t) => {
         const v2 = FZMOD.replace('VERSION = 1', 'VERSION = 2');
         await run(board, writeFile('fzmod.py', v2));
-        const version = "import fzmod\nprint(fzmod.VERSION, fzmod.__file__, fzmod.big_math()[0])";
+        const version = 'import fzmod\nprint(fzmod.VERSION, fzmod.__file__, fzmod.big_math()[0])';
         // the calls a freeze makes, counted without a cut (then back to version 1 frozen)
         const ops: FlashOp[] = [];
         board.onFlashWrite = (op) => {
@@ -270,7 +270,7 @@ describe('F7: freeze into flash', { skip }, () => {
         board = await openBoard({ firmware: firmware!, flashImage });
         await board.boot();
         assert.match(await run(board, 'import freeze\nfreeze.get_modules()'), /made for another firmware: freeze again/);
-        assert.equal(await run(board, "import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)"), 'False fzmod.py\n');
+        assert.equal(await run(board, 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)'), 'False fzmod.py\n');
     });
 
     test('freeze.clear() wipes the frozen modules and soft-resets', async () => {
@@ -281,6 +281,6 @@ describe('F7: freeze into flash', { skip }, () => {
         assert.equal(r.stderr, '');
         await board.powerCycle();
         assert.equal(await run(board, 'import freeze\nfreeze.get_modules()'), 'no frozen modules\n');
-        assert.equal(await run(board, "import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)"), 'False fzmod.py\n');
+        assert.equal(await run(board, 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)'), 'False fzmod.py\n');
     });
 });

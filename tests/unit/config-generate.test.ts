@@ -47,8 +47,11 @@ test('values reach the linker script and the port header', () => {
     assert.match(ld, /STACK\(rw\) : ORIGIN = 0x2003e000, LENGTH = 16384/);
     assert.match(ld, /\. = \. \+ 131072;/);
     const h = readFileSync(join(gen, 'mprt_config.h'), 'utf8');
-    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BASE\s+\(917504\)/);
-    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(1175552\)/);
+    // firmware 768K, modules 128K, freeze 192K (default), then the filesystem up to the settings
+    assert.match(h, /#define MPRT_FLASH_FREEZE_OFFSET\s+\(917504\)/);
+    assert.match(h, /#define MPRT_FLASH_FREEZE_SIZE\s+\(196608\)/);
+    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BASE\s+\(1114112\)/);
+    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(974848\)/);
     assert.match(readFileSync(join(gen, 'mpconfigboard.h'), 'utf8'), /"Raspberry Pi Pico"/);
     assert.match(readFileSync(join(gen, 'genhdr', 'mpversion.h'), 'utf8'), /MICROPY_BUILD_DATE "2025-04-15"/);
 });

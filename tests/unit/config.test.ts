@@ -31,7 +31,8 @@ test('defaults give the documented flash map and RAM split', () => {
     const { flash, ram } = eff.layout;
     assert.deepEqual([flash.firmware.offset, flash.firmware.size], [0, 768 * 1024]);
     assert.deepEqual([flash.modules.offset, flash.modules.size], [768 * 1024, 256 * 1024]);
-    assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1024 * 1024, 1016 * 1024]);
+    assert.deepEqual([flash.freeze.offset, flash.freeze.size], [1024 * 1024, 192 * 1024]);
+    assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1216 * 1024, 824 * 1024]);
     assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_SIZE - 8192, 8192]);
     // the default kernel (builtin): an 8K C heap and a 2K interrupt stack at the top of RAM
     assert.equal(eff.config.rtos.kernel, 'builtin');
@@ -60,7 +61,7 @@ test('layers: board < config file < --set, with origins', () => {
     assert.deepEqual(eff.config.frozen, ['asyncio']);
     assert.equal(eff.origins['ram.stack_size'], 'default');
     // the modules region shrank, so the automatic filesystem grew
-    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 8192);
+    assert.equal(eff.layout.flash.filesystem.size, FLASH_SIZE - 768 * 1024 - 64 * 1024 - 192 * 1024 - 8192);
 });
 
 test('--config FILE replaces ./mprt.config.json', () => {
