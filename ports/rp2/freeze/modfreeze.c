@@ -172,6 +172,13 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
             fz_add_package(s, names);
         }
     }
+    // the target half: never the one linked now (its pool is in use), else not the current one
+    int cur_half = -1;
+    const fz_header_t *cur = fz_current(&cur_half);
+    int half = fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
+    uint32_t seq = cur ? cur->seq + 1 : 1;
+    fz_t f;
+    fz_init(&f, fz_half_addr(half));
     // they run as modules (from their files: the filesystem entries of sys.path first meanwhile) before
     // they are frozen: what they return
     mp_obj_t *mods = m_new(mp_obj_t, n);
@@ -200,13 +207,6 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
         nlr_jump(nlr.ret_val);
     }
     memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
-    // the target half: never the one linked now (its pool is in use), else not the current one
-    int cur_half = -1;
-    const fz_header_t *cur = fz_current(&cur_half);
-    int half = fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
-    uint32_t seq = cur ? cur->seq + 1 : 1;
-    fz_t f;
-    fz_init(&f, fz_half_addr(half));
     fz_module_t *entries = m_new(fz_module_t, n);
     for (size_t i = 0; i < n; ++i) {
         mp_compiled_module_t cm;

@@ -20,7 +20,8 @@ typedef struct _fz_float_t {
 } fz_float_t;
 
 void fz_init(fz_t *f, uint32_t base) {
-    f->cap = 4096;
+    // the largest image at once, while the heap is least fragmented (before the modules are imported)
+    f->cap = FZ_HALF_SIZE;
     f->buf = m_new0(uint8_t, f->cap);
     f->len = FZ_HEADER_SPAN;
     f->base = base;
