@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sizeReport, type SizeReport } from '../cli/compile/size-report.js';
 import { realRomPath } from '../cli/emulator/rom.js';
 import { repoRoot } from '../cli/util/paths.js';
 
@@ -76,4 +77,23 @@ export function benchRom(): BenchRom {
     return real
         ? { bootrom: real, label: `real RP2040 B1 boot ROM (${real})` }
         : { label: "mprt's emulator ROM (float routines run on the host: float code is cheaper than on the chip)" };
+}
+
+/**
+ * Flash and static RAM of named source trees in the firmware next to `uf2`, from its link map
+ * (cli/compile/size-report.ts): a "flash: NAME" and a "RAM: NAME (static)" figure per root, and the
+ * whole report for more; nothing when the map is missing.
+ */
+export function sourceSizes(uf2: string, roots: Record<string, string>): { figures: { name: string; value: number; unit: string }[]; report?: SizeReport } {
+    const dir = dirname(uf2);
+    const map = join(dir, 'firmware.map');
+    if (!existsSync(map)) return { figures: [] };
+    const report = sizeReport(readFileSync(map, 'utf8'), roots, { relativeTo: join(dir, 'cmake') });
+    const figures: { name: string; value: number; unit: string }[] = [];
+    for (const name of Object.keys(roots)) {
+        const c = report.components.find((x) => x.name === name);
+        figures.push({ name: `flash: ${name}`, value: c?.flash ?? 0, unit: 'B' });
+        figures.push({ name: `RAM: ${name} (static)`, value: c?.ram ?? 0, unit: 'B' });
+    }
+    return { figures, report };
 }

@@ -1,7 +1,10 @@
 /**
  * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
  * dualcore, suite, rtos (thread handoff, create/join rates, idle share), perfbench (MicroPython's
- * perf_bench on our firmware vs the stock one; `--port DEV` runs ours on a board), modules. Emulated-time
+ * perf_bench on our firmware vs the stock one; `--port DEV` runs ours on a board), modules, posix (pipe
+ * throughput, select/asyncio wake latency, idle share in select, the fd layer's flash and RAM; file read/write
+ * throughput through fds and open() vs the stock VFS, mount time), net (TCP
+ * throughput and connection rate over lo0, RAM per socket, idle share with sockets open). Emulated-time
  * figures are taken on the real B1 boot ROM when it is at hand (bench/firmware.ts benchRom). Each section
  * also runs alone (e.g. `node dist/bench/emulator.js`).
  */
@@ -12,6 +15,9 @@ import { benchModules } from './modules.js';
 import { benchSuite } from './suite.js';
 import { benchRtos } from './rtos.js';
 import { benchPerf } from './perfbench.js';
+import { benchPosix } from './posix.js';
+import { benchPosixFiles } from './posix-files.js';
+import { benchNet } from './net.js';
 import { type Column, type Figure, formatColumns, formatFigures } from './stats.js';
 
 /** Options for the sections that take them (`--port DEV`: perfbench on the board at that serial port). */
@@ -28,6 +34,8 @@ const SECTIONS: Record<string, (runs: number, log: (s: string) => void, opts: Be
     rtos: (runs, log) => benchRtos(runs, log),
     perfbench: (runs, log, opts) => benchPerf(runs, log, { port: opts.port }),
     modules: (runs, log) => benchModules(runs, log),
+    posix: async (runs, log) => [...(await benchPosix(runs, log)), ...(await benchPosixFiles(runs, log))],
+    net: (runs, log) => benchNet(runs, log),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { openBoard, type Rp2040Board } from '../emulator/board.js';
 import { formatProfile, startProfile } from '../emulator/profile.js';
+import { formatUsbInfo } from '../emulator/usb-info.js';
 import { interactive, lastBuild, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
 import { MprtError } from '../util/errors.js';
 
@@ -22,6 +23,7 @@ interface Args {
     json: boolean;
     verbose: boolean;
     profile?: string;
+    'usb-info': boolean;
 }
 
 function readScripts(args: Args): ScriptSource[] {
@@ -53,6 +55,7 @@ export const emulateCommand: CommandModule<object, Args> = {
             .option('json', { type: 'boolean', default: false, describe: 'with --run/--exec: print results as JSON on stdout' })
             .option('verbose', { type: 'boolean', default: false, describe: 'print rp2040js warnings' })
             .option('profile', { type: 'string', describe: 'with --run/--exec: write the cycles each firmware function took while the scripts ran (both cores) to FILE' })
+            .option('usb-info', { type: 'boolean', default: false, describe: 'print the USB device the emulated host enumerated (like lsusb -v), then run the rest' })
             .option('cores', { type: 'number', choices: [1, 2], describe: 'emulated Cortex-M0+ cores (default 2: core 1 waits in the boot ROM until launched)' })
             .example('$0 emulate', 'REPL on the last build (Ctrl-] quits)')
             .example('$0 emulate build/pico/firmware.uf2 --exec "print(1+1)"', 'run code, exit 0 / 1 (raised) / 124 (timeout)')
@@ -80,6 +83,7 @@ export const emulateCommand: CommandModule<object, Args> = {
         try {
             await board.boot({ timeoutMs: args['boot-timeout'] * 1000 });
             const boot = { emulatedMs: board.nowMs(), wallMs: Date.now() - wallStart };
+            if (args['usb-info']) await printUsbInfo(board);
             if (sources.length) {
                 const json = args.json;
                 const profile = args.profile ? startProfile(board) : undefined;
@@ -118,6 +122,15 @@ export const emulateCommand: CommandModule<object, Args> = {
 async function detachCleanly(board: Rp2040Board): Promise<void> {
     // the raw-REPL client's soft reset: the VM's finalisers (and so littlefs's closes) run before its banner
     await board.repl.softReset();
+}
+
+/** Prints the enumerated USB tree (the host reads the strings just after configuring: wait for them). */
+async function printUsbInfo(board: Rp2040Board): Promise<void> {
+    const host = board.usb;
+    if (!host) throw new MprtError('--usb-info needs the USB console (not --uart)', { exitCode: 2 });
+    await board.runUntil(() => host.stringsDone, 1000);
+    if (!host.device) throw new MprtError('the board did not enumerate on USB', { exitCode: 3 });
+    process.stdout.write(formatUsbInfo(host.device));
 }
 
 /** How to reach the pty with the mpremote that `mprt setup` unpacked (it is not installed system-wide). */

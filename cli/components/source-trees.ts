@@ -30,6 +30,7 @@ const TREES = [
     { key: 'picoSdk', from: { component: 'pico-sdk' } },
     { key: 'tinyusb', from: { component: 'tinyusb' } },
     { key: 'mbedtls', from: { component: 'mbedtls' } },
+    { key: 'lwip', from: { component: 'lwip' } },
     { key: 'port', from: { repo: 'ports/rp2' }, prefix: null, size: 'mprt port', sdk: null },
     { key: 'repo', from: { repo: '.' }, prefix: '/mprt/repo', size: null, sdk: 'mprt' },
     // set up by the user (MPRT_FREERTOS_PATH / rtos.freertos_path, cli/components/freertos.ts), only for that kernel;

@@ -122,8 +122,8 @@ export const SCHEMA: KeySpec[] = [
         portOnly: false,
     },
     {
-        key: 'rtos.c_heap_size', type: 'size', default: 8 * KB, min: 6 * KB, max: 192 * KB, multipleOf: 8,
-        description: 'C heap with a kernel (kernel objects, the stacks of the USB, service and idle tasks, malloc); '
+        key: 'rtos.c_heap_size', type: 'size', default: 32 * KB, min: 6 * KB, max: 192 * KB, multipleOf: 8,
+        description: 'C heap with a kernel (kernel objects, the stacks of the USB, service, tcpip and idle tasks, lwIP\'s memory, malloc); '
             + 'replaces ram.c_heap_size',
         portOnly: true,
     },

@@ -13,12 +13,14 @@ import { RP2040 } from 'rp2040js';
 import { FLASH_SIZE, page, WATCHDOG_BASE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { UartConsole, UsbConsole, type ConsoleLink } from './console.js';
+import type { UsbHost } from './usb-host.js';
 import { fixFlashCommands, fixForRomBoot, fixRosc, fixSioFifo, fixSpi, fixUart, HarnessLogger } from './rp2040js-gaps.js';
 import { loadFirmware, type Firmware } from './firmware.js';
 import { loadRomFile, ourRomPath } from './rom.js';
 import { SD_TABLE, SD_V2_INTERNALS, SF_TABLE } from './rom-float.js';
 import { patchRealRom, RomServices, type FlashOp, type FloatTables, type PowerCut } from './rom-services.js';
 import { attachSecondCore, type DualCore } from './dualcore.js';
+import { PinHarness } from './pins.js';
 import type { BoardOptions, ConsoleKind, EmulatedBoard, ExecResult } from './types.js';
 import { patternEnd, RawRepl } from '../repl/raw-repl.js';
 import { readBoardFile, writeBoardFile } from '../repl/files.js';
@@ -76,6 +78,8 @@ export async function openBoard(opts: OpenBoardOptions): Promise<Rp2040Board> {
 
 export class Rp2040Board implements EmulatedBoard {
     mcu!: RP2040;
+    /** What is outside the GPIO pads (cli/emulator/pins.ts): drive, wire and record pins in emulated time. A new one after each reboot. */
+    pins!: PinHarness;
     private clock!: SimClock;
     private rom!: RomServices;
     private link!: ConsoleLink;
@@ -128,6 +132,9 @@ export class Rp2040Board implements EmulatedBoard {
      */
     onFlashWrite: ((op: FlashOp) => PowerCut | undefined) | undefined;
     private powerCut = false;
+    /** UART0 from the host's side while the console is on USB (the other end of /dev/ttyS0). */
+    private serial: UartConsole | undefined;
+    private serialListener: ((data: Uint8Array) => void) | undefined;
     /** Emulated time of the chip instances before the current one (reboots start a new clock). */
     private earlierNanos = 0;
 
@@ -174,6 +181,8 @@ export class Rp2040Board implements EmulatedBoard {
         });
         fixSpi(mcu);
         fixRosc(mcu, new DataView(this.uniqueId.buffer, this.uniqueId.byteOffset, 8).getUint32(0, true));
+        // pads read back what the chip drives on them (rp2040js shows only external input), and tests drive them
+        this.pins = new PinHarness(mcu);
         const watchdog = mcu.peripherals[page(WATCHDOG_BASE)] as unknown as WatchdogState;
         watchdog.onWatchdogTrigger = () => {
             this.rebootRequested = true;
@@ -206,8 +215,10 @@ export class Rp2040Board implements EmulatedBoard {
                 this.usbEnableCount++;
                 enabled?.();
             };
+            this.serial = new UartConsole(mcu, (data) => this.serialListener?.(data), 0);
         } else {
             this.link = new UartConsole(mcu, onData, 0);
+            this.serial = undefined;
         }
         // the real ROM boots as the chip does, from its reset vector: it checks the BOOTSEL button, loads
         // boot stage 2 from flash over the SSI, checks its CRC and runs it
@@ -223,6 +234,20 @@ export class Rp2040Board implements EmulatedBoard {
     private stop(message: string): void {
         this.stopped ??= message;
         this.halt = true;
+    }
+
+    /**
+     * UART0 (GP0/GP1) as a serial line to the host while the console is on USB: `listener` gets every
+     * byte the firmware sends on it (at the programmed baud rate), and serialSend() queues bytes for
+     * its RX FIFO (delivered as the firmware makes room). Kept across power cycles.
+     */
+    onSerial(listener: ((data: Uint8Array) => void) | undefined): void {
+        this.serialListener = listener;
+    }
+
+    serialSend(data: Uint8Array): void {
+        if (!this.serial) throw new MprtError('UART0 is the console on this board: use write()', { exitCode: 2 });
+        this.serial.send(data);
     }
 
     /** Sends console output to `listener` instead of buffering it for readUntil (pty / terminal modes). */
@@ -473,6 +498,11 @@ export class Rp2040Board implements EmulatedBoard {
 
     async writeFile(path: string, data: Uint8Array | string): Promise<void> {
         await writeBoardFile(this, path, data);
+    }
+
+    /** The emulated USB host (enumerated device, CDC ports); undefined with the UART console. */
+    get usb(): UsbHost | undefined {
+        return this.link instanceof UsbConsole ? this.link.host : undefined;
     }
 
     usbLinkStable(): boolean {

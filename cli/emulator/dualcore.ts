@@ -7,7 +7,8 @@
  *   rp2040js RPPPB per core), `sio` (a SioPort: CPUID, FIFO side, divider, interpolators) and `logger`
  *   (to see SEV); its memory accesses go to those for the SIO and PPB ranges and to the chip otherwise.
  * - Peripheral interrupts (rp2040.setInterrupt) reach both cores' NVICs; each takes them only if enabled
- *   there. SIO_IRQ_PROC0/1 reach only their own core.
+ *   there. SIO_IRQ_PROC0/1 reach only their own core; IO_IRQ_BANK0 reaches each core from its own
+ *   PROC0/PROC1 interrupt enables (io-irq.ts).
  * - `mcu.core` names the core executing right now (the ROM services read their registers from it) and
  *   is core 0 between batches.
  * - Core 1 starts with the chip and runs the boot ROM's reset path, which parks it in the ROM's wait
@@ -23,6 +24,7 @@
 import type { Logger, RP2040 } from 'rp2040js';
 import { page, PPB_BASE, PPB_SCS_BASE, PSM_BASE, SIO_BASE } from '../chip/rp2040.js';
 import { SioPort, SioShared, type SioRegisters } from './sio.js';
+import { attachProc1GpioIrq } from './io-irq.js';
 
 /** Emulated time one core may run ahead of the other (ns) before they switch; see docs/emulator-dualcore.md. */
 export const DEFAULT_SLICE_NANOS = 1000;
@@ -226,6 +228,8 @@ export class DualCore {
             this.raise(0, irq, value);
             this.raise(1, irq, value);
         };
+        // GPIO interrupts: each core has its own enables and line (rp2040js models processor 0's only)
+        attachProc1GpioIrq(mcu, (core, irq, level) => this.raise(core, irq, level));
         this.hookPsm();
         this.cores[1].reset();
     }

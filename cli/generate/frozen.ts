@@ -23,11 +23,31 @@ function pyFilesUnder(dir: string): string[] {
 
 const quote = (s: string) => JSON.stringify(s);
 
-export function planFrozen(entries: string[], opts: { micropythonDir: string; base: string }): FrozenPlan {
+/** MicroPython's asyncio modules frozen beside an overlay's own package file (asyncio/__init__.py). */
+const ASYNCIO_UPSTREAM = ['core.py', 'event.py', 'funcs.py', 'lock.py', 'stream.py'];
+
+/**
+ * asyncioOverlay: a folder holding an `asyncio/` package (its `__init__.py` replaces MicroPython's, the
+ * other files join the package) and `casyncio.py`; used by firmware with the POSIX layer (docs/asyncio.md).
+ * asyncioOverlayVar: how the manifest names that folder (a makemanifest variable), default its path.
+ */
+export function planFrozen(entries: string[], opts: { micropythonDir: string; base: string; asyncioOverlay?: string; asyncioOverlayVar?: string }): FrozenPlan {
     const lines: string[] = [];
     const sources: string[] = [];
     for (const entry of entries) {
-        if (entry === 'asyncio') {
+        if (entry === 'asyncio' && opts.asyncioOverlay) {
+            const overlay = opts.asyncioOverlay;
+            const own = readdirSync(join(overlay, 'asyncio')).filter((f) => f.endsWith('.py')).sort();
+            const tuple = (files: string[]) => `(${files.map(quote).join(', ')})`;
+            lines.push(`package("asyncio", ${tuple(ASYNCIO_UPSTREAM)}, base_path="$(MPY_DIR)/extmod", opt=3)`);
+            lines.push('module("uasyncio.py", base_path="$(MPY_DIR)/extmod/asyncio", opt=3)');
+            const base = opts.asyncioOverlayVar ?? overlay;
+            lines.push(`package("asyncio", ${tuple(own)}, base_path=${quote(base)}, opt=3)`);
+            lines.push(`module("casyncio.py", base_path=${quote(base)}, opt=3)`);
+            sources.push(...ASYNCIO_UPSTREAM.map((f) => join(opts.micropythonDir, 'extmod', 'asyncio', f)));
+            sources.push(join(opts.micropythonDir, 'extmod', 'asyncio', 'uasyncio.py'));
+            sources.push(...own.map((f) => join(overlay, 'asyncio', f)), join(overlay, 'casyncio.py'));
+        } else if (entry === 'asyncio') {
             lines.push('include("$(MPY_DIR)/extmod/asyncio")');
             sources.push(...pyFilesUnder(join(opts.micropythonDir, 'extmod', 'asyncio')));
         } else if (entry === 'rp2') {

@@ -43,9 +43,12 @@ export interface GeneratedTree {
 
 export function generateTree(o: GenerateOptions): GeneratedTree {
     const { config, layout } = o.effective;
-    const frozen = planFrozen(config.frozen, { micropythonDir: o.paths.micropython, base: o.effective.frozenBase });
-    const buildDate = new Date(o.sourceDateEpoch * 1000).toISOString().slice(0, 10);
     const kernel = kernelTemplateContext(kernelProfile(config.rtos.kernel));
+    // with the POSIX layer (an RTOS port), asyncio is MicroPython's with our package file (Runner, fd streams)
+    const asyncioOverlay = kernel.rtosPort ? join(o.paths.port, 'posix', 'modules') : undefined;
+    const frozen = planFrozen(config.frozen, { micropythonDir: o.paths.micropython, base: o.effective.frozenBase,
+        asyncioOverlay, asyncioOverlayVar: '$(MPRT_PORT_DIR)/posix/modules' });
+    const buildDate = new Date(o.sourceDateEpoch * 1000).toISOString().slice(0, 10);
     const ctx = {
         command: o.command,
         board: o.board,

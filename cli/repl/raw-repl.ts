@@ -40,6 +40,8 @@ export const CTRL_A = '\x01';
 export const CTRL_B = '\x02';
 export const CTRL_C = '\x03';
 export const CTRL_D = '\x04';
+/** The friendly REPL's paste mode (ended by CTRL_D); not part of the raw-REPL protocol. */
+export const CTRL_E = '\x05';
 /** What the raw REPL prints when entered (and after a soft reset in it), prompt included. */
 export const RAW_BANNER = 'raw REPL; CTRL-B to exit\r\n>';
 /** The line a soft reset starts with (rp2 prints `MPY: soft reboot`). */

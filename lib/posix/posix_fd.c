@@ -22,6 +22,13 @@ posix_file_t *posix_fd_lookup_locked(int fd) {
     return fd_table[fd];
 }
 
+posix_file_t *posix_fd_peek(int fd) {
+    if (fd < 0 || fd >= POSIX_FD_MAX) {
+        return NULL;
+    }
+    return *(posix_file_t *volatile *)&fd_table[fd];
+}
+
 posix_file_t *posix_file_get(int fd) {
     posix_lock();
     posix_file_t *f = posix_fd_lookup_locked(fd);

@@ -57,6 +57,11 @@ int posix_fd_install_at(posix_file_t *f, int fd);
 posix_file_t *posix_file_get(int fd);
 void posix_file_put(posix_file_t *f);
 
+// The file fd names at this moment (NULL if none), read without the lock and without taking a
+// reference, so callable from any context (interrupt handlers, scheduler suspended): only for
+// comparing with a file that never goes away (the firmware's console, on its fast path).
+posix_file_t *posix_fd_peek(int fd);
+
 // Wakes every task blocked on f so it looks at f's readiness again. posix_file_notify_locked is the
 // same with posix_lock already held.
 void posix_file_notify(posix_file_t *f);

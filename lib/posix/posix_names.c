@@ -7,6 +7,8 @@
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include "posix.h"
+#include "posix_vfs.h"
+#include <stdio.h>
 
 ssize_t read(int fd, void *buf, size_t len) {
     return posix_read(fd, buf, len);
@@ -78,4 +80,48 @@ int eventfd_read(int fd, eventfd_t *value) {
 
 int eventfd_write(int fd, eventfd_t value) {
     return posix_write(fd, &value, sizeof(value)) == (ssize_t)sizeof(value) ? 0 : -1;
+}
+
+// ---- paths (posix_vfs.h); Picolibc's stdio (fopen, remove, ...) calls these ----
+int open(const char *path, int flags, ...) {
+    mode_t mode = 0;
+    if (flags & O_CREAT) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = (mode_t)va_arg(ap, int);
+        va_end(ap);
+    }
+    return posix_open(path, flags, mode);
+}
+
+int stat(const char *restrict path, struct stat *restrict st) {
+    return posix_stat(path, st);
+}
+
+int mkdir(const char *path, mode_t mode) {
+    return posix_mkdir(path, mode);
+}
+
+int unlink(const char *path) {
+    return posix_unlink(path);
+}
+
+int rmdir(const char *path) {
+    return posix_rmdir(path);
+}
+
+int rename(const char *from, const char *to) {
+    return posix_rename(from, to);
+}
+
+char *getcwd(char *buf, size_t size) {
+    return posix_getcwd(buf, size);
+}
+
+int chdir(const char *path) {
+    return posix_chdir(path);
+}
+
+int fsync(int fd) {
+    return posix_fsync(fd);
 }

@@ -151,6 +151,9 @@ static void mp_lifecycle(void) {
             run_repl();
         }
 
+        #if MPRT_RTOS
+        mp_posix_stdio_reset(); // the message and what follows go to the console, whatever fd 1 was
+        #endif
         mp_printf(MP_PYTHON_PRINTER, "MPY: soft reboot\n");
         subsystems_deinit();
         gc_sweep_all();

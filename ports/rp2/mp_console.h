@@ -28,4 +28,9 @@ void mp_console_poll_rx(void);
 // MP_STREAM_POLL_RD / MP_STREAM_POLL_WR readiness for the bits in poll_flags.
 uintptr_t mp_console_poll(uintptr_t poll_flags);
 
+// With a kernel: called by the console (from its own task) when its transmit buffer has room again
+// after mp_console_poll found it full; the fd layer wakes the tasks polling fds 0-2 for POLLOUT
+// (ports/rp2/posix/mp_posix.c).
+void mp_console_tx_ready(void);
+
 #endif // MPRT_RP2_MP_CONSOLE_H

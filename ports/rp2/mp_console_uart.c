@@ -11,9 +11,6 @@
 #include "hardware/uart.h"
 #include "mprt_config.h"
 #include "mp_console.h"
-#if MPRT_RTOS
-#include "posix/mp_signal.h"
-#endif
 
 #define CONSOLE_UART (uart0)
 
@@ -23,11 +20,7 @@ static void console_uart_irq(void) {
         int c = uart_getc(CONSOLE_UART);
         #if MICROPY_KBD_EXCEPTION
         if (c == mp_interrupt_char) {
-            #if MPRT_RTOS
-            mprt_signal_interrupt_char(); // KeyboardInterrupt or the SIGINT handler
-            #else
             mp_sched_keyboard_interrupt();
-            #endif
             continue;
         }
         #endif

@@ -30,6 +30,12 @@
 // rtos.kernel=builtin: the USB device belongs to its own task (ports/rp2/rtos/rtos_console_usb.c).
 #define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (0)
 #define MICROPY_EXCLUDE_SHARED_TINYUSB_USBD_CDC (1)
+// A hard IRQ handler runs with a thread state of its own per core (vendor/patches/micropython/0005):
+// the interrupted task may be no Python thread.
+void *mprt_rtos_irq_hard_enter(void);
+void mprt_rtos_irq_hard_exit(void *saved);
+#define MICROPY_IRQ_HARD_ENTER()                mprt_rtos_irq_hard_enter()
+#define MICROPY_IRQ_HARD_EXIT(saved)            mprt_rtos_irq_hard_exit(saved)
 #else
 #define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE    (1)
 #endif
@@ -73,17 +79,46 @@ void mprt_freeze_loaded(void *module, const char *path);
 #define MICROPY_SCHEDULER_DEPTH                 (8)
 #define MICROPY_SCHEDULER_STATIC_NODES          (1)
 #define MICROPY_USE_INTERNAL_ERRNO              (1)
-// The errno module: MicroPython's default names plus those the fd layer (lib/posix) raises.
+// The errno module: MicroPython's default names plus those the fd layer (lib/posix) and its files
+// raise; the two MicroPython lacks, with Linux's values (as every MP_E*).
+#define MP_ENOTEMPTY                            (39)
+#define MP_ENAMETOOLONG                         (36)
 #define MICROPY_PY_ERRNO_LIST \
     X(EPERM) X(ENOENT) X(EINTR) X(EIO) X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) X(EEXIST) X(ENODEV) \
-    X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(ESPIPE) X(EPIPE) X(EOPNOTSUPP) X(EADDRINUSE) \
+    X(EXDEV) X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(EFBIG) X(ENOSPC) \
+    X(ESPIPE) X(EROFS) X(EPIPE) X(ENAMETOOLONG) X(ENOTEMPTY) X(EOPNOTSUPP) X(EADDRINUSE) \
     X(ECONNABORTED) X(ECONNRESET) X(ENOBUFS) X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTUNREACH) \
     X(EALREADY) X(EINPROGRESS)
 #define MICROPY_MAKE_POINTER_CALLABLE(p)        ((void *)((mp_uint_t)(p) | 1))
+// OSError's subclasses chosen by errno, as builtins (ports/rp2/mp_oserror.c, called from py/objexcept.c by
+// vendor/patches/micropython/0002-oserror-subclass-by-errno.patch).
+#define MICROPY_PY_OSERROR_SUBCLASS_BY_ERRNO    (1)
+#define MPRT_OSERROR_TYPES(X) \
+    X(BlockingIOError) X(BrokenPipeError) X(ChildProcessError) X(ConnectionAbortedError) X(ConnectionError) \
+    X(ConnectionRefusedError) X(ConnectionResetError) X(FileExistsError) X(FileNotFoundError) \
+    X(InterruptedError) X(IsADirectoryError) X(NotADirectoryError) X(PermissionError) \
+    X(ProcessLookupError) X(TimeoutError)
+#define MPRT_OSERROR_DECLARE(name) extern const struct _mp_obj_type_t mp_type_##name;
+MPRT_OSERROR_TYPES(MPRT_OSERROR_DECLARE)
+#define MPRT_OSERROR_BUILTIN(name) { MP_ROM_QSTR(MP_QSTR_##name), MP_ROM_PTR(&mp_type_##name) },
+#define MICROPY_PORT_EXTRA_BUILTINS             MPRT_OSERROR_TYPES(MPRT_OSERROR_BUILTIN)
+
+#if MPRT_POSIX
+// ---- stdout and stderr are fds 1 and 2 (ports/rp2/posix/mp_stdio.c): C's prints and the tracebacks
+// follow os.dup2 (the REPL's prompts and the raw REPL's framing stay on the console) ----
+void mp_posix_print_stdout(const char *str, size_t len);
+#define MP_PLAT_PRINT_STRN(str, len)            mp_posix_print_stdout(str, len)
+extern const struct _mp_print_t mp_posix_stderr_print;
+#define MICROPY_ERROR_PRINTER                   (&mp_posix_stderr_print)
+#endif
 
 #if MPRT_RTOS
 // ---- select over lib/posix fds and streams: ports/rp2/posix/mp_modselect.c replaces extmod's ----
 #define MICROPY_PY_SELECT                       (0)
+// ---- top-level await at the friendly REPL, run by asyncio.repl_runner (ports/rp2/posix/mp_repl_await.c;
+// the pyexec hook is vendor/patches/micropython/0004-pyexec-repl-await-hook.patch) ----
+#define MICROPY_COMP_ALLOW_TOP_LEVEL_AWAIT      (1)
+#define MICROPY_PYEXEC_REPL_AWAIT               (1)
 
 // ---- threads are kernel tasks (rtos.kernel=builtin): a GIL, handed over every 32 VM jumps ----
 #define MICROPY_PY_THREAD                       (1)

@@ -10,6 +10,10 @@
 #include "pico/unique_id.h"
 #include "pico/aon_timer.h"
 #include "mp_console.h"
+#if MPRT_RTOS
+#include "shared/readline/readline.h"
+#include "posix/mp_posix.h"
+#endif
 
 #define STDIN_BUFFER_LEN (512)
 
@@ -34,6 +38,12 @@ int mp_hal_stdin_rx_chr(void) {
         mp_console_poll_rx();
         int c = ringbuf_get(&stdin_ringbuf);
         if (c != -1) {
+            #if MPRT_RTOS
+            // the console moved elsewhere (os.dup2, TTY): Ctrl-C typed on it brings it back
+            if (c == CHAR_CTRL_C && mp_posix_stdin_moved()) {
+                mp_posix_console_restore();
+            }
+            #endif
             return c;
         }
         #if MICROPY_PY_OS_DUPTERM
@@ -42,11 +52,25 @@ int mp_hal_stdin_rx_chr(void) {
             return d;
         }
         #endif
+        #if MPRT_RTOS
+        if (mp_posix_stdin_moved()) {
+            c = mp_posix_stdin_chr();
+            if (c >= 0) {
+                return c;
+            }
+            continue;
+        }
+        #endif
         mp_event_wait_indefinite();
     }
 }
 
 mp_uint_t mp_hal_stdout_tx_strn(const char *str, mp_uint_t len) {
+    #if MPRT_RTOS
+    if (mp_posix_stdout_write(str, len)) {
+        return len;
+    }
+    #endif
     mp_uint_t written = mp_console_write(str, len);
     #if MICROPY_PY_OS_DUPTERM
     int d = mp_os_dupterm_tx_strn(str, len);

@@ -3,3 +3,7 @@
 
 // The frozen-module search path entry added to sys.path in main.c.
 Q(/lib)
+
+// Open modes of files opened through lib/posix (ports/rp2/posix/mp_vfs_posix.c).
+Q(r+b)
+Q(w+b)

@@ -3,20 +3,42 @@
  * time runs the SIGINT handler instead of raising KeyboardInterrupt (in a busy loop, in time.sleep,
  * which then sleeps its full time, and in a blocked os.read, which is retried after the handler);
  * SIG_IGN ignores Ctrl-C; a soft reset (Ctrl-D) restores the default handler and cancels the alarm.
- * The .py tests of tests/firmware/F10-signal run with `mprt test`.
+ * The .py tests of tests/firmware/F10-signal and tests/firmware/F2-threads run with `mprt test` (two
+ * cores); here they run again on a single-core board (core 1 does not come up), every thread on core 0.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`). With MPRT_TEST_STOCK=1
  * (the stock firmware, which has no signal module) every test here is checked to fail.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { repoRoot } from '../../cli/util/paths.js';
+import { openFriendlyBoard, testFirmware } from './emulator-fixture.js';
 
 const firmware = testFirmware();
 const skip = firmware ? false : 'no firmware to run';
 const onStock = process.env.MPRT_TEST_STOCK === '1';
+
+/** rtos.kernel of the firmware's build, from the size.json beside it ('unknown' without one). */
+function kernelOf(uf2: string): string {
+    const sizeJson = join(dirname(uf2), 'size.json');
+    if (!existsSync(sizeJson)) return 'unknown';
+    const json = JSON.parse(readFileSync(sizeJson, 'utf8')) as { kernel?: { name?: string } };
+    return json.kernel?.name ?? 'unknown';
+}
+
+/** The .py tests of a folder of tests/firmware with their expected output. */
+function scripts(folder: string): { name: string; source: string; expected: string }[] {
+    const dir = join(repoRoot(), 'tests', 'firmware', folder);
+    return readdirSync(dir).filter((f) => f.endsWith('.py')).sort().map((name) => ({
+        name: `${folder}/${name}`,
+        source: readFileSync(join(dir, name), 'utf8'),
+        expected: readFileSync(join(dir, name + '.exp'), 'utf8'),
+    }));
+}
 
 /** Lets emulated time pass with nothing on the console. */
 async function idle(board: Rp2040Board, ms: number): Promise<void> {
@@ -46,11 +68,7 @@ function signalTest(name: string, fn: () => Promise<void>): void {
 describe('F10: signal in the firmware', { skip }, () => {
     let board: Rp2040Board;
     before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        await board.boot();
-        board.write(CTRL_B); // the friendly REPL: lines typed at it run at once
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
-        board.drain();
+        board = await openFriendlyBoard(firmware!);
     });
     after(async () => board?.close());
 
@@ -94,6 +112,20 @@ describe('F10: signal in the firmware', { skip }, () => {
         assert.match(await run(board, 'print("read", data); os.close(r); os.close(w)'), /read b'h'/);
     });
 
+    signalTest('Ctrl-C with a SIGINT handler during a lock wait: the handler runs (and releases the lock), the acquire returns', async () => {
+        await run(board, 'import _thread; lk = _thread.allocate_lock(); lk.acquire(); got.clear(); signal.signal(signal.SIGINT, lambda s, f: (got.append(s), lk.release()))');
+        board.drain();
+        board.write('t0 = time.ticks_ms(); ok = lk.acquire(); dt = time.ticks_diff(time.ticks_ms(), t0)\r');
+        await idle(board, 300);
+        board.write(CTRL_C);
+        const out = await board.readUntil(/>>> $/, { timeoutMs: 1000 });
+        assert.doesNotMatch(out, /KeyboardInterrupt|Error/);
+        const r = await run(board, 'print("lock", ok, got, dt)');
+        const m = /lock True \[2\] (\d+)/.exec(r);
+        assert.ok(m, r);
+        assert.ok(Number(m[1]) >= 250 && Number(m[1]) < 450, r);
+    });
+
     signalTest('SIG_IGN: Ctrl-C is ignored; the default handler raises KeyboardInterrupt again', async () => {
         await run(board, 'signal.signal(signal.SIGINT, signal.SIG_IGN)');
         board.drain();
@@ -125,5 +157,29 @@ describe('F10: signal in the firmware', { skip }, () => {
         await idle(board, 200);
         board.write(CTRL_C);
         assert.match(await board.readUntil(/>>> $/, { timeoutMs: 1000 }), /KeyboardInterrupt/);
+    });
+});
+
+describe('F10/F2 on a single-core board', { skip: skip || (firmware && kernelOf(firmware) === 'freertos' ? 'the FreeRTOS-Kernel SMP port needs core 1' : false) }, () => {
+    let board: Rp2040Board;
+    before(async () => {
+        board = await openBoard({ firmware: firmware!, cores: 1 });
+        await board.boot();
+    });
+    after(async () => board?.close());
+
+    signalTest('on one core: the tests of tests/firmware/F10-signal and F2-threads pass, threads on core 0', async () => {
+        for (const t of [...scripts('F10-signal'), ...scripts('F2-threads')]) {
+            // a fresh VM per script, as `mprt test` gives
+            board.write(CTRL_B);
+            await board.readUntil('>>> ', { timeoutMs: 2000 });
+            board.write(CTRL_D);
+            await board.readUntil(/MPY: soft reboot[\s\S]*>>> /, { timeoutMs: 3000 });
+            board.drain();
+            const r = await board.exec(t.source, { timeoutMs: 30_000 });
+            // thread_local_cores.py names the cores its threads used: only core 0 here
+            const expected = t.name.endsWith('thread_local_cores.py') ? t.expected.replace('[] [0, 1]', '[] [0]') : t.expected;
+            assert.equal(r.stdout.replace(/\r\n/g, '\n'), expected, `${t.name}: ${r.stderr}`);
+        }
     });
 });

@@ -1,8 +1,11 @@
 /**
  * One fd table for C and Python (F4, F6): examples/modules/pipeio, packed against the firmware, calls the
  * exported POSIX API (read, write, poll, pipe, posix_errno) on fds made by Python's os, and Python's os
- * uses fds made in C; an RTOS task of the module writes 500 lines into a Python pipe (more than the pipe
- * holds, so it blocks in the kernel until Python reads), none lost or reordered.
+ * uses fds made in C; C's read() blocked on an empty pipe lets a Python thread run (the wait releases the
+ * GIL) that writes what it returns; an RTOS task of the module writes 500 lines into a Python pipe (more than the pipe
+ * holds, so it blocks in the kernel until Python reads), none lost or reordered; stdout redirected by C's
+ * dup2 captures Python's print and C's mp_printf(&mp_plat_print), and C's write(1) and mp_printf follow
+ * Python's os.dup2.
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`), with its module SDK.
  */
@@ -28,6 +31,12 @@ print(os.write(w, b"from Python"), pipeio.read(r, 20))
 print(pipeio.poll_in(r, 0), pipeio.poll_in(r, 20))
 os.write(w, b"!")
 print(pipeio.poll_in(r, 0), os.read(r, 5))
+import _thread, time
+def later():
+    time.sleep_ms(50)
+    os.write(w, b"from a thread")
+_thread.start_new_thread(later, ())
+print("C read blocked, the thread ran:", pipeio.read(r, 20))
 cr, cw = pipeio.pipe()
 print(os.write(cw, b"made in C"), os.read(cr, 20))
 pipeio.start_writer(w, 500)
@@ -40,6 +49,21 @@ try:
     pipeio.read(cr + 20, 1)
 except OSError as e:
     print("EBADF from C:", e.errno == 9)
+saved = pipeio.dup(1)
+pipeio.dup2(w, 1)
+print("print, fd 1 redirected by C dup2")
+pipeio.say("hello")
+os.write(1, b"os.write(1)\\n")
+pipeio.dup2(saved, 1)
+os.close(saved)
+print("captured:", os.read(r, 200))
+saved = os.dup(1)
+os.dup2(w, 1)
+pipeio.write(1, b"C write(1)\\n")
+pipeio.say("again")
+os.dup2(saved, 1)
+os.close(saved)
+print("captured:", os.read(r, 200))
 for fd in (r, w, cr, cw):
     os.close(fd)
 `;
@@ -49,9 +73,12 @@ const EXPECT = [
     "11 b'from Python'",
     'False False',
     "True b'!'",
+    "C read blocked, the thread ran: b'from a thread'",
     "9 b'made in C'",
     '502 line 0 line 499 end True',
     'EBADF from C: True',
+    "captured: b'print, fd 1 redirected by C dup2\\nC says: hello\\nos.write(1)\\n'",
+    "captured: b'C write(1)\\nC says: again\\n'",
     '',
 ].join('\n');
 

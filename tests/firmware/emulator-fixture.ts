@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { CTRL_B } from '../../cli/repl/raw-repl.js';
 import { stockBuildPaths } from '../../cli/testing/stock.js';
 import { repoRoot } from '../../cli/util/paths.js';
 
@@ -32,3 +34,13 @@ export function testFirmwareElf(uf2: string): string | undefined {
 }
 
 export const mprtBin = join(repoRoot(), 'bin', 'mprt.js');
+
+/** A booted board at the friendly REPL (lines typed at it run at once), its output so far drained. */
+export async function openFriendlyBoard(firmware: string): Promise<Rp2040Board> {
+    const board = await openBoard({ firmware });
+    await board.boot();
+    board.write(CTRL_B);
+    await board.readUntil('>>> ', { timeoutMs: 2000 });
+    board.drain();
+    return board;
+}

@@ -85,3 +85,19 @@ test(`fuzz: ${ITERATIONS} random fd calls from four threads on one table, under 
     assert.ok(count('io ok') > ITERATIONS / 20, `too few reads and writes moved bytes:\n${text}`);
     t.diagnostic(`posix_fuzz (4 threads): ${ITERATIONS} iterations in ${seconds.toFixed(1)} s (${Math.round(ITERATIONS / seconds)}/s); ${text.trim().replace(/\n/g, ', ')}`);
 });
+
+test(`fuzz: ${ITERATIONS} random paths (.., //, long names, non-UTF-8) against a model and through the path calls, under ASan+UBSan`, { timeout: 600_000 }, (t) => {
+    const started = Date.now();
+    const r = spawnSync(join(out, 'posix_path_fuzz'), [String(ITERATIONS), SEED], { env, encoding: 'utf8', timeout: 590_000, maxBuffer: 16 << 20 });
+    const seconds = (Date.now() - started) / 1000;
+    const text = r.stdout + r.stderr;
+    assert.equal(r.status, 0, text);
+    const m = /^iterations (\d+) normal (\d+) refused (\d+) device-opens (\d+) device-stats (\d+)$/m.exec(text);
+    assert.ok(m !== null, text);
+    const [iterations, normal, refused, opens, stats] = m.slice(1).map(Number);
+    assert.equal(iterations, ITERATIONS, text);
+    // both outcomes, and /dev reached through odd spellings, happened often enough to mean something
+    assert.ok(normal > ITERATIONS / 4 && refused > ITERATIONS / 20, text);
+    assert.ok(opens > ITERATIONS / 10_000 && stats > ITERATIONS / 1_000, text);
+    t.diagnostic(`posix_path_fuzz: ${ITERATIONS} paths in ${seconds.toFixed(2)} s; ${text.trim()}`);
+});

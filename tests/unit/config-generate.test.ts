@@ -14,7 +14,7 @@ import { repoRoot } from '../../cli/util/paths.js';
 const work = mkdtempSync(join(tmpdir(), 'mprt-gen-'));
 const paths = {
     micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0',
-    mbedtls: '/src/mbedtls-3.6', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(),
+    mbedtls: '/src/mbedtls-3.6', lwip: '/src/lwip-2.2.1', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(),
 };
 
 function generate(set: string[], board = 'pico') {
@@ -47,11 +47,8 @@ test('values reach the linker script and the port header', () => {
     assert.match(ld, /STACK\(rw\) : ORIGIN = 0x2003e000, LENGTH = 16384/);
     assert.match(ld, /\. = \. \+ 131072;/);
     const h = readFileSync(join(gen, 'mprt_config.h'), 'utf8');
-    // firmware 768K, modules 128K, freeze 192K (default), then the filesystem up to the settings
-    assert.match(h, /#define MPRT_FLASH_FREEZE_OFFSET\s+\(917504\)/);
-    assert.match(h, /#define MPRT_FLASH_FREEZE_SIZE\s+\(196608\)/);
-    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BASE\s+\(1114112\)/);
-    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(974848\)/);
+    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BASE\s+\(917504\)/);
+    assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(1171456\)/);
     assert.match(readFileSync(join(gen, 'mpconfigboard.h'), 'utf8'), /"Raspberry Pi Pico"/);
     assert.match(readFileSync(join(gen, 'genhdr', 'mpversion.h'), 'utf8'), /MICROPY_BUILD_DATE "2025-04-15"/);
 });
@@ -90,7 +87,7 @@ test('the default is rtos.kernel=builtin: the kernel and the RTOS port are built
     assert.match(port, /set\(TINYUSB_OPT_OS OPT_OS_FREERTOS\)/);
     assert.match(readFileSync(join(gen, 'CMakeLists.txt'), 'utf8'), /include\(\$\{MPRT_GEN_DIR\}\/kernel\.cmake\)/);
     const ld = readFileSync(join(gen, 'memmap.ld'), 'utf8');
-    assert.match(ld, /\. = \. \+ 8192;/); // rtos.c_heap_size
+    assert.match(ld, /\. = \. \+ 32768;/); // rtos.c_heap_size
     assert.match(ld, /STACK\(rw\) : ORIGIN = 0x20041800, LENGTH = 2048/); // rtos.isr_stack_size
     const h = readFileSync(join(gen, 'FreeRTOSConfig.h'), 'utf8');
     assert.match(h, /MPRT_RTOS_MP_TASK_STACK_BYTES\s+\(8192\)/);

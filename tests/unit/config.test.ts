@@ -34,9 +34,9 @@ test('defaults give the documented flash map and RAM split', () => {
     assert.deepEqual([flash.freeze.offset, flash.freeze.size], [1024 * 1024, 192 * 1024]);
     assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1216 * 1024, 824 * 1024]);
     assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_SIZE - 8192, 8192]);
-    // the default kernel (builtin): an 8K C heap and a 2K interrupt stack at the top of RAM
+    // the default kernel (builtin): a 32K C heap (lwIP, docs/network.md) and a 2K interrupt stack at the top of RAM
     assert.equal(eff.config.rtos.kernel, 'builtin');
-    assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [8 * 1024, 2048, SRAM_END - 2048]);
+    assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [32 * 1024, 2048, SRAM_END - 2048]);
     assert.equal(ram.gcHeapSize, 0);
     const bare = loadConfig({ cwd: emptyDir(), set: ['rtos.kernel=none'] }).layout.ram;
     assert.deepEqual([bare.cHeapSize, bare.stackSize, bare.stackOrigin], [4 * 1024, 8192, SRAM_END - 8192]);

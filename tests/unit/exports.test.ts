@@ -29,7 +29,7 @@ import { FLASH_BASE } from '../../cli/chip/rp2040.js';
 const work = mkdtempSync(join(tmpdir(), 'mprt-exports-'));
 const paths = {
     micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0',
-    mbedtls: '/src/mbedtls-3.6', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(),
+    mbedtls: '/src/mbedtls-3.6', lwip: '/src/lwip-2.2.1', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(),
 };
 
 function effective(set: string[]) {

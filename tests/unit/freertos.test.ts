@@ -114,7 +114,7 @@ function generate(set: string[], freertos?: string) {
         board: b, effective, abi: abiIdentity({ micropythonVersion: '1.25.0', config: effective.config }),
         paths: {
             micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0',
-            mbedtls: '/src/mbedtls-3.6', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(), freertos,
+            mbedtls: '/src/mbedtls-3.6', lwip: '/src/lwip-2.2.1', port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(), freertos,
         },
         micropythonVersion: '1.25.0', genDir, outDir: join(work, 'out'), mpyCross: '/tools/mpy-cross',
         sourceDateEpoch: 1744675200, command: 'mprt build --board pico',

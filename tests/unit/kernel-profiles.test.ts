@@ -25,7 +25,7 @@ function generate(kernel: string): string {
     generateTree({
         board: b, effective, abi: { lines: [], id: new Uint8Array(16) },
         paths: {
-            micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0', mbedtls: '/src/mbedtls-3.6',
+            micropython: '/src/micropython-1.25.0', picoSdk: '/src/pico-sdk-2.1.1', tinyusb: '/src/tinyusb-0.18.0', mbedtls: '/src/mbedtls-3.6', lwip: '/src/lwip-2.2.1',
             port: join(repoRoot(), 'ports', 'rp2'), repo: repoRoot(), freertos: '/src/FreeRTOS-Kernel',
         },
         micropythonVersion: '1.25.0', genDir, outDir: join(work, kernel), mpyCross: '/tools/mpy-cross',

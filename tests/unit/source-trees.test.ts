@@ -4,7 +4,7 @@ import { prefixMaps, sdkRoots, sizeRoots, type ComponentPaths } from '../../cli/
 import { loadManifest } from '../../cli/components/components.js';
 
 const paths: ComponentPaths = {
-    micropython: '/src/mp', picoSdk: '/src/sdk', tinyusb: '/src/tusb', mbedtls: '/src/tls', port: '/repo/ports/rp2', repo: '/repo',
+    micropython: '/src/mp', picoSdk: '/src/sdk', tinyusb: '/src/tusb', mbedtls: '/src/tls', lwip: '/src/lwip', port: '/repo/ports/rp2', repo: '/repo',
 };
 
 test('one table gives the prefix maps, the size roots and the module SDK roots, in one order', () => {
@@ -14,14 +14,15 @@ test('one table gives the prefix maps, the size roots and the module SDK roots, 
         { from: '/src/sdk', to: '/mprt/src/pico-sdk' },
         { from: '/src/tusb', to: '/mprt/src/tinyusb' },
         { from: '/src/tls', to: '/mprt/src/mbedtls' },
+        { from: '/src/lwip', to: '/mprt/src/lwip' },
         { from: '/repo', to: '/mprt/repo' },
     ]);
     assert.deepEqual(Object.entries(sizeRoots(paths, { 'generated (pins)': '/out/cmake', libgcc: '/gcc' })), [
-        ['micropython', '/src/mp'], ['pico-sdk', '/src/sdk'], ['tinyusb', '/src/tusb'], ['mbedtls', '/src/tls'],
+        ['micropython', '/src/mp'], ['pico-sdk', '/src/sdk'], ['tinyusb', '/src/tusb'], ['mbedtls', '/src/tls'], ['lwip', '/src/lwip'],
         ['mprt port', '/repo/ports/rp2'], ['generated (pins)', '/out/cmake'], ['libgcc', '/gcc'],
     ]);
     assert.deepEqual(Object.entries(sdkRoots(paths)), [
-        ['micropython', '/src/mp'], ['pico-sdk', '/src/sdk'], ['tinyusb', '/src/tusb'], ['mbedtls', '/src/tls'], ['mprt', '/repo'],
+        ['micropython', '/src/mp'], ['pico-sdk', '/src/sdk'], ['tinyusb', '/src/tusb'], ['mbedtls', '/src/tls'], ['lwip', '/src/lwip'], ['mprt', '/repo'],
     ]);
 });
 

@@ -6,6 +6,8 @@
 //   pipeio.pipe()                 C pipe() -> (r, w), for os.read/os.write in Python
 //   pipeio.start_writer(fd, n)    an RTOS task writes n lines "line <i>\n" then "end\n" to fd with
 //                                 write(), blocking in the kernel when the pipe is full
+//   pipeio.dup(fd), pipeio.dup2(fd, fd2)   C dup() and dup2() -> the new fd: stdout redirected from C
+//   pipeio.say(text)              mp_printf(&mp_plat_print, ...): C's print, which follows fd 1
 // The task touches only C state; errors come back as OSError(errno): a module reads the task's errno
 // through posix_errno() (the C library's errno is thread-local, which the module linker cannot relocate).
 #include <poll.h>
@@ -66,6 +68,30 @@ static mp_obj_t pipeio_pipe(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(pipeio_pipe_obj, pipeio_pipe);
 
+static mp_obj_t pipeio_dup(mp_obj_t fd_in) {
+    int fd = dup(mp_obj_get_int(fd_in));
+    if (fd < 0) {
+        mp_raise_OSError(ERRNO);
+    }
+    return mp_obj_new_int(fd);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(pipeio_dup_obj, pipeio_dup);
+
+static mp_obj_t pipeio_dup2(mp_obj_t fd_in, mp_obj_t fd2_in) {
+    int fd = dup2(mp_obj_get_int(fd_in), mp_obj_get_int(fd2_in));
+    if (fd < 0) {
+        mp_raise_OSError(ERRNO);
+    }
+    return mp_obj_new_int(fd);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(pipeio_dup2_obj, pipeio_dup2);
+
+static mp_obj_t pipeio_say(mp_obj_t text_in) {
+    mp_printf(&mp_plat_print, "C says: %s\n", mp_obj_str_get_str(text_in));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(pipeio_say_obj, pipeio_say);
+
 static volatile int writer_fd;
 static volatile int writer_lines;
 
@@ -99,6 +125,9 @@ static const mp_rom_map_elem_t pipeio_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_poll_in), MP_ROM_PTR(&pipeio_poll_in_obj) },
     { MP_ROM_QSTR(MP_QSTR_pipe), MP_ROM_PTR(&pipeio_pipe_obj) },
     { MP_ROM_QSTR(MP_QSTR_start_writer), MP_ROM_PTR(&pipeio_start_writer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_dup), MP_ROM_PTR(&pipeio_dup_obj) },
+    { MP_ROM_QSTR(MP_QSTR_dup2), MP_ROM_PTR(&pipeio_dup2_obj) },
+    { MP_ROM_QSTR(MP_QSTR_say), MP_ROM_PTR(&pipeio_say_obj) },
 };
 static MP_DEFINE_CONST_DICT(pipeio_globals, pipeio_globals_table);
 

@@ -297,6 +297,11 @@ mp_obj_t mprt_dl_builtin_import(size_t n_args, const mp_obj_t *args) {
     if (level == 0 && mp_obj_is_qstr(args[0]) && MP_OBJ_QSTR_VALUE(args[0]) == MP_QSTR_os) {
         return mprt_os_module();
     }
+    if (level == 0 && mp_obj_is_str(args[0]) && strcmp(mp_obj_str_get_str(args[0]), "os.path") == 0) {
+        // os is a module, not a package: os.path is its attribute (ports/rp2/posix, the frozen posixpath)
+        mp_obj_t path = mp_load_attr(mprt_os_module(), MP_QSTR_path);
+        return n_args >= 4 && args[3] != mp_const_none && mp_obj_is_true(args[3]) ? path : mprt_os_module();
+    }
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t mod = mp_builtin___import___default(n_args, args);

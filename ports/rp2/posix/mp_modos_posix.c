@@ -1,6 +1,6 @@
 // MicroPythonRT rp2 port: the os functions on lib/posix fds, with CPython's names and semantics:
 // pipe read write close dup dup2 lseek fstat isatty get_blocking set_blocking eventfd eventfd_read
-// eventfd_write, the O_*, SEEK_* and EFD_* constants and os.name. ports/rp2/dynlink/dl_modos.c adds
+// eventfd_write cpu_count, the O_*, SEEK_* and EFD_* constants and os.name. ports/rp2/dynlink/dl_modos.c adds
 // them to the os module it builds (mprt_os_extend).
 #include <errno.h>
 #include <fcntl.h>
@@ -9,13 +9,15 @@
 #include "py/runtime.h"
 #include "py/objstr.h"
 #include "py/objint.h"
+#include "FreeRTOS.h"
 #include "posix.h"
 #include "mp_posix.h"
 #include "mp_modos_env.h"
+#include "mp_vfs_posix.h"
 
 static mp_int_t check(mp_int_t r) {
     if (r == -1) {
-        mp_raise_OSError(errno);
+        mp_posix_raise(errno);
     }
     return r;
 }
@@ -48,12 +50,23 @@ static mp_obj_t os_read(mp_obj_t fd_in, mp_obj_t n_in) {
     MP_POSIX_CALL(r, posix_read(fd, v.buf, (size_t)n));
     if (r == -1) {
         vstr_clear(&v);
-        mp_raise_OSError(errno);
+        mp_posix_raise(errno);
     }
     v.len = (size_t)r;
     return mp_obj_new_bytes_from_vstr(&v);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(os_read_obj, os_read);
+
+// os.readinto(fd, buffer) -> bytes read into the writable buffer (CPython 3.14): no allocation.
+static mp_obj_t os_readinto(mp_obj_t fd_in, mp_obj_t buf_in) {
+    int fd = fd_of(fd_in);
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_WRITE);
+    ssize_t r;
+    MP_POSIX_CALL(r, posix_read(fd, buf.buf, buf.len));
+    return mp_obj_new_int(check(r));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(os_readinto_obj, os_readinto);
 
 // os.write(fd, data) -> bytes written; data is bytes-like (a str is a TypeError, as in CPython).
 static mp_obj_t os_write(mp_obj_t fd_in, mp_obj_t data) {
@@ -99,7 +112,7 @@ static mp_obj_t os_lseek(mp_obj_t fd_in, mp_obj_t pos_in, mp_obj_t how_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(os_lseek_obj, os_lseek);
 
-// os.fstat(fd) -> the same 10-tuple as os.stat: (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
+// os.fstat(fd) -> os.stat_result, as os.stat: (mode, ino, dev, nlink, uid, gid, size, atime, mtime, ctime)
 static mp_obj_t os_fstat(mp_obj_t fd_in) {
     struct stat st;
     int r;
@@ -111,7 +124,7 @@ static mp_obj_t os_fstat(mp_obj_t fd_in) {
         mp_obj_new_int_from_ll(st.st_size), mp_obj_new_int_from_ll(st.st_atime), mp_obj_new_int_from_ll(st.st_mtime),
         mp_obj_new_int_from_ll(st.st_ctime),
     };
-    return mp_obj_new_tuple(10, t);
+    return mp_posix_stat_result(mp_obj_new_tuple(10, t));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(os_fstat_obj, os_fstat);
 
@@ -190,11 +203,17 @@ static MP_DEFINE_CONST_FUN_OBJ_2(os_eventfd_write_obj, os_eventfd_write);
 // ports/rp2/posix/mp_modsignal.c
 extern const mp_obj_fun_builtin_fixed_t mprt_os_kill_obj;
 extern const mp_obj_fun_builtin_fixed_t mprt_os_getpid_obj;
+// os.cpu_count(): the cores the kernel schedules tasks (and so Python threads) on.
+static mp_obj_t os_cpu_count(void) {
+    return MP_OBJ_NEW_SMALL_INT(configNUMBER_OF_CORES);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(os_cpu_count_obj, os_cpu_count);
 
 static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_name), MP_ROM_QSTR(MP_QSTR_posix) },
     { MP_ROM_QSTR(MP_QSTR_pipe), MP_ROM_PTR(&os_pipe_obj) },
     { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&os_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&os_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&os_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&os_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_dup), MP_ROM_PTR(&os_dup_obj) },
@@ -209,6 +228,7 @@ static const mp_rom_map_elem_t mprt_os_posix_table[] = {
     { MP_ROM_QSTR(MP_QSTR_eventfd_write), MP_ROM_PTR(&os_eventfd_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_kill), MP_ROM_PTR(&mprt_os_kill_obj) },
     { MP_ROM_QSTR(MP_QSTR_getpid), MP_ROM_PTR(&mprt_os_getpid_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cpu_count), MP_ROM_PTR(&os_cpu_count_obj) },
     { MP_ROM_QSTR(MP_QSTR_O_RDONLY), MP_ROM_INT(O_RDONLY) },
     { MP_ROM_QSTR(MP_QSTR_O_WRONLY), MP_ROM_INT(O_WRONLY) },
     { MP_ROM_QSTR(MP_QSTR_O_RDWR), MP_ROM_INT(O_RDWR) },
@@ -231,4 +251,5 @@ void mprt_os_extend(mp_obj_t globals) {
         mp_obj_dict_store(globals, (mp_obj_t)mprt_os_posix_table[i].key, (mp_obj_t)mprt_os_posix_table[i].value);
     }
     mprt_os_env_extend(globals);
+    mp_vfs_posix_os_extend(globals);
 }

@@ -377,10 +377,26 @@ static mp_obj_t select_select(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(select_select_obj, 3, 4, select_select);
 
+// ---- select.Selector ----
+
+// select.Selector is CPython's selectors.EpollSelector (the feature list's epoll-like object: register
+// unregister modify select(timeout) get_key get_map close, over any fd or object with fileno()). It is
+// the frozen selectors module's class, looked up when first asked for (module __getattr__), so select
+// stays small and the import costs nothing until Selector is used.
+static mp_obj_t select_getattr(mp_obj_t attr) {
+    if (MP_OBJ_QSTR_VALUE(attr) == MP_QSTR_Selector) {
+        mp_obj_t selectors = mp_import_name(MP_QSTR_selectors, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        return mp_load_attr(selectors, MP_QSTR_EpollSelector);
+    }
+    return MP_OBJ_NULL;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(select_getattr_obj, select_getattr);
+
 static const mp_rom_map_elem_t select_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_select) },
     { MP_ROM_QSTR(MP_QSTR_select), MP_ROM_PTR(&select_select_obj) },
     { MP_ROM_QSTR(MP_QSTR_poll), MP_ROM_PTR(&select_poll_obj) },
+    { MP_ROM_QSTR(MP_QSTR___getattr__), MP_ROM_PTR(&select_getattr_obj) },
     { MP_ROM_QSTR(MP_QSTR_POLLIN), MP_ROM_INT(POLLIN) },
     { MP_ROM_QSTR(MP_QSTR_POLLPRI), MP_ROM_INT(POLLPRI) },
     { MP_ROM_QSTR(MP_QSTR_POLLOUT), MP_ROM_INT(POLLOUT) },

@@ -33,9 +33,46 @@
 
 core_entry_func_t core1_entry = NULL;
 
-// traceTASK_SWITCHED_IN: the switched-in task's thread state becomes its core's (interrupts are off).
+// traceTASK_SWITCHED_IN: the switched-in task's thread state becomes its core's (interrupts are off), and
+// its count of switch-ins goes up (micropython.tasks()).
 void mprt_rtos_task_switched_in(void) {
     *(volatile uint32_t *)MPRT_THREAD_STATE_REG = (uint32_t)pvTaskGetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_THREAD_STATE);
+    uintptr_t n = (uintptr_t)pvTaskGetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_SWITCHES);
+    vTaskSetThreadLocalStoragePointer(NULL, MPRT_RTOS_TLS_SWITCHES, (void *)(n + 1));
+}
+
+// A hard IRQ handler's thread state, one per core (MICROPY_IRQ_HARD_ENTER, vendor/patches/micropython/0005).
+// The handler runs on the core's interrupt stack whatever it interrupted: a kernel task with no Python
+// state (the idle task), or a Python thread whose state names its task's stack. Its stack check
+// allows IRQ_PY_STACK_BYTES below the handler's entry; globals are the main thread's (the handler's
+// function brings its own). The GC is locked for the call and the state holds nothing the GC must
+// see that is not reachable otherwise.
+#define IRQ_PY_STACK_BYTES (1024)
+static mp_state_thread_t irq_state[configNUMBER_OF_CORES];
+
+void *mprt_rtos_irq_hard_enter(void) {
+    volatile uint32_t *reg = (volatile uint32_t *)MPRT_THREAD_STATE_REG;
+    void *saved = (void *)*reg;
+    mp_state_thread_t *ts = &irq_state[get_core_num()];
+    if (saved == ts) {
+        return saved; // a hard handler interrupted by another on the same core: the inner one nests
+    }
+    char here;
+    ts->stack_top = &here;
+    ts->stack_limit = IRQ_PY_STACK_BYTES;
+    ts->gc_lock_depth = 0;
+    ts->dict_locals = mp_state_ctx.thread.dict_locals;
+    ts->dict_globals = mp_state_ctx.thread.dict_globals;
+    ts->nlr_top = NULL;
+    ts->nlr_jump_callback_top = NULL;
+    ts->mp_pending_exception = MP_OBJ_NULL;
+    ts->stop_iteration_arg = MP_OBJ_NULL;
+    *reg = (uint32_t)ts;
+    return saved;
+}
+
+void mprt_rtos_irq_hard_exit(void *saved) {
+    *(volatile uint32_t *)MPRT_THREAD_STATE_REG = (uint32_t)saved;
 }
 
 typedef struct _mp_thread_t {
@@ -76,6 +113,13 @@ static bool gil_kept;
 // A thread has finished (mp_thread_finish): its release of the GIL, which follows at once, gives the
 // semaphore and only then leaves threads_alive.
 static bool thread_finishing;
+// Tasks that are no Python thread waiting for or holding the GIL for one call (mprt_rtos_gil_guest_enter:
+// C code's file calls, ports/rp2/posix/mp_vfs_posix.c): while there are any, a release gives the semaphore.
+// Changed and read with gil_kept inside a critical section.
+static volatile int gil_guests;
+// Whether the calling task holds the GIL (per task): the fd layer's block hooks release it around a
+// wait of C code called from Python (a native module's read()), mp_posix.c.
+__thread bool mprt_rtos_gil_held;
 
 static void list_lock(void) {
     xSemaphoreTake(thread_list_lock, portMAX_DELAY);
@@ -317,9 +361,20 @@ static bool main_thread_has_pending(void) {
 
 int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
     #if MICROPY_PY_THREAD_GIL
-    if (mutex == &MP_STATE_VM(gil_mutex) && gil_kept) {
-        // the only Python thread re-acquires the GIL it kept (see mp_thread_mutex_unlock)
+    if (mutex == &MP_STATE_VM(gil_mutex)) {
+        uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+        bool kept = gil_kept;
         gil_kept = false;
+        taskEXIT_CRITICAL_FROM_ISR(state);
+        if (kept) {
+            // the only Python thread re-acquires the GIL it kept (see mp_thread_mutex_unlock)
+            mprt_rtos_gil_held = true;
+            return 1;
+        }
+        if (xSemaphoreTake(mutex->handle, wait ? portMAX_DELAY : 0) != pdTRUE) {
+            return 0;
+        }
+        mprt_rtos_gil_held = true;
         return 1;
     }
     #endif
@@ -352,15 +407,22 @@ int mp_thread_mutex_lock(mp_thread_mutex_t *mutex, int wait) {
 void mp_thread_mutex_unlock(mp_thread_mutex_t *mutex) {
     #if MICROPY_PY_THREAD_GIL
     if (mutex == &MP_STATE_VM(gil_mutex)) {
+        mprt_rtos_gil_held = false;
         if (thread_finishing) {
             // the last release of a finished thread: another may be waiting for the GIL
             thread_finishing = false;
             threads_alive--;
             xSemaphoreGive(mutex->handle);
-        } else if (threads_alive == 1) {
+        } else if (threads_alive == 1 && gil_guests == 0) {
             // nobody to hand it to (the VM releases it every MICROPY_PY_THREAD_GIL_VM_DIVISOR jumps):
             // kept, with no kernel call; the caller's next acquire takes it back
-            gil_kept = true;
+            uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+            bool keep = gil_guests == 0;
+            gil_kept = keep;
+            taskEXIT_CRITICAL_FROM_ISR(state);
+            if (!keep) {
+                xSemaphoreGive(mutex->handle); // a guest came meanwhile
+            }
         } else {
             // hand the GIL over: a thread woken by the give runs before we try to take it again
             xSemaphoreGive(mutex->handle);
@@ -388,6 +450,26 @@ void mp_thread_recursive_mutex_unlock(mp_thread_recursive_mutex_t *mutex) {
 
 // Both cores: on the FreeRTOS-Kernel (SMP) the ISR-safe critical section takes the kernel's ISR spinlock besides
 // masking this core's interrupts; on lib/rtos it is the same mask-plus-spinlock.
+void mprt_rtos_gil_guest_enter(void) {
+    uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+    gil_guests++;
+    bool kept = gil_kept;
+    gil_kept = false;
+    taskEXIT_CRITICAL_FROM_ISR(state);
+    if (kept) {
+        // the only Python thread kept the GIL over its release: it is free, so give it for real
+        xSemaphoreGive(MP_STATE_VM(gil_mutex).handle);
+    }
+    xSemaphoreTake(MP_STATE_VM(gil_mutex).handle, portMAX_DELAY);
+}
+
+void mprt_rtos_gil_guest_exit(void) {
+    xSemaphoreGive(MP_STATE_VM(gil_mutex).handle);
+    uint32_t state = taskENTER_CRITICAL_FROM_ISR();
+    gil_guests--;
+    taskEXIT_CRITICAL_FROM_ISR(state);
+}
+
 uint32_t mp_thread_begin_atomic_section(void) {
     return taskENTER_CRITICAL_FROM_ISR();
 }

@@ -50,6 +50,12 @@ void mp_thread_end_atomic_section(uint32_t state);
 // Block the calling thread until notified (mprt_rtos_wake_*) or timeout_ms passes (< 0: forever),
 // with the GIL released.
 void mprt_rtos_event_wait(int32_t timeout_ms);
+// A task that is no Python thread takes the GIL for one call into the VM (with a thread state of its
+// own set) and gives it back: the GIL's release by the only Python thread then gives the semaphore.
+// Whether the calling task holds the GIL (set by the GIL's lock and unlock).
+extern __thread bool mprt_rtos_gil_held;
+void mprt_rtos_gil_guest_enter(void);
+void mprt_rtos_gil_guest_exit(void);
 // Wake the MicroPython main task (Ctrl-C, scheduled callbacks, console input).
 void mprt_rtos_wake_main(void);
 void mprt_rtos_wake_main_from_isr(void);

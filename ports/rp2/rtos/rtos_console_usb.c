@@ -25,6 +25,7 @@
 #include "shared/tinyusb/mp_usbd.h"
 #include "mp_console.h"
 #include "../posix/mp_signal.h"
+#include "mprt_usb_tty.h"
 
 #define RX_BUFFER_BYTES (512)
 #define TX_BUFFER_BYTES (1024)
@@ -40,11 +41,13 @@ static volatile TaskHandle_t reader;  // the thread last waiting for console inp
 static volatile bool rx_paused;       // the rx stream buffer was full: TinyUSB still holds bytes
 static volatile bool drain_queued;
 static volatile bool rx_resume_queued; // one deferred rx resume at a time in TinyUSB's event queue
+static volatile bool tx_wanted;        // a poll found the tx buffer full: tell the fd layer when it has room
 
 // ---- the USB task side ----
 
 static void usb_drain_tx(void) {
     uint8_t buf[CHUNK];
+    bool moved = false;
     for (;;) {
         bool connected = tud_cdc_connected();
         // not connected: the CDC FIFO is overwritable and keeps the latest output for the host
@@ -57,8 +60,14 @@ static void usb_drain_tx(void) {
             break;
         }
         tud_cdc_write(buf, n);
+        moved = true;
     }
     tud_cdc_write_flush();
+    __asm volatile ("dmb" : : : "memory"); // a poller that set tx_wanted before we made room is seen
+    if (moved && tx_wanted) {
+        tx_wanted = false;
+        mp_console_tx_ready(); // wakes tasks waiting in poll/select for the console's POLLOUT
+    }
 }
 
 static void usb_drain_deferred(void *param) {
@@ -117,19 +126,29 @@ static void usb_rx_deferred(void *param) {
     usb_pull_rx();
 }
 
+// CDC instances after the first are /dev/ttyUSB1.. (ports/rp2/usb/mprt_usb_tty.c)
 void tud_cdc_rx_cb(uint8_t itf) {
-    (void)itf;
+    if (itf != 0) {
+        mprt_usb_tty_event(itf);
+        return;
+    }
     usb_pull_rx();
 }
 
 void tud_cdc_tx_complete_cb(uint8_t itf) {
-    (void)itf;
+    if (itf != 0) {
+        mprt_usb_tty_event(itf);
+        return;
+    }
     usb_drain_tx();
 }
 
 void tud_cdc_line_state_cb(uint8_t itf, bool dtr, bool rts) {
-    (void)itf;
     (void)rts;
+    if (itf != 0) {
+        mprt_usb_tty_event(itf);
+        return;
+    }
     if (dtr) {
         usb_drain_tx();
     }
@@ -176,16 +195,24 @@ static void wake_usb_drain(void) {
     }
 }
 
-size_t mp_console_write(const char *buf, size_t len) {
+// Writes of at most TX_PIECE bytes: a kernel stream buffer cannot take a write longer than itself in one
+// call (lib/rtos asserts; the FreeRTOS-Kernel waits the whole timeout for room that never comes).
+#define TX_PIECE (TX_BUFFER_BYTES / 2)
+
+static size_t write_piece(const char *buf, size_t len) {
     if (xTaskGetSchedulerState() == taskSCHEDULER_NOT_STARTED || xPortIsInsideInterrupt()) {
         size_t n = xPortIsInsideInterrupt() ? xStreamBufferSendFromISR(tx_sb, buf, len, NULL) : 0;
         return n;
     }
     size_t done = xStreamBufferSend(tx_sb, buf, len, 0);
     if (done < len) {
-        // The buffer is full: wait for the USB task with the GIL released (other threads run).
+        // The buffer is full: wait for the USB task, a Python thread with the GIL released (other threads
+        // run); a task that is no Python thread (C code writing to fd 1) holds no GIL.
+        bool python = mp_thread_get_state() != NULL;
         wake_usb_drain();
-        MP_THREAD_GIL_EXIT();
+        if (python) {
+            MP_THREAD_GIL_EXIT();
+        }
         xSemaphoreTake(tx_lock, portMAX_DELAY);
         TickType_t start = xTaskGetTickCount();
         while (done < len) {
@@ -198,9 +225,24 @@ size_t mp_console_write(const char *buf, size_t len) {
             wake_usb_drain();
         }
         xSemaphoreGive(tx_lock);
-        MP_THREAD_GIL_ENTER();
+        if (python) {
+            MP_THREAD_GIL_ENTER();
+        }
     }
     wake_usb_drain();
+    return done;
+}
+
+size_t mp_console_write(const char *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        size_t piece = len - done < TX_PIECE ? len - done : TX_PIECE;
+        size_t n = write_piece(buf + done, piece);
+        done += n;
+        if (n < piece) {
+            break; // dropped: the host does not read, or no room from an interrupt handler
+        }
+    }
     return done;
 }
 
@@ -233,8 +275,15 @@ uintptr_t mp_console_poll(uintptr_t poll_flags) {
     if ((poll_flags & MP_STREAM_POLL_RD) && ringbuf_peek(&stdin_ringbuf) != -1) {
         ret |= MP_STREAM_POLL_RD;
     }
-    if ((poll_flags & MP_STREAM_POLL_WR) && xStreamBufferSpacesAvailable(tx_sb) > 0) {
-        ret |= MP_STREAM_POLL_WR;
+    if (poll_flags & MP_STREAM_POLL_WR) {
+        if (xStreamBufferSpacesAvailable(tx_sb) == 0) {
+            // full: ask the USB task for a wake-up, then look again (it may have made room meanwhile)
+            tx_wanted = true;
+            __asm volatile ("dmb" : : : "memory");
+        }
+        if (xStreamBufferSpacesAvailable(tx_sb) > 0) {
+            ret |= MP_STREAM_POLL_WR;
+        }
     }
     return ret;
 }

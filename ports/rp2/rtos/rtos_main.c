@@ -142,6 +142,10 @@ static void service_task_main(void *arg) {
 
 // ---- start ----
 
+#if MPRT_NET
+#include "net_socket.h"
+#endif
+
 static void mp_task_main(void *arg) {
     void (*mp_main)(void) = (void (*)(void))arg;
     mp_main();
@@ -157,6 +161,9 @@ void mprt_rtos_start(void (*mp_main)(void)) {
         &service_task);
     xTaskCreateStatic(mp_task_main, "mp", MPRT_RTOS_MP_TASK_STACK_BYTES / sizeof(StackType_t), (void *)mp_main,
         MPRT_RTOS_MP_TASK_PRIORITY, mp_task_stack, &mp_task_tcb);
+    #if MPRT_NET
+    mprt_net_start(); // lwIP's tcpip task (ports/rp2/net)
+    #endif
     vTaskStartScheduler();
     panic("scheduler returned");
 }

@@ -25,7 +25,7 @@ static int task_core(const TaskStatus_t *st) {
     return -1;
 }
 
-// micropython.tasks(): [(name, state, priority, core or None, stack high-water mark in bytes), ...]
+// micropython.tasks(): [(name, state, priority, core or None, stack high-water mark in bytes, switch-ins), ...]
 static mp_obj_t mprt_tasks(void) {
     // finished threads are parked until reaped: list only the live ones
     mprt_rtos_reap_threads();
@@ -37,21 +37,24 @@ static mp_obj_t mprt_tasks(void) {
     vTaskSuspendAll();
     UBaseType_t n = uxTaskGetSystemState(st, room, NULL);
     int cores[n];
+    uint32_t switches[n];
     for (UBaseType_t i = 0; i < n; i++) {
         cores[i] = task_core(&st[i]);
+        switches[i] = (uintptr_t)pvTaskGetThreadLocalStoragePointer(st[i].xHandle, MPRT_RTOS_TLS_SWITCHES);
     }
     xTaskResumeAll();
     mp_obj_t list = mp_obj_new_list(0, NULL);
     for (UBaseType_t i = 0; i < n; i++) {
         unsigned s = st[i].eCurrentState;
-        mp_obj_t items[5] = {
+        mp_obj_t items[6] = {
             mp_obj_new_str(st[i].pcTaskName, strlen(st[i].pcTaskName)),
             MP_OBJ_NEW_QSTR(qstr_from_str(state_names[s < 5 ? s : 5])),
             MP_OBJ_NEW_SMALL_INT(st[i].uxCurrentPriority),
             cores[i] < 0 ? mp_const_none : MP_OBJ_NEW_SMALL_INT(cores[i]),
             MP_OBJ_NEW_SMALL_INT(st[i].usStackHighWaterMark * sizeof(StackType_t)),
+            mp_obj_new_int_from_uint(switches[i]),
         };
-        mp_obj_list_append(list, mp_obj_new_tuple(5, items));
+        mp_obj_list_append(list, mp_obj_new_tuple(6, items));
     }
     m_del(TaskStatus_t, st, room);
     return list;

@@ -14,12 +14,17 @@ set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/rtos/rtos_modmicropython.c
     ${MPRT_PORT_DIR}/rtos/rtos_modthread.c
     ${MPRT_PORT_DIR}/rtos/rtos_flash.c
+    # `usb`'s C half (docs/usb.md)
+    ${MPRT_PORT_DIR}/usb/mp_modusb.c
+    ${MPRT_PORT_DIR}/usb/mprt_usb_desc.c
+    ${MPRT_PORT_DIR}/usb/mprt_usb_tty.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.
 set(MPRT_KERNEL_SOURCE_UPSTREAM_PORT)
 set(MPRT_KERNEL_SOURCE_LIB)
 set(MPRT_KERNEL_SOURCE_QSTR)
-set(MPRT_KERNEL_INCLUDE_DIRS ${MPRT_PORT_DIR}/rtos)
+# ports/rp2/usb first: its tusb_config.h wraps MicroPython's (five CDC instances)
+set(MPRT_KERNEL_INCLUDE_DIRS ${MPRT_PORT_DIR}/usb ${MPRT_PORT_DIR}/rtos)
 set(MPRT_KERNEL_DEFINITIONS
     MPRT_RTOS=1
     # the kernel port defines the exception handlers by pico-sdk's names (isr_pendsv, isr_systick)
@@ -33,10 +38,14 @@ set(MPRT_KERNEL_DEFINITIONS
 set(MPRT_KERNEL_LINK_OPTIONS
     -Wl,--wrap=flash_range_erase
     -Wl,--wrap=flash_range_program
+    # the descriptors of a saved usb.UsbConfig (ports/rp2/usb/mprt_usb_desc.c)
+    -Wl,--wrap=tud_descriptor_device_cb
+    -Wl,--wrap=tud_descriptor_configuration_cb
+    -Wl,--wrap=tud_descriptor_string_cb
 )
 set(MPRT_KERNEL_LIBRARIES)
 set(MPRT_KERNEL_QSTR_TARGETS)
-set(MPRT_KERNEL_FROZEN_DEPENDS ${MPRT_PORT_DIR}/rtos/modules/threading.py)
+set(MPRT_KERNEL_FROZEN_DEPENDS ${MPRT_PORT_DIR}/rtos/modules/threading.py ${MPRT_PORT_DIR}/usb/modules/usb.py)
 
 # The POSIX layer stands on the kernel (ports/rp2/posix/posix.cmake).
 include(${MPRT_PORT_DIR}/posix/posix.cmake)

@@ -7,9 +7,9 @@ tasks = micropython.tasks()
 names = [t[0] for t in tasks]
 print("usb" in names, "mp" in names)
 for t in tasks:
-    name, state, prio, core, hwm = t
+    name, state, prio, core, hwm, switches = t
     assert isinstance(name, str) and state in ("running", "ready", "blocked", "suspended"), t
-    assert isinstance(prio, int) and (core is None or core in (0, 1)) and hwm > 0, t
+    assert isinstance(prio, int) and (core is None or core in (0, 1)) and hwm > 0 and switches >= 0, t
 mp = [t for t in tasks if t[0] == "mp"][0]
 print("mp running:", mp[1], mp[3] in (0, 1))
 usb = [t for t in tasks if t[0] == "usb"][0]
