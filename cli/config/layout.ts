@@ -2,8 +2,11 @@
  * The flash layout and RAM split of a build, from its configuration (pure): the one place they are
  * computed. The linker script and mprt_config.h (cli/generate), the size report, `mprt build`'s report
  * and size.json (and through it the emulator's and the tests' module installers) all read this.
- * Flash, in order from its start: firmware | modules (native) | freeze (modules frozen on the device, two
- * halves: docs/freeze.md) | filesystem | settings (the last sectors). RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
+ * Flash, in order from its start: firmware | modules region (flash.modules_size) | filesystem | settings
+ * (the last sectors). The modules region is shared, with a fixed boundary: native modules (the installer)
+ * in its bottom part (`modules`), modules frozen on the device in its top flash.freeze_size bytes
+ * (`freeze`, two halves: docs/freeze.md); so the filesystem's place does not depend on freeze_size.
+ * RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
  */
 import { FLASH_SIZE, SRAM_BASE, SRAM_SIZE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
@@ -39,22 +42,29 @@ interface LayoutInput {
 
 export function computeLayout(c: LayoutInput): Layout {
     const { firmware_size, modules_size, freeze_size, settings_size } = c.flash;
-    const fixed = firmware_size + modules_size + freeze_size + settings_size;
+    if (freeze_size > modules_size) {
+        throw new MprtError(
+            `flash.freeze_size (${formatSize(freeze_size)}) is larger than the modules region it is part of (flash.modules_size ${formatSize(modules_size)})`,
+            { hint: 'the frozen-module area is the top of the modules region: lower flash.freeze_size or raise flash.modules_size', exitCode: 2 },
+        );
+    }
+    const fixed = firmware_size + modules_size + settings_size;
     const room = FLASH_SIZE - fixed;
     const fsSize = c.flash.fs_size === 0 ? room : c.flash.fs_size;
     if (fsSize > room || fsSize < 64 * 1024) {
         throw new MprtError(
-            `flash map does not fit in ${formatSize(FLASH_SIZE)}: firmware ${formatSize(firmware_size)} + modules ${formatSize(modules_size)} + freeze ${formatSize(freeze_size)} + ` +
+            `flash map does not fit in ${formatSize(FLASH_SIZE)}: firmware ${formatSize(firmware_size)} + modules ${formatSize(modules_size)} + ` +
                 `filesystem ${formatSize(fsSize)} + settings ${formatSize(settings_size)} ` +
                 (fsSize < 64 * 1024 ? '(the filesystem needs at least 64K)' : `= ${formatSize(fixed + fsSize)}`),
-            { hint: 'lower flash.firmware_size, flash.modules_size, flash.freeze_size or flash.fs_size (0 = the rest)', exitCode: 2 },
+            { hint: 'lower flash.firmware_size, flash.modules_size or flash.fs_size (0 = the rest)', exitCode: 2 },
         );
     }
     const part = (name: Partition['name'], offset: number, size: number): Partition => ({ name, offset, size, end: offset + size });
     const firmware = part('firmware', 0, firmware_size);
-    const modules = part('modules', firmware.end, modules_size);
+    // The modules region: native modules from its bottom, the frozen-module area at its top.
+    const modules = part('modules', firmware.end, modules_size - freeze_size);
     const freeze = part('freeze', modules.end, freeze_size);
-    const filesystem = part('filesystem', freeze.end, fsSize);
+    const filesystem = part('filesystem', firmware.end + modules_size, fsSize);
     // Any flash left over (fs_size given explicitly) sits between the filesystem and the settings.
     const settings = part('settings', FLASH_SIZE - settings_size, settings_size);
 
