@@ -1,4 +1,4 @@
-// The freeze module (F7, docs/freeze.md): import_modules, isfrozen, get_modules, clear.
+// The freeze module (F7, docs/freeze.md): import_modules, isfrozen, get_modules, clear, load.
 #include <string.h>
 #include "py/runtime.h"
 #include "py/builtin.h"
@@ -9,6 +9,7 @@
 #include "shared/runtime/pyexec.h"
 #include "mprt_freeze.h"
 #include "mprt_freeze_build.h"
+#include "dynlink.h"
 
 // A module to freeze: its name, its path in the image, the file it is compiled from.
 typedef struct _fz_src_t {
@@ -133,6 +134,33 @@ static mp_obj_t fz_loaded_module(mp_obj_t name) {
     return e ? e->value : mp_const_none;
 }
 
+// The half a new image goes to: never the one linked now (its pool is in use), else not the current one;
+// *seq: the new image's sequence number.
+static int fz_target_half(uint32_t *seq) {
+    int cur_half = -1;
+    const fz_header_t *cur = fz_current(&cur_half);
+    *seq = cur ? cur->seq + 1 : 1;
+    return fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
+}
+
+// Writes an image built for `half`: erase, program the body, check it, then the header page last, in one
+// call (the commit: docs/freeze.md "Writing: safe against power loss").
+static void fz_write(int half, const uint8_t *buf, size_t len) {
+    uint32_t base = fz_half_addr(half);
+    size_t span = (len + FZ_SECTOR - 1) / FZ_SECTOR * FZ_SECTOR;
+    for (size_t off = 0; off < span; off += FZ_SECTOR) {
+        fz_flash_erase(base + off, FZ_SECTOR);
+    }
+    for (size_t off = FZ_HEADER_SPAN, n; off < len; off += n) {
+        n = MIN(FZ_SECTOR - off % FZ_SECTOR, len - off);
+        fz_flash_program(base + off, buf + off, n);
+    }
+    if (memcmp((const void *)(uintptr_t)(base + FZ_HEADER_SPAN), buf + FZ_HEADER_SPAN, len - FZ_HEADER_SPAN) != 0) {
+        mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("freeze: flash verify failed; the previous frozen modules are kept"));
+    }
+    fz_flash_program(base, buf, FZ_HEADER_SPAN);
+}
+
 static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
     static const mp_arg_t allowed[] = { { MP_QSTR_flash, MP_ARG_KW_ONLY | MP_ARG_OBJ, { .u_rom_obj = MP_ROM_NONE } } };
     mp_arg_val_t vals[MP_ARRAY_SIZE(allowed)];
@@ -172,11 +200,8 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
             fz_add_package(s, names);
         }
     }
-    // the target half: never the one linked now (its pool is in use), else not the current one
-    int cur_half = -1;
-    const fz_header_t *cur = fz_current(&cur_half);
-    int half = fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
-    uint32_t seq = cur ? cur->seq + 1 : 1;
+    uint32_t seq;
+    int half = fz_target_half(&seq);
     fz_t f;
     fz_init(&f, fz_half_addr(half));
     // they run as modules (from their files: the filesystem entries of sys.path first meanwhile) before
@@ -214,20 +239,7 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
         fz_add_module(&f, vstr_null_terminated_str(&src[i].path), &cm, &entries[i]);
     }
     fz_finish(&f, entries, n, seq);
-    // erase, program the body, then the header page last: the commit (docs/freeze.md)
-    uint32_t base = fz_half_addr(half);
-    size_t span = (f.len + FZ_SECTOR - 1) / FZ_SECTOR * FZ_SECTOR;
-    for (size_t off = 0; off < span; off += FZ_SECTOR) {
-        fz_flash_erase(base + off, FZ_SECTOR);
-    }
-    for (size_t off = FZ_HEADER_SPAN, len; off < f.len; off += len) {
-        len = MIN(FZ_SECTOR - off % FZ_SECTOR, f.len - off);
-        fz_flash_program(base + off, f.buf + off, len);
-    }
-    if (memcmp((const void *)(uintptr_t)(base + FZ_HEADER_SPAN), f.buf + FZ_HEADER_SPAN, f.len - FZ_HEADER_SPAN) != 0) {
-        mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("freeze: flash verify failed; the previous frozen modules are kept"));
-    }
-    fz_flash_program(base, f.buf, FZ_HEADER_SPAN);
+    fz_write(half, f.buf, f.len);
     fz_forget();
     mp_printf(&mp_plat_print, "loaded %u flash bytes (%u modules, %u-byte image); frozen copies are used from the next soft reset\n",
         (unsigned)f.flash_bytes, (unsigned)n, (unsigned)f.len);
@@ -332,12 +344,67 @@ static mp_obj_t freeze_clear(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(freeze_clear_obj, freeze_clear);
 
+// freeze.load(path): installs an image file made by `mprt freeze` (docs/freeze.md "On the host"): the
+// file holds the same image built for each half; the one for the half a freeze would write now is
+// checked (whole, made for this firmware), given the next sequence number and written as import_modules
+// writes. Used from the next soft reset, as after import_modules.
+static mp_obj_t freeze_load(mp_obj_t path_in) {
+    if (MPRT_FLASH_FREEZE_SIZE == 0) {
+        mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("freeze: no freeze region (flash.freeze_size=0)"));
+    }
+    const char *path = mp_obj_str_get_str(path_in);
+    mp_obj_t open_args[2] = { path_in, mp_obj_new_str("rb", 2) };
+    mp_obj_t file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
+    mp_obj_t data = mp_call_function_0(mp_load_attr(file, MP_QSTR_read));
+    mp_call_function_0(mp_load_attr(file, MP_QSTR_close));
+    mp_buffer_info_t bi;
+    mp_get_buffer_raise(data, &bi, MP_BUFFER_READ);
+    uint32_t seq;
+    int half = fz_target_half(&seq);
+    const uint8_t *p = bi.buf, *end = p + bi.len;
+    while (p + sizeof(fz_header_t) <= end) {
+        fz_header_t h;
+        memcpy(&h, p, sizeof(h));
+        if (h.magic != FZ_MAGIC || h.size < sizeof(fz_header_t) || h.size > (size_t)(end - p)) {
+            break;
+        }
+        if (h.version != FZ_VERSION || dl_crc32(0, p + 8, h.size - 8) != h.crc) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s: damaged image at byte %u"), path, (unsigned)(p - (const uint8_t *)bi.buf));
+        }
+        if (!fz_made_here(&h)) {
+            mp_raise_msg_varg(&mp_type_ValueError,
+                MP_ERROR_TEXT("freeze: %s was made for another firmware: freeze again (mprt freeze --firmware DIR for this firmware)"), path);
+        }
+        if (h.size > FZ_HALF_SIZE) {
+            mp_raise_msg_varg(&mp_type_OSError, MP_ERROR_TEXT("freeze: %s does not fit in a half of the freeze region (%u bytes)"), path, (unsigned)FZ_HALF_SIZE);
+        }
+        uint32_t base = fz_half_addr(half);
+        if (h.modules >= base && h.modules < base + h.size) {
+            uint8_t *buf = m_new(uint8_t, h.size);
+            memcpy(buf, p, h.size);
+            fz_header_t *nh = (fz_header_t *)buf;
+            nh->seq = seq;
+            nh->crc = dl_crc32(0, buf + 8, h.size - 8);
+            fz_write(half, buf, h.size);
+            fz_forget();
+            m_del(uint8_t, buf, h.size);
+            mp_printf(&mp_plat_print, "loaded %u flash bytes (%u modules, %u-byte image); frozen copies are used from the next soft reset\n",
+                (unsigned)h.flash_bytes, (unsigned)h.n_modules, (unsigned)h.size);
+            return mp_const_none;
+        }
+        p += h.size;
+    }
+    mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s is not a freeze image for this firmware's freeze region (make it with mprt freeze)"), path);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(freeze_load_obj, freeze_load);
+
 static const mp_rom_map_elem_t freeze_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_freeze) },
     { MP_ROM_QSTR(MP_QSTR_import_modules), MP_ROM_PTR(&freeze_import_modules_obj) },
     { MP_ROM_QSTR(MP_QSTR_isfrozen), MP_ROM_PTR(&freeze_isfrozen_obj) },
     { MP_ROM_QSTR(MP_QSTR_get_modules), MP_ROM_PTR(&freeze_get_modules_obj) },
     { MP_ROM_QSTR(MP_QSTR_clear), MP_ROM_PTR(&freeze_clear_obj) },
+    { MP_ROM_QSTR(MP_QSTR_load), MP_ROM_PTR(&freeze_load_obj) },
 };
 static MP_DEFINE_CONST_DICT(freeze_module_globals, freeze_module_globals_table);
 

@@ -220,7 +220,10 @@ void fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq)
     p->prev = &MICROPY_QSTR_EXTRA_POOL;
     p->total_prev_len = f->static_total;
     p->is_sorted = 0;
-    p->alloc = 10; // as qstr.c's MICROPY_ALLOC_QSTR_ENTRIES_INIT: the next RAM pool starts small
+    // Full (len >= alloc), so qstr_add() never appends to this pool in flash but starts a RAM pool, whose
+    // size is twice this alloc: as the firmware's static pool, 10 (MICROPY_ALLOC_QSTR_ENTRIES_INIT), or
+    // fewer for a small image (a pool of fewer than 10 strings with alloc 10 would be written to).
+    p->alloc = MIN(10, nq);
     p->len = nq;
     #if MICROPY_QSTR_BYTES_IN_HASH
     p->hashes = (qstr_hash_t *)(uintptr_t)fz_addr(f, hashes);

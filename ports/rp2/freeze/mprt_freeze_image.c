@@ -53,7 +53,7 @@ static bool fz_whole(const fz_header_t *h) {
     return dl_crc32(0, (const uint8_t *)h + 8, h->size - 8) == h->crc;
 }
 
-static bool fz_ours(const fz_header_t *h) {
+bool fz_made_here(const fz_header_t *h) {
     return memcmp(h->abi, mprt_abi_id, sizeof(h->abi)) == 0 && h->fw_key == fz_firmware_key()
            && h->static_total == fz_static_total();
 }
@@ -81,7 +81,7 @@ static void fz_select(void) {
     fz_sel_half = -1;
     fz_sel_status = FZ_NONE;
     if (h != NULL) {
-        fz_sel_status = fz_ours(h) ? FZ_OK : FZ_FOREIGN;
+        fz_sel_status = fz_made_here(h) ? FZ_OK : FZ_FOREIGN;
         if (fz_sel_status == FZ_OK) {
             fz_sel = h;
             fz_sel_half = half;

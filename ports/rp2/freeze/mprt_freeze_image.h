@@ -54,6 +54,8 @@ const fz_header_t *fz_current(int *half);
 const fz_header_t *fz_linked(void);
 int fz_linked_half(void);
 fz_status_t fz_boot_status(void);
+// The image was made for this firmware (ABI identity, firmware key, static qstr count).
+bool fz_made_here(const fz_header_t *h);
 // Wipes the image cache: after a write, the next mp_init() selects again.
 void fz_forget(void);
 // Flash operations on the freeze region (kernel's exclusive flash path); -1 outside it.
