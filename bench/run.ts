@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- SECTION...] [--runs N]`: prints figures (no pass/fail). Sections: build, emulator,
  * dualcore, suite, rtos (thread handoff, create/join rates, idle share), perfbench (MicroPython's
- * perf_bench on our firmware vs the stock one; `--port DEV` runs ours on a board), modules, posix (pipe
+ * perf_bench on our firmware vs the stock one; `--port DEV` runs ours on a board), modules, freeze (heap kept by
+ * an import from .py/.mpy/frozen, flash bytes, import times: bench/freeze.ts), posix (pipe
  * throughput, select/asyncio wake latency, idle share in select, the fd layer's flash and RAM; file read/write
  * throughput through fds and open() vs the stock VFS, mount time), net (TCP
  * throughput and connection rate over lo0, RAM per socket, idle share with sockets open), apin (machine.APin:
@@ -13,6 +14,7 @@ import { benchBuild } from './build.js';
 import { benchEmulator } from './emulator.js';
 import { benchDualcore } from './dualcore.js';
 import { benchModules } from './modules.js';
+import { benchFreeze } from './freeze.js';
 import { benchSuite } from './suite.js';
 import { benchRtos } from './rtos.js';
 import { benchPerf } from './perfbench.js';
@@ -36,6 +38,7 @@ const SECTIONS: Record<string, (runs: number, log: (s: string) => void, opts: Be
     rtos: (runs, log) => benchRtos(runs, log),
     perfbench: (runs, log, opts) => benchPerf(runs, log, { port: opts.port }),
     modules: (runs, log) => benchModules(runs, log),
+    freeze: (runs, log) => benchFreeze(runs, log),
     posix: async (runs, log) => [...(await benchPosix(runs, log)), ...(await benchPosixFiles(runs, log))],
     net: (runs, log) => benchNet(runs, log),
     apin: (runs, log) => benchApin(runs, log),

@@ -19,6 +19,7 @@ const COMMANDS: [name: string, load: () => Promise<AnyCommand>][] = [
     ['flash', async () => (await import('./flash.js')).flashCommand],
     ['mpremote', async () => (await import('./mpremote.js')).mpremoteCommand],
     ['pack-module', async () => (await import('./pack-module.js')).packModuleCommand],
+    ['freeze', async () => (await import('./freeze.js')).freezeCommand],
     ['baseline', async () => (await import('./baseline.js')).baselineCommandModule],
     ['deps', async () => (await import('./deps.js')).depsCommand],
 ];

@@ -36,7 +36,9 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     out.push('flash map:');
     for (const p of r.effective.layout.flashMap) {
         const used = p.name === 'firmware' && r.sizes ? `  used ${kb(r.sizes.imageBytes)} (${((100 * r.sizes.imageBytes) / p.size).toFixed(0)}%)` : '';
-        out.push(`  ${p.name.padEnd(11)} 0x${flashAddress(p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}`);
+        // native modules and frozen modules share the modules region (flash.modules_size), split at a fixed boundary
+        const shared = p.name === 'modules' ? '  native modules (bottom of flash.modules_size)' : p.name === 'freeze' ? '  frozen modules (top of flash.modules_size, 2 halves)' : '';
+        out.push(`  ${p.name.padEnd(11)} 0x${flashAddress(p.offset).toString(16)}  ${formatSize(p.size).padStart(6)}${used}${shared}`);
     }
     if (r.sizes) {
         const s = r.sizes;

@@ -2,15 +2,18 @@
  * The flash layout and RAM split of a build, from its configuration (pure): the one place they are
  * computed. The linker script and mprt_config.h (cli/generate), the size report, `mprt build`'s report
  * and size.json (and through it the emulator's and the tests' module installers) all read this.
- * Flash, in order from its start: firmware | modules (native + frozen) | filesystem | settings (the
- * last sectors). RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
+ * Flash, in order from its start: firmware | modules region (flash.modules_size) | filesystem | settings
+ * (the last sectors). The modules region is shared, with a fixed boundary: native modules (the installer)
+ * in its bottom part (`modules`), modules frozen on the device in its top flash.freeze_size bytes
+ * (`freeze`, two halves: docs/freeze.md); so the filesystem's place does not depend on freeze_size.
+ * RAM: static data, C heap, GC heap, then the main stack ending at the top of SRAM.
  */
 import { FLASH_SIZE, SRAM_BASE, SRAM_SIZE } from '../chip/rp2040.js';
 import { MprtError } from '../util/errors.js';
 import { formatSize } from './schema.js';
 
 export interface Partition {
-    name: 'firmware' | 'modules' | 'filesystem' | 'settings';
+    name: 'firmware' | 'modules' | 'freeze' | 'filesystem' | 'settings';
     /** Offset from the start of flash (its address: cli/chip/rp2040.ts flashAddress(offset)). */
     offset: number;
     size: number;
@@ -34,11 +37,17 @@ export interface Layout {
 
 interface LayoutInput {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
-    flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
+    flash: { firmware_size: number; modules_size: number; freeze_size: number; settings_size: number; fs_size: number };
 }
 
 export function computeLayout(c: LayoutInput): Layout {
-    const { firmware_size, modules_size, settings_size } = c.flash;
+    const { firmware_size, modules_size, freeze_size, settings_size } = c.flash;
+    if (freeze_size > modules_size) {
+        throw new MprtError(
+            `flash.freeze_size (${formatSize(freeze_size)}) is larger than the modules region it is part of (flash.modules_size ${formatSize(modules_size)})`,
+            { hint: 'the frozen-module area is the top of the modules region: lower flash.freeze_size or raise flash.modules_size', exitCode: 2 },
+        );
+    }
     const fixed = firmware_size + modules_size + settings_size;
     const room = FLASH_SIZE - fixed;
     const fsSize = c.flash.fs_size === 0 ? room : c.flash.fs_size;
@@ -52,8 +61,10 @@ export function computeLayout(c: LayoutInput): Layout {
     }
     const part = (name: Partition['name'], offset: number, size: number): Partition => ({ name, offset, size, end: offset + size });
     const firmware = part('firmware', 0, firmware_size);
-    const modules = part('modules', firmware.end, modules_size);
-    const filesystem = part('filesystem', modules.end, fsSize);
+    // The modules region: native modules from its bottom, the frozen-module area at its top.
+    const modules = part('modules', firmware.end, modules_size - freeze_size);
+    const freeze = part('freeze', modules.end, freeze_size);
+    const filesystem = part('filesystem', firmware.end + modules_size, fsSize);
     // Any flash left over (fs_size given explicitly) sits between the filesystem and the settings.
     const settings = part('settings', FLASH_SIZE - settings_size, settings_size);
 
@@ -67,8 +78,8 @@ export function computeLayout(c: LayoutInput): Layout {
         );
     }
     return {
-        flash: { firmware, modules, filesystem, settings },
-        flashMap: [firmware, modules, filesystem, settings],
+        flash: { firmware, modules, freeze, filesystem, settings },
+        flashMap: [firmware, modules, freeze, filesystem, settings],
         ram: { ramLength, stackOrigin: SRAM_BASE + ramLength, stackSize, cHeapSize: c.ram.c_heap_size, gcHeapSize: c.ram.gc_heap_size },
     };
 }

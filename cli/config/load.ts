@@ -19,7 +19,7 @@ export type { RtosKernel } from './kernel.js';
 /** The nested view of the values: a key `a.b` of the schema is `config.a.b`. */
 export interface Config {
     ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
-    flash: { firmware_size: number; modules_size: number; settings_size: number; fs_size: number };
+    flash: { firmware_size: number; modules_size: number; freeze_size: number; settings_size: number; fs_size: number };
     modules: { ram_slack: number };
     console: 'usb' | 'uart';
     console_uart_baud: number;

@@ -80,7 +80,12 @@ export const SCHEMA: KeySpec[] = [
     },
     {
         key: 'flash.modules_size', type: 'size', default: 256 * KB, min: 0, max: 1024 * KB, multipleOf: FLASH_SECTOR,
-        description: 'flash region for installed native modules and frozen (freeze) modules, after the firmware (bytes)',
+        description: 'flash region after the firmware for installed native modules (its bottom) and modules frozen on the device (its top flash.freeze_size bytes) (bytes)',
+        portOnly: true,
+    },
+    {
+        key: 'flash.freeze_size', type: 'size', default: 128 * KB, min: 0, max: 1024 * KB, multipleOf: 2 * FLASH_SECTOR,
+        description: 'the top part of the modules region for modules frozen on the device (freeze.import_modules, mprt freeze); two halves, one image each; at most flash.modules_size (bytes)',
         portOnly: true,
     },
     {

@@ -23,6 +23,7 @@
 #include "hardware/structs/scb.h"
 #include "mp_console.h"
 #include "dynlink/mprt_dynlink.h"
+#include "freeze/mprt_freeze.h"
 #if MPRT_RTOS
 #include "posix/mp_posix.h"
 #endif
@@ -131,7 +132,9 @@ static void mp_lifecycle(void) {
     gc_init(&__GcHeapStart + dl_ram, gc_end);
     for (;;) {
         mp_init();
-        // installed modules' qstrs keep their numbers (before anything else interns)
+        // the frozen image's qstr pool right after the firmware's, then installed modules' qstrs keep
+        // their numbers (before anything else interns)
+        mprt_freeze_init();
         mprt_dl_init();
         mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
         subsystems_init();
@@ -139,6 +142,7 @@ static void mp_lifecycle(void) {
         #if MPRT_RTOS
         mp_posix_start(); // fds 0-2 on the console, the others closed
         #endif
+        mprt_freeze_boot_report();
 
         // Mounts the littlefs filesystem partition, creating it when the partition is blank.
         pyexec_frozen_module("_boot.py", false);

@@ -60,6 +60,14 @@ void mprt_rtos_irq_hard_exit(void *saved);
 
 // ---- compiler, emitters, VM ----
 #define MICROPY_PERSISTENT_CODE_LOAD            (1)
+// freeze (docs/freeze.md) copies compiled code into flash: it needs each raw code's bytecode length
+// and child count, and the module's qstr/object table sizes
+#define MICROPY_PERSISTENT_CODE_SAVE            (1)
+// modules frozen on the device (ports/rp2/freeze, vendor patch 0002)
+#define MICROPY_PORT_FIND_FROZEN(str, type, data) mprt_freeze_find((str), (type), (data))
+#define MICROPY_PORT_FROZEN_LOADED(module, path) mprt_freeze_loaded((void *)(module), (path))
+int mprt_freeze_find(const char *str, int *frozen_type, void **data);
+void mprt_freeze_loaded(void *module, const char *path);
 #define MICROPY_EMIT_THUMB                      (1)
 #define MICROPY_EMIT_INLINE_THUMB               (1)
 #define MICROPY_EMIT_THUMB_ARMV7M               (0)

@@ -47,6 +47,10 @@ test('values reach the linker script and the port header', () => {
     assert.match(ld, /STACK\(rw\) : ORIGIN = 0x2003e000, LENGTH = 16384/);
     assert.match(ld, /\. = \. \+ 131072;/);
     const h = readFileSync(join(gen, 'mprt_config.h'), 'utf8');
+    // the modules region (128K): native modules in none of it, frozen modules (128K default) in all of it
+    assert.match(h, /#define MPRT_FLASH_MODULES_SIZE\s+\(0\)/);
+    assert.match(h, /#define MPRT_FLASH_FREEZE_OFFSET\s+\(786432\)/);
+    assert.match(h, /#define MPRT_FLASH_FREEZE_SIZE\s+\(131072\)/);
     assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BASE\s+\(917504\)/);
     assert.match(h, /#define MICROPY_HW_FLASH_STORAGE_BYTES\s+\(1171456\)/);
     assert.match(readFileSync(join(gen, 'mpconfigboard.h'), 'utf8'), /"Raspberry Pi Pico"/);

@@ -30,7 +30,10 @@ test('defaults give the documented flash map and RAM split', () => {
     assert.deepEqual(eff.values, defaults());
     const { flash, ram } = eff.layout;
     assert.deepEqual([flash.firmware.offset, flash.firmware.size], [0, 768 * 1024]);
-    assert.deepEqual([flash.modules.offset, flash.modules.size], [768 * 1024, 256 * 1024]);
+    // the modules region (256K) is shared: native modules in its bottom 128K, frozen modules in its top 128K;
+    // the filesystem starts where it does without freeze (a firmware upgrade keeps the user's files)
+    assert.deepEqual([flash.modules.offset, flash.modules.size], [768 * 1024, 128 * 1024]);
+    assert.deepEqual([flash.freeze.offset, flash.freeze.size], [896 * 1024, 128 * 1024]);
     assert.deepEqual([flash.filesystem.offset, flash.filesystem.size], [1024 * 1024, 1016 * 1024]);
     assert.deepEqual([flash.settings.offset, flash.settings.size], [FLASH_SIZE - 8192, 8192]);
     // the default kernel (builtin): a 32K C heap (lwIP, docs/network.md) and a 2K interrupt stack at the top of RAM
@@ -48,7 +51,7 @@ test('layers: board < config file < --set, with origins', () => {
         cwd: dir,
         boardName: 'x',
         boardDefaults: { console_uart_baud: 9600, 'ram.c_heap_size': 8192 },
-        set: ['flash.modules_size=64K', 'frozen=asyncio'],
+        set: ['flash.modules_size=64K', 'flash.freeze_size=32K', 'frozen=asyncio'],
     });
     assert.equal(eff.config.ram.c_heap_size, 16 * 1024);
     assert.equal(eff.origins['ram.c_heap_size'], join(dir, 'mprt.config.json'));
@@ -120,10 +123,14 @@ test('a flash map that does not fit in 2M is refused', () => {
     assert.throws(
         () => computeLayout({
             ram: { gc_heap_size: 0, c_heap_size: 0, stack_size: 8192 },
-            flash: { firmware_size: 768 * 1024, modules_size: 0, settings_size: 8192, fs_size: 1792 * 1024 },
+            flash: { firmware_size: 768 * 1024, modules_size: 0, freeze_size: 0, settings_size: 8192, fs_size: 1792 * 1024 },
         }),
         /does not fit/,
     );
+    assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['flash.modules_size=64K'] }), /flash.freeze_size \(128K\) is larger than the modules region/);
+    // the filesystem does not move with flash.freeze_size, only the boundary inside the modules region does
+    const fs = (set: string[]) => loadConfig({ cwd: emptyDir(), set }).layout.flash.filesystem.offset;
+    assert.equal(fs(['flash.freeze_size=0']), fs(['flash.freeze_size=256K']));
     assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['rtos.kernel=none', 'ram.gc_heap_size=240K', 'ram.c_heap_size=128K'] }), /RAM split does not fit/);
     assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['ram.gc_heap_size=240K', 'rtos.c_heap_size=128K'] }), /RAM split does not fit/);
 });

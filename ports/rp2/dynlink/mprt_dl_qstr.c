@@ -12,6 +12,7 @@
 #include "py/gc.h"
 #include "py/qstr.h"
 #include "mprt_dynlink.h"
+#include "freeze/mprt_freeze.h"
 
 // Entries the pool keeps free after the installed strings (each costs sizeof(char *) + hash + len).
 #define DL_QSTR_GROWTH (8)
@@ -23,8 +24,9 @@ static size_t dl_pool_cap;
 
 #define ENTRY_BYTES (sizeof(const char *) + sizeof(qstr_len_t) + (MICROPY_QSTR_BYTES_IN_HASH ? sizeof(qstr_hash_t) : 0))
 
+// After the firmware's static pools and the pool of the modules frozen on the device (freeze).
 static size_t first_dynamic(void) {
-    return MICROPY_QSTR_EXTRA_POOL.total_prev_len + MICROPY_QSTR_EXTRA_POOL.len;
+    return mprt_freeze_first_dynamic();
 }
 
 typedef struct _dl_qstr_entry_t {

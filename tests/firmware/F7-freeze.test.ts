@@ -1,0 +1,212 @@
+/**
+ * Freezing modules into flash on the board (F7, docs/freeze.md), driven from the host: a module with
+ * classes, closures, generators, big ints, floats, bytes, tuples and nested functions frozen with
+ * freeze.import_modules behaves like its source after a power cycle and a soft reset (and comes from flash:
+ * freeze.isfrozen); MicroPython's asyncio package frozen from .py files runs and costs less RAM to import
+ * than from the files (figures in the test's diagnostics); freeze.clear() wipes the region; a power cut at
+ * every erase and program call of a freeze (before, halfway through, after the call) leaves the previous
+ * frozen set or, only once the header page is programmed, the new one; an image made for another firmware
+ * (another ABI identity in its header) is not used and the user is told to freeze again.
+ *
+ * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`); its size.json gives the freeze
+ * region (the flash map).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
+import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
+import { crc32 } from '../../cli/formats/module.js';
+import { componentDir } from '../../cli/components/components.js';
+import { testFirmware } from './emulator-fixture.js';
+import { run } from './modules-fixture.js';
+import { CHECK, FZMOD } from './freeze-fixture.js';
+
+const firmware = testFirmware();
+
+function freezeRegion(): { offset: number; size: number } | string {
+    if (!firmware) return 'no firmware to run';
+    const sizeJson = join(dirname(firmware), 'size.json');
+    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
+    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
+    const r = map?.find((p) => p.name === 'freeze');
+    return r && r.size > 0 ? r : `${sizeJson} has no freeze region`;
+}
+const region = freezeRegion();
+const skip = typeof region === 'string' ? region : false;
+const inFreeze = (op: FlashOp) => typeof region !== 'string' && op.offset >= region.offset && op.offset < region.offset + region.size;
+
+const writeFile = (path: string, text: string) => `with open(${JSON.stringify(path)}, 'w') as f:\n    f.write(${JSON.stringify(text)})`;
+
+async function softReset(board: Rp2040Board): Promise<void> {
+    board.write(CTRL_B);
+    await board.readUntil('>>> ', { timeoutMs: 2000 });
+    board.drain();
+    board.write(CTRL_D);
+    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
+    board.drain();
+}
+
+const FROZEN = 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), freeze.isfrozen(fzmod.Square), freeze.isfrozen(fzmod.gen), fzmod.thawed, fzmod.VERSION)';
+
+describe('F7: freeze into flash', { skip }, () => {
+    const work = mkdtempSync(join(tmpdir(), 'mprt-freeze-'));
+    const flashImage = join(work, 'flash.img');
+    let board: Rp2040Board;
+    let fromSource = '';
+    before(async () => {
+        board = await openBoard({ firmware: firmware!, flashImage });
+        await board.boot();
+    });
+    after(async () => {
+        await board?.close();
+        rmSync(work, { recursive: true, force: true });
+    });
+
+    test('a frozen module behaves like its source after a power cycle and a soft reset, from flash', async () => {
+        await run(board, writeFile('fzmod.py', FZMOD));
+        fromSource = await run(board, CHECK);
+        assert.match(fromSource, /^123456789012345678901234567890 /);
+        await softReset(board);
+        const out = await run(board, "import freeze\nr = freeze.import_modules('fzmod')\nprint(r)");
+        assert.match(out, /^freezing module 'fzmod'\nloaded \d+ flash bytes .*\n\(<module 'fzmod' from 'fzmod.py'>,\)\n$/);
+        await board.powerCycle();
+        assert.equal(await run(board, CHECK), fromSource);
+        assert.equal(await run(board, FROZEN), 'True True True fzmod 1\n');
+        assert.equal(await run(board, 'import freeze, gc\nprint(freeze.isfrozen(gc), freeze.isfrozen(1), freeze.isfrozen([]), freeze.isfrozen(print))'),
+            'False False False False\n');
+        await softReset(board);
+        assert.equal(await run(board, CHECK), fromSource);
+        assert.equal(await run(board, FROZEN), 'True True True fzmod 1\n');
+        // the frozen copy comes before the file on sys.path
+        assert.equal(await run(board, 'import sys, fzmod\nprint(sys.path[0], fzmod.__file__)'), '.frozen/@flash @flash/fzmod.py\n');
+        assert.match(await run(board, 'import freeze\nfreeze.get_modules()'), /fzmod\.py +\d+\n1 modules, \d+ qstrs, \d+ bytes of flash/);
+    });
+
+    test('frozen asyncio (from .py files) runs and keeps less RAM than importing the files', { timeout: 300_000 }, async (t) => {
+        const src = join(componentDir('micropython'), 'extmod', 'asyncio');
+        const files = readdirSync(src).filter((f) => f.endsWith('.py') && f !== 'manifest.py' && f !== 'uasyncio.py');
+        await run(board, "import os\nfor d in ('/lib', '/lib/asyncio'):\n    try:\n        os.mkdir(d)\n    except OSError:\n        pass");
+        for (const f of files) await run(board, writeFile(`/lib/asyncio/${f}`, readFileSync(join(src, f), 'utf8')));
+        const measure = [
+            'import gc, sys',
+            // the files before the firmware's frozen asyncio; modules frozen on the device stay first
+            "sys.path.insert(1 if sys.path[0] == '.frozen/@flash' else 0, '/lib')",
+            'gc.collect()',
+            'm0 = gc.mem_free()',
+            'import asyncio, asyncio.core, asyncio.event, asyncio.funcs, asyncio.lock, asyncio.stream',
+            'gc.collect()',
+            'print(m0 - gc.mem_free(), asyncio.__file__)',
+        ].join('\n');
+        await board.powerCycle();
+        const [py, pyFile] = (await run(board, measure, 60_000)).trim().split(' ');
+        assert.equal(pyFile, '/lib/asyncio/__init__.py');
+        await board.powerCycle();
+        const froze = await run(board, "import freeze\nfreeze.import_modules('asyncio', 'fzmod')", 120_000);
+        assert.match(froze, /freezing module 'asyncio\.core'/);
+        await board.powerCycle();
+        const [frozen, frozenFile] = (await run(board, measure, 60_000)).trim().split(' ');
+        assert.equal(frozenFile, '@flash/asyncio/__init__.py');
+        const flash = /(\d+) bytes of flash/.exec(await run(board, 'import freeze\nfreeze.get_modules()'))![1];
+        t.diagnostic(`asyncio: import from .py keeps ${py} B of RAM, frozen ${frozen} B (${((100 * Number(frozen)) / Number(py)).toFixed(1)} %); image ${flash} B of flash`);
+        assert.ok(Number(frozen) < Number(py) * 0.6, `frozen asyncio keeps ${frozen} B, from .py ${py} B`);
+        const demo = [
+            'import asyncio',
+            'async def main():',
+            '    e = asyncio.Event()',
+            '    async def setter():',
+            '        await asyncio.sleep_ms(5)',
+            '        e.set()',
+            '        return 5',
+            '    t = asyncio.create_task(setter())',
+            '    await e.wait()',
+            '    print(await t, await asyncio.gather(setter(), setter()))',
+            'asyncio.run(main())',
+        ].join('\n');
+        assert.equal(await run(board, demo), '5 [5, 5]\n');
+        assert.equal(await run(board, CHECK), fromSource);
+    });
+
+    test('a power cut at every erase/program call of a freeze leaves the old set or the new one', { timeout: 600_000 }, async (t) => {
+        const v2 = FZMOD.replace('VERSION = 1', 'VERSION = 2');
+        await run(board, writeFile('fzmod.py', v2));
+        const version = 'import fzmod\nprint(fzmod.VERSION, fzmod.__file__, fzmod.big_math()[0])';
+        // the calls a freeze makes, counted without a cut (then back to version 1 frozen)
+        const ops: FlashOp[] = [];
+        board.onFlashWrite = (op) => {
+            if (inFreeze(op)) ops.push(op);
+            return undefined;
+        };
+        await run(board, "import freeze\nfreeze.import_modules('fzmod')");
+        board.onFlashWrite = undefined;
+        const calls = ops.length;
+        assert.ok(calls >= 3, `a freeze made ${calls} flash calls`);
+        assert.equal(ops[0].kind, 'erase');
+        assert.equal(ops[calls - 1].kind, 'program');
+        const refreeze = async (text: string) => {
+            await run(board, writeFile('fzmod.py', text));
+            await softReset(board);
+            await run(board, "import freeze\nfreeze.import_modules('fzmod')");
+            await board.powerCycle();
+        };
+        await refreeze(FZMOD);
+        await run(board, writeFile('fzmod.py', v2));
+        const outcomes: string[] = [];
+        for (let n = 1; n <= calls; n++) {
+            for (const mode of ['before', 'half', 'after'] as PowerCut[]) {
+                let seen = 0;
+                board.onFlashWrite = (op) => (inFreeze(op) && ++seen === n ? mode : undefined);
+                const r = await board.exec("import freeze\nfreeze.import_modules('fzmod')\nprint('not cut')", { timeoutMs: 30_000 });
+                board.onFlashWrite = undefined;
+                assert.equal(r.reset, true, `call ${n} (${mode}): the board did not lose power: ${r.stdout}${r.stderr}`);
+                const got = await run(board, version);
+                outcomes.push(`${n}/${mode}: ${got.split(' ')[0]}`);
+                const allowed = n === calls && mode === 'after' ? ['2'] : n === calls && mode === 'half' ? ['1', '2'] : ['1'];
+                assert.ok(allowed.includes(got.split(' ')[0]), `cut at call ${n} of ${calls} (${mode}): ${got}`);
+                assert.match(got, / @flash\/fzmod\.py 370370366938271604593827160460\n$/);
+                if (got.startsWith('2')) {
+                    await refreeze(FZMOD);
+                    await run(board, writeFile('fzmod.py', v2));
+                }
+            }
+        }
+        t.diagnostic(`${calls} flash calls per freeze, ${outcomes.length} power cuts: ${outcomes.join(', ')}`);
+    });
+
+    test('an image made for another firmware is not used, and the user is told to freeze again', async () => {
+        assert.equal((await run(board, FROZEN)).split(' ')[0], 'True');
+        await board.close();
+        // another ABI identity in the current image's header (its CRC made right again)
+        const flash = readFileSync(flashImage);
+        const r = region as { offset: number; size: number };
+        let patched = 0;
+        for (const half of [0, 1]) {
+            const at = r.offset + half * (r.size / 2);
+            if (flash.readUInt32LE(at) !== 0x5a46504d) continue;
+            flash[at + 20] ^= 0xff;
+            const size = flash.readUInt32LE(at + 16);
+            flash.writeUInt32LE(crc32(flash.subarray(at + 8, at + size)), at + 4);
+            patched++;
+        }
+        assert.ok(patched >= 1);
+        writeFileSync(flashImage, flash);
+        board = await openBoard({ firmware: firmware!, flashImage });
+        await board.boot();
+        assert.match(await run(board, 'import freeze\nfreeze.get_modules()'), /made for another firmware: freeze again/);
+        assert.equal(await run(board, 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)'), 'False fzmod.py\n');
+    });
+
+    test('freeze.clear() wipes the frozen modules and soft-resets', async () => {
+        await run(board, "import freeze\nfreeze.import_modules('fzmod')");
+        await board.powerCycle();
+        assert.equal((await run(board, FROZEN)).split(' ')[0], 'True');
+        const r = await board.exec('import freeze\nfreeze.clear()', { timeoutMs: 20_000 });
+        assert.equal(r.stderr, '');
+        await board.powerCycle();
+        assert.equal(await run(board, 'import freeze\nfreeze.get_modules()'), 'no frozen modules\n');
+        assert.equal(await run(board, 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)'), 'False fzmod.py\n');
+    });
+});
