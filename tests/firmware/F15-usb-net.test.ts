@@ -1,0 +1,139 @@
+/**
+ * The USB network link (issue 20 part 1, docs/network.md "USB network link"): the default firmware's
+ * CDC-NCM function, driven by the emulated USB host (usb-ncm.ts, learnt from the descriptors) and bridged
+ * frame for frame to a TAP device in a network namespace made here (tap.ts), so the host side is Linux's
+ * own network stack. From the namespace: ping (raw ICMP) of the board's IPv4 address and its IPv6
+ * link-local address, an HTTP GET of a Python server on the board, a host TCP server the board connects
+ * to; a soft reset (Ctrl-D) keeps the link.
+ *
+ * Needs root and /dev/net/tun (CI runs as root); skipped with the reason otherwise.
+ * Firmware: $MPRT_TEST_FIRMWARE, else build/pico.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
+import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
+import { testFirmware } from './emulator-fixture.js';
+import { run } from './modules-fixture.js';
+import { HTTP_GET, PING, TCP_SERVER, hostCommand } from './net-host.js';
+
+const firmware = testFirmware();
+const BOARD = '192.168.7.1';
+const HOST = '192.168.7.2';
+const TAP = 'mprt0';
+
+/** The board's IPv6 link-local address: EUI-64 of its MAC, which is the function's iMACAddress with bit 0 of the last byte flipped. */
+function linkLocal(hostMac: string): string {
+    const m = hostMac.split(':').map((x) => parseInt(x, 16));
+    m[5] ^= 1;
+    const b = [m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]];
+    const groups = [0, 2, 4, 6].map((i) => ((b[i] << 8) | b[i + 1]).toString(16));
+    return `fe80::${groups.join(':')}`;
+}
+
+describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: firmware ? (tapUnavailable() ?? false) : 'no firmware to run' }, () => {
+    let board: Rp2040Board;
+    let ns: NetNamespace;
+    let tap: TapDevice;
+
+    async function ping(addr: string, count: number): Promise<{ received: number; rtts: number[]; out: string }> {
+        const r = await hostCommand(board, ns, ['python3', '-c', PING, addr, String(count), TAP], { wallMs: 60_000 * count }).done();
+        const m = /sent (\d+) received (\d+)/.exec(r.stdout);
+        const rtts = [...r.stdout.matchAll(/^\d+ ([\d.]+)$/gm)].map((x) => Number(x[1]));
+        return { received: m ? Number(m[2]) : -1, rtts, out: r.stdout + r.stderr };
+    }
+
+    before(async () => {
+        board = await openBoard({ firmware: firmware! });
+        ns = NetNamespace.create();
+        tap = await TapDevice.open(ns, TAP, `${HOST}/24`);
+        bridgeNcm(board.usb!, tap);
+        await board.boot();
+        const up = await board.runUntil(() => board.usb?.ncm?.connected === true && board.usb.stringsDone, 10_000, { haltOnOutput: false });
+        assert.ok(up, 'the NCM function reported its link (NETWORK_CONNECTION)');
+    });
+
+    after(async () => {
+        tap?.close();
+        ns?.remove();
+        await board?.close();
+    });
+
+    test('the host found the NCM function in the descriptors and the board names its link', async () => {
+        const ncm = board.usb!.ncm!;
+        assert.match(ncm.macAddress ?? '', /^02(:[0-9a-f]{2}){5}$/);
+        assert.deepEqual(ncm.speed, [12_000_000, 12_000_000]);
+        assert.equal(board.usb!.cdcCount(), 1, 'the console is still the one CDC ACM port');
+        const out = await run(board, "import network, time\nn = network.netif['us1']\nfor i in range(50):\n    if len(n.addresses) > 1: break\n    time.sleep_ms(100)\nprint(n.address, n.netmask, n.link_up, n.mac.hex(), network.netif.default.name)\nprint(n.addresses)");
+        const mac = board.usb!.ncm!.macAddress!.split(':');
+        mac[5] = (parseInt(mac[5], 16) ^ 1).toString(16).padStart(2, '0');
+        assert.equal(out.split('\n')[0], `${BOARD} 255.255.255.0 True ${mac.join('')} us1`);
+        // the link-local address, valid once duplicate address detection is over
+        assert.ok(out.includes(`'${linkLocal(board.usb!.ncm!.macAddress!)}'`), out);
+    });
+
+    test('host ping of the board (IPv4 and IPv6 link-local)', async () => {
+        const v4 = await ping(BOARD, 3);
+        assert.equal(v4.received, 3, v4.out);
+        const v6 = await ping(linkLocal(board.usb!.ncm!.macAddress!), 3);
+        assert.equal(v6.received, 3, v6.out);
+        console.log(`# ping rtt (wall ms): IPv4 ${v4.rtts.join(' ')}; IPv6 ${v6.rtts.join(' ')}`);
+    });
+
+    test('a Python HTTP server on the board, fetched from the host', async () => {
+        await run(board, [
+            'import socket, _thread',
+            'srv = socket.socket()',
+            'srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+            "srv.bind(('0.0.0.0', 80))",
+            'srv.listen(2)',
+            'def serve():',
+            '    c, a = srv.accept()',
+            '    req = b""',
+            '    while b"\\r\\n\\r\\n" not in req:',
+            '        req += c.recv(512)',
+            '    line = req.split(b"\\r\\n")[0].decode()',
+            '    body = "hello from the board: %s %s\\n" % (line, a[0])',
+            '    c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %d\\r\\n\\r\\n%s" % (len(body), body))',
+            '    c.close()',
+            '    srv.close()',
+            '_thread.start_new_thread(serve, ())',
+        ].join('\n'));
+        const r = await hostCommand(board, ns, ['python3', '-c', HTTP_GET, `http://${BOARD}/index.txt`], { wallMs: 120_000 }).done();
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, `200\nhello from the board: GET /index.txt HTTP/1.1 ${HOST}\n`);
+    });
+
+    test('the board connects to a TCP server on the host', async () => {
+        const server = hostCommand(board, ns, ['python3', '-c', TCP_SERVER, HOST, '8123'], { wallMs: 120_000, readyText: 'listening' });
+        await server.ready;
+        const out = await run(board, [
+            'import socket',
+            `c = socket.create_connection(('${HOST}', 8123))`,
+            "c.sendall(b'board says hi\\n')",
+            'data = b""',
+            'while not data.endswith(b"\\n"):',
+            '    data += c.recv(100)',
+            'print(data.decode().strip(), c.getsockname()[0])',
+            'c.close()',
+        ].join('\n'), 60_000);
+        assert.equal(out, `BOARD SAYS HI ${BOARD}\n`);
+        const r = await server.done();
+        assert.equal(r.stdout, `listening\nfrom ${BOARD} board says hi\n`, r.stderr);
+    });
+
+    test('a soft reset (Ctrl-D) keeps the link: no re-enumeration, ping still answers', async () => {
+        const configured = board.usb!.configureCount;
+        board.write(CTRL_B);
+        await board.readUntil('>>> ', { timeoutMs: 2000 });
+        board.drain();
+        board.write(CTRL_D);
+        await board.readUntil(/MPY: soft reboot[\s\S]*>>> /, { timeoutMs: 5000 });
+        board.drain();
+        assert.equal(board.usb!.configureCount, configured, 'the host did not configure the device again');
+        assert.equal(board.usb!.ncm!.connected, true);
+        const v4 = await ping(BOARD, 2);
+        assert.equal(v4.received, 2, v4.out);
+    });
+});

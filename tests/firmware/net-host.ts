@@ -1,0 +1,121 @@
+/**
+ * Host programs for the USB network link tests (F15-usb-net.test.ts), run inside the test's network
+ * namespace while the emulated board runs: a ping over raw ICMP sockets (this machine has no `ping`
+ * binary; the kernel's own stack sends and answers), a TCP server and an HTTP client in Python.
+ */
+import type { Rp2040Board } from '../../cli/emulator/board.js';
+import type { NetNamespace } from '../../cli/emulator/tap.js';
+
+/** `python3 -c PING addr count ifname`: one line per reply, "seq rtt_ms", then "sent N received M". */
+export const PING = `
+import socket, struct, sys, time, select
+addr, count, ifname = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+v6 = ":" in addr
+def csum(b):
+    if len(b) % 2: b += b"\\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+if v6:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    dst = (addr, 0, 0, socket.if_nametoindex(ifname))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    dst = (addr, 0)
+ident, got = 0x4d50, 0
+for seq in range(count):
+    payload = b"mprt ping %04d" % seq + bytes(range(42))
+    t = 128 if v6 else 8
+    h = struct.pack("!BBHHH", t, 0, 0, ident, seq)
+    if not v6:
+        h = struct.pack("!BBHHH", t, 0, csum(h + payload), ident, seq)
+    t0 = time.monotonic()
+    s.sendto(h + payload, dst)
+    deadline = t0 + 20
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([s], [], [], deadline - time.monotonic())
+        if not r: break
+        d = s.recv(2048)
+        if not v6: d = d[(d[0] & 15) * 4:]
+        if len(d) >= 8 and d[0] == (129 if v6 else 0) and struct.unpack("!HH", d[4:8]) == (ident, seq) and d[8:] == payload:
+            got += 1
+            print(seq, "%.1f" % ((time.monotonic() - t0) * 1000), flush=True)
+            break
+print("sent", count, "received", got, flush=True)
+`;
+
+/** `python3 -c HTTP_GET url`: prints the status and body. */
+export const HTTP_GET = `
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=60) as r:
+    print(r.status)
+    sys.stdout.write(r.read().decode())
+`;
+
+/** `python3 -c TCP_SERVER addr port`: accepts one connection, echoes what it reads in upper case, prints it. */
+export const TCP_SERVER = `
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+print("listening", flush=True)
+s.settimeout(120)
+c, a = s.accept()
+c.settimeout(60)
+data = b""
+while not data.endswith(b"\\n"):
+    d = c.recv(1024)
+    if not d: break
+    data += d
+c.sendall(data.upper())
+c.close()
+print("from", a[0], data.decode().strip(), flush=True)
+`;
+
+export interface HostRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/**
+ * Starts `cmd` in `ns`. `ready` resolves once it printed `readyText` (if given) or ended; `done()` runs
+ * the board (which only runs while something awaits it) until the command ends or `wallMs` pass.
+ */
+export function hostCommand(
+    board: Rp2040Board,
+    ns: NetNamespace,
+    cmd: string[],
+    opts: { wallMs?: number; readyText?: string } = {},
+): { ready: Promise<void>; done: () => Promise<HostRun> } {
+    const p = ns.spawn(cmd);
+    p.stdin!.end();
+    let stdout = '';
+    let stderr = '';
+    let exited = false;
+    let code: number | null = null;
+    let readyResolve: () => void = () => {};
+    const ready = new Promise<void>((r) => (readyResolve = r));
+    if (!opts.readyText) readyResolve();
+    p.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (opts.readyText && stdout.includes(opts.readyText)) readyResolve();
+    });
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('exit', (c) => {
+        exited = true;
+        code = c;
+        readyResolve();
+    });
+    const done = async (): Promise<HostRun> => {
+        const wallMs = opts.wallMs ?? 120_000;
+        const deadline = Date.now() + wallMs;
+        while (!exited && Date.now() < deadline) {
+            await board.runUntil(() => exited, 1_000_000, { haltOnOutput: false, wallTimeoutMs: wallMs + 5000 }).catch(() => false);
+        }
+        if (!exited) p.kill();
+        return { code, stdout, stderr };
+    };
+    return { ready, done };
+}
