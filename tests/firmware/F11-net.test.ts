@@ -84,7 +84,7 @@ describe('F11: sockets across a soft reset', { skip: firmware ? false : 'no firm
             '        os.fstat(fd)',
             '    except OSError:',
             '        closed += 1',
-            'print(closed, [n.name for n in network.netif])',
+            'print(closed, sorted(n.name for n in network.netif))',
             'srv = socket.socket()',
             "srv.bind(('127.0.0.1', 7000))",
             'srv.listen(1)',

@@ -136,4 +136,31 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         const v4 = await ping(BOARD, 2);
         assert.equal(v4.received, 2, v4.out);
     });
+
+    test('a saved configuration with the network function elsewhere (after two CDC ports): the host finds it from the descriptors, ping answers', async () => {
+        const host = board.usb!;
+        const reconfigure = async (code: string, cdc: number): Promise<void> => {
+            // typed at the friendly REPL: the raw REPL's replies would be written while the device is detached
+            board.write(CTRL_B);
+            await board.readUntil('>>> ', { timeoutMs: 2000 });
+            board.drain();
+            board.write(`import usb, time\r\n${code}; usb.disconnect(); time.sleep_ms(50); usb.connect()\r\n`);
+            assert.ok(await board.runUntil(() => !host.configured, 3000), 'the host saw the unplug');
+            assert.ok(await board.runUntil(() => host.configured && host.cdcCount() === cdc && host.ncm?.connected === true && host.stringsDone, 10_000), 're-enumerated');
+            await board.runUntil(() => false, 100);
+            board.drain();
+        };
+        await reconfigure('c = usb.UsbConfig(); c.device(); c.configuration(); c.cdc(); c.cdc(); c.net_ncm("02:12:34:56:78:9a", str="net"); c.save()', 2);
+        assert.equal(host.ncm!.fn.commInterface, 4);
+        assert.equal(host.ncm!.macAddress, '02:12:34:56:78:9a');
+        assert.equal(host.device!.strings.get(host.device!.configuration.interfaces.find((f) => f.number === 4)!.iInterface), 'net');
+        assert.equal(await run(board, 'print(usb.boot_status())'), 'None\n');
+        const v4 = await ping(BOARD, 2);
+        assert.equal(v4.received, 2, v4.out);
+        // back to the default the same way
+        await reconfigure('usb.UsbConfig.delete()', 1);
+        assert.equal(host.ncm!.fn.commInterface, 2);
+        const again = await ping(BOARD, 1);
+        assert.equal(again.received, 1, again.out);
+    });
 });

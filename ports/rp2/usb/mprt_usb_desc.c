@@ -73,7 +73,7 @@ static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *t
     if (t < 9 || t > len) {
         return "configuration descriptor length out of range";
     }
-    unsigned interfaces = 0, cdc = 0;
+    unsigned interfaces = 0, cdc = 0, ncm = 0;
     uint16_t ep_used_in = 0, ep_used_out = 0;
     bool first = true;
     for (size_t i = 9; i < t;) {
@@ -91,7 +91,14 @@ static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *t
                 return "the first interface is not CDC ACM (the console)";
             }
             first = false;
-            if (cls == TUSB_CLASS_CDC) {
+            if (cls == TUSB_CLASS_CDC && sub == CDC_COMM_SUBCLASS_NETWORK_CONTROL_MODEL) {
+                if (++ncm > 1) {
+                    return "more than one network function";
+                }
+            } else if (cls == TUSB_CLASS_CDC) {
+                if (sub != CDC_COMM_SUBCLASS_ABSTRACT_CONTROL_MODEL) {
+                    return "a CDC function this build has no driver for (ACM and NCM only)";
+                }
                 if (++cdc > CFG_TUD_CDC) {
                     return "more CDC functions than this build has (5)";
                 }
@@ -212,7 +219,8 @@ unsigned mprt_usb_desc_cdc_count(void) {
     unsigned n = 0;
     size_t total = cfg_desc[2] | (cfg_desc[3] << 8);
     for (size_t i = 9; i < total; i += cfg_desc[i]) {
-        if (cfg_desc[i + 1] == TUSB_DESC_INTERFACE && cfg_desc[i + 5] == TUSB_CLASS_CDC && cfg_desc[i + 3] == 0) {
+        if (cfg_desc[i + 1] == TUSB_DESC_INTERFACE && cfg_desc[i + 5] == TUSB_CLASS_CDC
+            && cfg_desc[i + 6] == CDC_COMM_SUBCLASS_ABSTRACT_CONTROL_MODEL && cfg_desc[i + 3] == 0) {
             n++;
         }
     }
