@@ -16,12 +16,16 @@ import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/em
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { HTTP_GET, PING, TCP_SERVER, hostCommand } from './net-host.js';
+import { createHash } from 'node:crypto';
+import { HTTP_GET, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
 const HOST = '192.168.7.2';
 const TAP = 'mprt0';
+/** Bytes moved each way in the throughput test. */
+const BULK = 64 * 1024;
+const pattern = (): Buffer => Buffer.from(Array.from({ length: BULK }, (_, i) => ((i % 256) * 7) & 255));
 
 /** The board's IPv6 link-local address: EUI-64 of its MAC, which is the function's iMACAddress with bit 0 of the last byte flipped. */
 function linkLocal(hostMac: string): string {
@@ -74,11 +78,36 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
     });
 
     test('host ping of the board (IPv4 and IPv6 link-local)', async () => {
+        // the round trip in emulated time: an IPv4 echo request handed to the board .. its reply
+        const sent = new Map<number, number>();
+        const emulatedRtt: number[] = [];
+        const echo = (f: Uint8Array): { type: number; seq: number } | undefined => {
+            if (f.length < 42 || f[12] !== 8 || f[13] !== 0 || f[23] !== 1) return undefined;
+            const icmp = 14 + (f[14] & 15) * 4;
+            return { type: f[icmp], seq: (f[icmp + 6] << 8) | f[icmp + 7] };
+        };
+        const toBoard = tap.onFrame!;
+        tap.onFrame = (f) => {
+            const e = echo(f);
+            if (e?.type === 8) sent.set(e.seq, board.emulatedNanos);
+            toBoard(f);
+        };
+        const ncm = board.usb!.ncm!;
+        const toHost = ncm.onFrame!;
+        ncm.onFrame = (f) => {
+            const e = echo(f);
+            const t = e?.type === 0 ? sent.get(e.seq) : undefined;
+            if (t !== undefined) emulatedRtt.push((board.emulatedNanos - t) / 1e6);
+            toHost(f);
+        };
         const v4 = await ping(BOARD, 3);
+        tap.onFrame = toBoard;
+        ncm.onFrame = toHost;
+        assert.equal(emulatedRtt.length, 3);
         assert.equal(v4.received, 3, v4.out);
         const v6 = await ping(linkLocal(board.usb!.ncm!.macAddress!), 3);
         assert.equal(v6.received, 3, v6.out);
-        console.log(`# ping rtt (wall ms): IPv4 ${v4.rtts.join(' ')}; IPv6 ${v6.rtts.join(' ')}`);
+        console.log(`# ping rtt: emulated ${emulatedRtt.map((x) => x.toFixed(2)).join(' ')} ms; wall IPv4 ${v4.rtts.join(' ')} ms, IPv6 ${v6.rtts.join(' ')} ms`);
     });
 
     test('a Python HTTP server on the board, fetched from the host', async () => {
@@ -121,6 +150,56 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         assert.equal(out, `BOARD SAYS HI ${BOARD}\n`);
         const r = await server.done();
         assert.equal(r.stdout, `listening\nfrom ${BOARD} board says hi\n`, r.stderr);
+    });
+
+    test('TCP both ways: every byte arrives (SHA-256), throughput in emulated time', async () => {
+        // host -> board: a server thread on the board counts and hashes, answers "n sha emulated_ms"
+        await run(board, [
+            'import socket, _thread, hashlib, time',
+            'srv = socket.socket()',
+            'srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+            "srv.bind(('0.0.0.0', 9000))",
+            'srv.listen(1)',
+            'def sink():',
+            '    c, a = srv.accept()',
+            '    t0 = time.ticks_ms()',
+            '    h, n, buf = hashlib.sha256(), 0, bytearray(1460)',
+            '    while True:',
+            '        k = c.readinto(buf)',
+            '        if not k: break',
+            '        h.update(memoryview(buf)[:k]); n += k',
+            '    dt = time.ticks_diff(time.ticks_ms(), t0)',
+            '    c.sendall(b"%d %s %d\\n" % (n, h.digest().hex(), dt))',
+            '    c.close(); srv.close()',
+            '_thread.start_new_thread(sink, ())',
+        ].join('\n'));
+        const sha = createHash('sha256').update(pattern()).digest('hex');
+        const wallIn = Date.now();
+        const up = await hostCommand(board, ns, ['python3', '-c', TCP_SEND, BOARD, '9000', String(BULK)], { wallMs: 300_000 }).done();
+        const wallInMs = Date.now() - wallIn;
+        const [n, hash, emuMs] = up.stdout.trim().split(' ');
+        assert.equal(`${n} ${hash}`, `${BULK} ${sha}`, up.stdout + up.stderr);
+        // board -> host
+        const sink = hostCommand(board, ns, ['python3', '-c', TCP_SINK, HOST, '9001'], { wallMs: 300_000, readyText: 'listening' });
+        await sink.ready;
+        const wallOut = Date.now();
+        const out = await run(board, [
+            'import socket, time',
+            'data = bytes((i * 7) & 255 for i in range(256)) * 4',
+            `c = socket.create_connection(('${HOST}', 9001))`,
+            't0 = time.ticks_ms()',
+            `for i in range(${BULK / 1024}):`,
+            '    c.sendall(data)',
+            'c.close()',
+            'print(time.ticks_diff(time.ticks_ms(), t0))',
+        ].join('\n'), 300_000);
+        const down = await sink.done();
+        const wallOutMs = Date.now() - wallOut;
+        const [m, hash2] = down.stdout.replace('listening\n', '').trim().split(' ');
+        assert.equal(`${m} ${hash2}`, `${BULK} ${sha}`, down.stdout + down.stderr);
+        const kbit = (bytes: number, ms: number): string => ((bytes * 8) / ms).toFixed(0);
+        console.log(`# TCP host->board ${BULK} B: ${emuMs} ms emulated (${kbit(BULK, Number(emuMs))} kbit/s), ${wallInMs} ms wall`);
+        console.log(`# TCP board->host ${BULK} B: ${out.trim()} ms emulated (${kbit(BULK, Number(out.trim()))} kbit/s), ${wallOutMs} ms wall`);
     });
 
     test('a soft reset (Ctrl-D) keeps the link: no re-enumeration, ping still answers', async () => {

@@ -119,3 +119,40 @@ export function hostCommand(
     };
     return { ready, done };
 }
+
+/** `python3 -c TCP_SEND addr port n`: connects, sends n pattern bytes (i*7 & 255), shuts down, prints the reply. */
+export const TCP_SEND = `
+import socket, sys, time
+n = int(sys.argv[3])
+data = bytes((i * 7) & 255 for i in range(256)) * (n // 256)
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=120)
+t0 = time.monotonic()
+c.sendall(data)
+c.shutdown(socket.SHUT_WR)
+reply = b""
+while True:
+    d = c.recv(1024)
+    if not d: break
+    reply += d
+print(reply.decode().strip(), "%.0f" % ((time.monotonic() - t0) * 1000), flush=True)
+`;
+
+/** `python3 -c TCP_SINK addr port`: accepts one connection, reads to its end, prints "n sha256 wall_ms". */
+export const TCP_SINK = `
+import socket, sys, time, hashlib
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+print("listening", flush=True)
+s.settimeout(120)
+c, a = s.accept()
+c.settimeout(120)
+t0 = time.monotonic()
+h, n = hashlib.sha256(), 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    h.update(d); n += len(d)
+print(n, h.hexdigest(), "%.0f" % ((time.monotonic() - t0) * 1000), flush=True)
+`;
