@@ -64,6 +64,17 @@ export function ncmFunction(config: UsbConfiguration): NcmFunction | undefined {
     return undefined;
 }
 
+/**
+ * The board's IPv6 link-local address on the link (docs/network.md "USB network link"): the EUI-64 of its
+ * MAC address, which is the function's iMACAddress (the host side's) with bit 0 of the last byte flipped.
+ */
+export function boardLinkLocal(hostMac: string): string {
+    const m = hostMac.split(':').map((x) => parseInt(x, 16));
+    m[5] ^= 1;
+    const b = [m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]];
+    return `fe80::${[0, 2, 4, 6].map((i) => ((b[i] << 8) | b[i + 1]).toString(16)).join(':')}`;
+}
+
 const le16 = (b: Uint8Array, i: number): number => b[i] | (b[i + 1] << 8);
 const le32 = (b: Uint8Array, i: number): number => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 

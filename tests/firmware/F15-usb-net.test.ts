@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
+import { boardLinkLocal } from '../../cli/emulator/usb-ncm.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
@@ -26,15 +27,6 @@ const TAP = 'mprt0';
 /** Bytes moved each way in the throughput test. */
 const BULK = 64 * 1024;
 const pattern = (): Buffer => Buffer.from(Array.from({ length: BULK }, (_, i) => ((i % 256) * 7) & 255));
-
-/** The board's IPv6 link-local address: EUI-64 of its MAC, which is the function's iMACAddress with bit 0 of the last byte flipped. */
-function linkLocal(hostMac: string): string {
-    const m = hostMac.split(':').map((x) => parseInt(x, 16));
-    m[5] ^= 1;
-    const b = [m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]];
-    const groups = [0, 2, 4, 6].map((i) => ((b[i] << 8) | b[i + 1]).toString(16));
-    return `fe80::${groups.join(':')}`;
-}
 
 describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: firmware ? (tapUnavailable() ?? false) : 'no firmware to run' }, () => {
     let board: Rp2040Board;
@@ -74,7 +66,7 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         mac[5] = (parseInt(mac[5], 16) ^ 1).toString(16).padStart(2, '0');
         assert.equal(out.split('\n')[0], `${BOARD} 255.255.255.0 True ${mac.join('')} us1`);
         // the link-local address, valid once duplicate address detection is over
-        assert.ok(out.includes(`'${linkLocal(board.usb!.ncm!.macAddress!)}'`), out);
+        assert.ok(out.includes(`'${boardLinkLocal(board.usb!.ncm!.macAddress!)}'`), out);
     });
 
     test('host ping of the board (IPv4 and IPv6 link-local)', async () => {
@@ -105,7 +97,7 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         ncm.onFrame = toHost;
         assert.equal(emulatedRtt.length, 3);
         assert.equal(v4.received, 3, v4.out);
-        const v6 = await ping(linkLocal(board.usb!.ncm!.macAddress!), 3);
+        const v6 = await ping(boardLinkLocal(board.usb!.ncm!.macAddress!), 3);
         assert.equal(v6.received, 3, v6.out);
         console.log(`# ping rtt: emulated ${emulatedRtt.map((x) => x.toFixed(2)).join(' ')} ms; wall IPv4 ${v4.rtts.join(' ')} ms, IPv6 ${v6.rtts.join(' ')} ms`);
     });
