@@ -10,12 +10,16 @@
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
 import { boardLinkLocal } from '../../cli/emulator/usb-ncm.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
 import { HTTP_GET, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
@@ -233,5 +237,41 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         assert.equal(host.ncm!.fn.commInterface, 2);
         const again = await ping(BOARD, 1);
         assert.equal(again.received, 1, again.out);
+    });
+});
+
+describe('F15: mprt emulate --net', { skip: firmware ? (tapUnavailable() ?? false) : 'no firmware to run' }, () => {
+    test('prints how to reach the board; curl in the printed namespace gets the board\'s answer; the namespace is gone after', async () => {
+        const work = mkdtempSync(join(tmpdir(), 'mprt-net-'));
+        const script = join(work, 'srv.py');
+        writeFileSync(script, [
+            'import socket',
+            's = socket.socket()',
+            's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+            "s.bind(('0.0.0.0', 80))",
+            's.listen(1)',
+            'c, a = s.accept()',
+            'c.recv(1024)',
+            'c.sendall(b"HTTP/1.0 200 OK\\r\\n\\r\\nhi from the board\\n")',
+            'c.close()',
+            "print('served', a[0])",
+        ].join('\n'));
+        const cli = spawn(process.execPath, [mprtBin, 'emulate', firmware!, '--net', '--run', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        const exited = new Promise<number | null>((r) => cli.on('exit', r));
+        const deadline = Date.now() + 60_000;
+        while (!/namespace (\S+)/.test(err) && Date.now() < deadline && cli.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+        const ns = /namespace (\S+)/.exec(err)?.[1];
+        assert.ok(ns, err);
+        assert.match(err, /the board is 192\.168\.7\.1, fe80::[0-9a-f:]+%mprt0/);
+        const got = execFileSync('ip', ['netns', 'exec', ns, 'python3', '-c', HTTP_GET, `http://${BOARD}/`], { encoding: 'utf8', timeout: 60_000 });
+        assert.equal(got, '200\nhi from the board\n');
+        assert.equal(await exited, 0, err);
+        assert.equal(out, `served ${HOST}\n`);
+        assert.ok(!execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(ns), 'the namespace was removed');
+        rmSync(work, { recursive: true, force: true });
     });
 });
