@@ -22,7 +22,7 @@ import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
-import { HTTP_GET, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
+import { DHCP_CLIENT, HTTP_GET, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -196,6 +196,21 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         const kbit = (bytes: number, ms: number): string => ((bytes * 8) / ms).toFixed(0);
         console.log(`# TCP host->board ${BULK} B: ${emuMs} ms emulated (${kbit(BULK, Number(emuMs))} kbit/s), ${wallInMs} ms wall`);
         console.log(`# TCP board->host ${BULK} B: ${out.trim()} ms emulated (${kbit(BULK, Number(out.trim()))} kbit/s), ${wallOutMs} ms wall`);
+    });
+
+    test('the board serves DHCP on the link: a host client gets an address, each client its own', async () => {
+        const r = await hostCommand(board, ns, ['python3', '-c', DHCP_CLIENT, TAP, '02:aa:00:00:00:01', '02:aa:00:00:00:02', '02:aa:00:00:00:01'], { wallMs: 120_000 }).done();
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.trim().split('\n');
+        assert.equal(lines.length, 3, r.stdout);
+        const [a, b, c] = lines.map((l) => l.split(' '));
+        for (const x of [a, b, c]) {
+            assert.match(x[1], /^192\.168\.7\.\d+$/);
+            assert.deepEqual(x.slice(2), ['ack', x[1], '255.255.255.0', '86400', BOARD], x.join(' '));
+        }
+        assert.notEqual(a[1], b[1], 'two clients, two addresses');
+        assert.equal(c[1], a[1], 'the same client gets its address again');
+        assert.notEqual(a[1], BOARD);
     });
 
     test('a soft reset (Ctrl-D) keeps the link: no re-enumeration, ping still answers', async () => {

@@ -156,3 +156,52 @@ while True:
     h.update(d); n += len(d)
 print(n, h.hexdigest(), "%.0f" % ((time.monotonic() - t0) * 1000), flush=True)
 `;
+
+/**
+ * `python3 -c DHCP_CLIENT ifname mac...`: for each client hardware address, DISCOVER, then REQUEST what was
+ * offered (RFC 2131); prints "mac offer ack mask lease server" per client, then RELEASEs them. This
+ * machine has no DHCP client program (dhclient, udhcpc, busybox): the exchange is written out here.
+ */
+export const DHCP_CLIENT = `
+import socket, struct, sys, time, random
+ifname, macs = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, ifname.encode())
+s.bind(("0.0.0.0", 68))
+s.settimeout(30)
+def msg(xid, mac, typ, opts=b"", ciaddr=b"\\0" * 4):
+    m = struct.pack("!BBBBIHH", 1, 1, 6, 0, xid, 0, 0x8000) + ciaddr + b"\\0" * 12
+    m += mac + b"\\0" * 10 + b"\\0" * 192 + struct.pack("!I", 0x63825363)
+    return m + bytes([53, 1, typ]) + opts + b"\\xff"
+def options(d):
+    o, i = {}, 240
+    while i < len(d) and d[i] != 255:
+        if d[i] == 0: i += 1; continue
+        o[d[i]] = d[i + 2:i + 2 + d[i + 1]]; i += 2 + d[i + 1]
+    return o
+def wait(xid, typ):
+    while True:
+        d, a = s.recvfrom(2048)
+        if len(d) >= 240 and d[0] == 2 and struct.unpack("!I", d[4:8])[0] == xid:
+            o = options(d)
+            if o.get(53) == bytes([typ]) or o.get(53) == bytes([6]):
+                return d, o
+done = []
+for text in macs:
+    mac = bytes(int(x, 16) for x in text.split(":"))
+    xid = random.getrandbits(32)
+    s.sendto(msg(xid, mac, 1), ("255.255.255.255", 67))
+    d, o = wait(xid, 2)
+    offer = socket.inet_ntoa(d[16:20])
+    server = o[54]
+    s.sendto(msg(xid, mac, 3, bytes([50, 4]) + d[16:20] + bytes([54, 4]) + server), ("255.255.255.255", 67))
+    d, o = wait(xid, 5)
+    kind = "ack" if o[53] == bytes([5]) else "nak"
+    print(text, offer, kind, socket.inet_ntoa(d[16:20]), socket.inet_ntoa(o.get(1, b"\\0" * 4)), struct.unpack("!I", o.get(51, b"\\0" * 4))[0], socket.inet_ntoa(server), flush=True)
+    done.append((mac, d[16:20], server))
+for mac, ip, server in done:
+    s.sendto(msg(random.getrandbits(32), mac, 7, bytes([54, 4]) + server, ciaddr=ip), ("255.255.255.255", 67))
+time.sleep(0.5)
+`;

@@ -103,6 +103,7 @@ void mprt_net_usb_start(void) {
     netif_create_ip6_linklocal_address(&usb_netif, 1);
     netif_set_up(&usb_netif);
     netif_set_default(&usb_netif);
+    mprt_net_dhcpd_start(&usb_netif);
 }
 
 // ---- the usb task ----

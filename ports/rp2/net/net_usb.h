@@ -8,4 +8,8 @@
 // adds the interface (tcpip task: tcpip_init's callback)
 void mprt_net_usb_start(void);
 
+struct netif;
+// the DHCP server on the link (net_dhcpd.c; tcpip task)
+void mprt_net_dhcpd_start(struct netif *netif);
+
 #endif
