@@ -23,7 +23,6 @@
 #define MAGIC (0x63825363u)
 // the fixed part of a message: op .. file, then the magic cookie
 #define FIXED_LEN (236)
-#define MSG_MAX (576)
 
 enum {
     OPT_PAD = 0, OPT_MASK = 1, OPT_REQUESTED_IP = 50, OPT_LEASE = 51, OPT_TYPE = 53, OPT_SERVER_ID = 54, OPT_END = 255,
@@ -137,22 +136,30 @@ static void reply(const uint8_t *req, uint8_t type, uint32_t yiaddr) {
     pbuf_free(p);
 }
 
+static void handle(const uint8_t *msg, size_t n);
+
 static void recv_cb(void *arg, struct udp_pcb *upcb, struct pbuf *p, const ip_addr_t *addr, u16_t port) {
     (void)arg;
     (void)upcb;
     (void)addr;
     (void)port;
-    uint8_t msg[MSG_MAX];
-    size_t n = pbuf_copy_partial(p, msg, sizeof(msg), 0);
+    // frames from the link arrive in one pbuf (net_usb.c): read the message in place (the tcpip task's
+    // stack is small)
     struct netif *in = ip_current_input_netif();
-    pbuf_free(p);
-    if (in != link || n < FIXED_LEN + 4 || msg[0] != OP_REQUEST || msg[1] != 1 || msg[2] != 6) {
+    const uint8_t *msg = p->payload;
+    size_t n = p->len;
+    if (p->tot_len != p->len || in != link || n < FIXED_LEN + 4 || msg[0] != OP_REQUEST || msg[1] != 1 || msg[2] != 6) {
+        pbuf_free(p);
         return;
     }
     uint32_t magic = ((uint32_t)msg[236] << 24) | (msg[237] << 16) | (msg[238] << 8) | msg[239];
-    if (magic != MAGIC) {
-        return;
+    if (magic == MAGIC) {
+        handle(msg, n);
     }
+    pbuf_free(p);
+}
+
+static void handle(const uint8_t *msg, size_t n) {
     const uint8_t *opts = msg + FIXED_LEN + 4;
     size_t olen = n - FIXED_LEN - 4;
     uint8_t len;
