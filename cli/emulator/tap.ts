@@ -53,6 +53,11 @@ export function tapUnavailable(): string | undefined {
     } catch {
         return 'no `ip` command (iproute2)';
     }
+    try {
+        execFileSync('python3', ['-c', ''], { stdio: 'ignore' });
+    } catch {
+        return 'no python3 (the TAP helper is a Python script)';
+    }
     return undefined;
 }
 

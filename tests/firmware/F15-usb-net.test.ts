@@ -213,6 +213,19 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         assert.notEqual(a[1], BOARD);
     });
 
+    test('a Python busy loop (while True: pass) does not stop the link: ping answers, Ctrl-C ends the loop', async () => {
+        board.write(CTRL_B);
+        await board.readUntil('>>> ', { timeoutMs: 2000 });
+        board.drain();
+        board.write('while True: pass\r\n\r\n');
+        await board.runUntil(() => false, 200, { haltOnOutput: false });
+        const v4 = await ping(BOARD, 2);
+        assert.equal(v4.received, 2, v4.out);
+        board.write('\x03');
+        await board.readUntil(/KeyboardInterrupt[\s\S]*>>> /, { timeoutMs: 5000 });
+        board.drain();
+    });
+
     test('a soft reset (Ctrl-D) keeps the link: no re-enumeration, ping still answers', async () => {
         const configured = board.usb!.configureCount;
         board.write(CTRL_B);
