@@ -173,6 +173,11 @@ export class NcmHost {
         this.pumpOut();
     }
 
+    /** Nothing waits to go to the device. */
+    get idle(): boolean {
+        return this.pending.length === 0 && this.current === undefined;
+    }
+
     reset(): void {
         this.active = false;
         this.connected = false;
@@ -192,8 +197,14 @@ export class NcmHost {
         this.pumpOut();
     }
 
-    /** Sends a raw block (the fuzz tests' malformed ones) as the next bulk OUT transfer. */
+    /** Sends a raw block (the fuzz tests' malformed ones) as one bulk OUT transfer, after the frames queued. */
     sendRaw(block: Uint8Array): void {
+        // a transfer that fills its last packet would run into the next one (no zero-length packet here)
+        if (block.length % this.fn.maxPacket === 0) {
+            const padded = new Uint8Array(block.length + 1);
+            padded.set(block);
+            block = padded;
+        }
         this.pending.push(block);
         (block as Uint8Array & { raw?: boolean }).raw = true;
         this.pumpOut();

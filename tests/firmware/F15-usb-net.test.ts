@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
-import { boardLinkLocal } from '../../cli/emulator/usb-ncm.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
+import { boardLinkLocal, buildNtb16 } from '../../cli/emulator/usb-ncm.js';
+import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
@@ -221,9 +221,61 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         await board.runUntil(() => false, 200, { haltOnOutput: false });
         const v4 = await ping(BOARD, 2);
         assert.equal(v4.received, 2, v4.out);
-        board.write('\x03');
+        board.write(CTRL_C);
         await board.readUntil(/KeyboardInterrupt[\s\S]*>>> /, { timeoutMs: 5000 });
         board.drain();
+    });
+
+    test('malformed, truncated and random NTBs and frames: the board keeps answering ping, the C heap returns to its level', async () => {
+        const HEAP = 'import micropython, gc, time\ngc.collect()\ntime.sleep(1)\nprint(micropython.malloc_stats()[1])';
+        const before = Number(await run(board, HEAP));
+        const ncm = board.usb!.ncm!;
+        let seed = 0x2f6b1d;
+        const rnd = (n: number): number => {
+            seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+            return (seed >>> 8) % n;
+        };
+        const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => rnd(256));
+        const board_mac = ncm.macAddress!.split(':').map((x) => parseInt(x, 16));
+        board_mac[5] ^= 1;
+        const frame = (): Uint8Array => {
+            // random payloads to the board's MAC (or broadcast): IPv4/ARP/IPv6 ethertypes and junk
+            const f = bytes(14 + rnd(1500));
+            f.set(rnd(2) ? board_mac : [255, 255, 255, 255, 255, 255], 0);
+            const types = [[8, 0], [8, 6], [0x86, 0xdd], [rnd(256), rnd(256)]];
+            f.set(types[rnd(4)], 12);
+            if (f[12] === 8 && f[13] === 0 && f.length >= 34) f[14] = 0x45; // an IPv4 header start
+            return f;
+        };
+        // 10,000 by default (about 14 s); F15_FUZZ=100000 for the issue's full count
+        const N = Number(process.env.F15_FUZZ ?? 10_000);
+        for (let k = 0; k < N; k++) {
+            const kind = rnd(5);
+            if (kind === 0) ncm.sendRaw(bytes(1 + rnd(2100))); // noise
+            else if (kind === 1) {
+                // a well-formed block, cut short
+                const b = buildNtb16([frame(), frame()], k, 64);
+                ncm.sendRaw(b.subarray(0, 1 + rnd(b.length - 1)).slice());
+            } else if (kind === 2) {
+                // a good header and NDP signature, datagram pointers anywhere
+                const b = buildNtb16([frame()], k, 64);
+                const v = new DataView(b.buffer);
+                v.setUint16(20, rnd(0x10000), true);
+                v.setUint16(22, rnd(0x10000), true);
+                if (rnd(2)) v.setUint16(10, rnd(0x10000), true);
+                if (rnd(2)) v.setUint16(16, rnd(0x10000), true);
+                ncm.sendRaw(b);
+            } else if (kind === 3) {
+                ncm.sendRaw(buildNtb16(Array.from({ length: 1 + rnd(6) }, frame), k, 64));
+            } else ncm.send(frame());
+            if (k % 100 === 99) await board.runUntil(() => ncm.idle, 20_000, { haltOnOutput: false });
+        }
+        await board.runUntil(() => ncm.idle, 20_000, { haltOnOutput: false });
+        const v4 = await ping(BOARD, 2);
+        assert.equal(v4.received, 2, v4.out);
+        const after = Number(await run(board, HEAP));
+        console.log(`# fuzz: ${N} blocks/frames; C heap ${before} -> ${after} B`);
+        assert.ok(after <= before + 512, `C heap ${before} -> ${after}`);
     });
 
     test('a soft reset (Ctrl-D) keeps the link: no re-enumeration, ping still answers', async () => {

@@ -200,7 +200,8 @@ static bool ncm_control_xfer_cb(uint8_t rhport, uint8_t stage, const tusb_contro
 }
 
 static bool ncm_xfer_cb(uint8_t rhport, uint8_t ep_addr, xfer_result_t result, uint32_t xferred_bytes) {
-    bool ok = netd_xfer_cb(rhport, ep_addr, result, xferred_bytes);
+    // TinyUSB's netd_xfer_cb behind a stricter check of received blocks (mprt_usb_ncm_class.c)
+    bool ok = mprt_usb_ncm_xfer_cb(rhport, ep_addr, result, xferred_bytes);
     // a transfer block went out: queued frames may fit now
     tx_pump(NULL);
     return ok;

@@ -8,6 +8,8 @@
 #include "device/usbd_pvt.h"
 // TinyUSB's NCM class driver wrapped to take only NCM interfaces (an application driver)
 const usbd_class_driver_t *mprt_usb_ncm_driver(void);
+// netd_xfer_cb, with received blocks the driver could not consume dropped first
+bool mprt_usb_ncm_xfer_cb(uint8_t rhport, uint8_t ep_addr, xfer_result_t result, uint32_t xferred_bytes);
 #endif
 
 // the MAC address string of the default configuration's NCM function (string index MPRT_USB_NCM_STR_MAC):
