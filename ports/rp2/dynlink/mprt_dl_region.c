@@ -244,10 +244,9 @@ static bool other_core_running(void) {
     #endif
 }
 
-static int flash_op(uint32_t addr, const uint8_t *src, uint32_t len) {
-    if (!in_region(addr, len)) {
-        return -1;
-    }
+// One erase (src NULL) or program of flash at XIP address addr, the other core parked: also the freeze
+// region's writer without a kernel (ports/rp2/freeze/mprt_freeze_image.c).
+void mprt_flash_op_exclusive(uint32_t addr, const uint8_t *src, uint32_t len) {
     bool lockout = other_core_running();
     if (lockout) {
         multicore_lockout_start_blocking();
@@ -263,6 +262,13 @@ static int flash_op(uint32_t addr, const uint8_t *src, uint32_t len) {
         multicore_lockout_end_blocking();
     }
     rp2_flash_set_timing();
+}
+
+static int flash_op(uint32_t addr, const uint8_t *src, uint32_t len) {
+    if (!in_region(addr, len)) {
+        return -1;
+    }
+    mprt_flash_op_exclusive(addr, src, len);
     return 0;
 }
 

@@ -54,6 +54,10 @@ uint32_t mprt_dl_link_id(void);
 bool mprt_dl_flash_alloc(uint32_t size, uint32_t *addr);
 void mprt_dl_remove_image(const dl_image_t *img);
 const dl_flash_ops_t *mprt_dl_flash_ops(void);
+#if !MPRT_RTOS
+// without a kernel: one erase (src NULL) or program, the other core parked, interrupts off
+void mprt_flash_op_exclusive(uint32_t addr, const uint8_t *src, uint32_t len);
+#endif
 void mprt_dl_installed(uint32_t addr); // registers a freshly programmed image
 
 // RAM: first-fit address for `size` bytes aligned to `align`; *now is false if it lies beyond what

@@ -15,6 +15,7 @@
 #include "rp2_flash.h"
 #include "dynlink.h"
 #include "dynlink/mprt_exports.h"
+#include "dynlink/mprt_dynlink.h"
 #include "mprt_freeze.h"
 #include "mprt_freeze_image.h"
 
@@ -228,25 +229,7 @@ static void fz_flash_op(uint32_t addr, const uint8_t *src, uint32_t len) {
 }
 #else
 static void fz_flash_op(uint32_t addr, const uint8_t *src, uint32_t len) {
-    #if MICROPY_PY_THREAD
-    bool lockout = multicore_lockout_victim_is_initialized(1 - get_core_num()) && core1_entry != NULL;
-    #else
-    bool lockout = false;
-    #endif
-    if (lockout) {
-        multicore_lockout_start_blocking();
-    }
-    uint32_t state = save_and_disable_interrupts();
-    if (src == NULL) {
-        flash_range_erase(addr - XIP_BASE, len);
-    } else {
-        flash_range_program(addr - XIP_BASE, src, len);
-    }
-    restore_interrupts(state);
-    if (lockout) {
-        multicore_lockout_end_blocking();
-    }
-    rp2_flash_set_timing();
+    mprt_flash_op_exclusive(addr, src, len); // dynlink/mprt_dl_region.c
 }
 #endif
 
