@@ -137,9 +137,9 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         }
         assert.ok(!objs.some((o) => /\/(py|extmod)\//.test(o)), 'no MicroPython core object');
 
-        // Back to the defaults: the same five files again, and the very same firmware as the clean build.
+        // Back to the defaults: the same eight files again, and the very same firmware as the clean build.
         const back = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work });
-        assert.equal(back.compiled.length, 5);
+        assert.equal(back.compiled.length, 8);
         assert.ok(readFileSync(join(dirA, 'firmware.uf2')).equals(cleanUf2), 'same firmware as the clean build');
     });
 
