@@ -4,7 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { openBoard, type Rp2040Board } from '../emulator/board.js';
 import { formatProfile, startProfile } from '../emulator/profile.js';
+import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../emulator/tap.js';
 import { formatUsbInfo } from '../emulator/usb-info.js';
+import { boardLinkLocal } from '../emulator/usb-ncm.js';
 import { interactive, lastBuild, runScripts, servePty, type ScriptSource } from '../emulator/session.js';
 import { MprtError } from '../util/errors.js';
 
@@ -24,6 +26,7 @@ interface Args {
     verbose: boolean;
     profile?: string;
     'usb-info': boolean;
+    net: boolean;
 }
 
 function readScripts(args: Args): ScriptSource[] {
@@ -56,6 +59,11 @@ export const emulateCommand: CommandModule<object, Args> = {
             .option('verbose', { type: 'boolean', default: false, describe: 'print rp2040js warnings' })
             .option('profile', { type: 'string', describe: 'with --run/--exec: write the cycles each firmware function took while the scripts ran (both cores) to FILE' })
             .option('usb-info', { type: 'boolean', default: false, describe: 'print the USB device the emulated host enumerated (like lsusb -v), then run the rest' })
+            .option('net', {
+                type: 'boolean',
+                default: false,
+                describe: "bridge the board's USB network function to a TAP device in a new network namespace (root) and print how to reach the board",
+            })
             .option('cores', { type: 'number', choices: [1, 2], describe: 'emulated Cortex-M0+ cores (default 2: core 1 waits in the boot ROM until launched)' })
             .example('$0 emulate', 'REPL on the last build (Ctrl-] quits)')
             .example('$0 emulate build/pico/firmware.uf2 --exec "print(1+1)"', 'run code, exit 0 / 1 (raised) / 124 (timeout)')
@@ -70,6 +78,8 @@ export const emulateCommand: CommandModule<object, Args> = {
         if (args.profile && (!sources.length || !existsSync(elf))) {
             throw new MprtError(`--profile needs --run/--exec and the firmware's ELF (${elf})`, { exitCode: 2 });
         }
+        const netUnavailable = args.net ? tapUnavailable() : undefined;
+        if (netUnavailable) throw new MprtError(`--net: ${netUnavailable} (a user-mode link for users without root is not there yet)`, { exitCode: 2 });
         const wallStart = Date.now();
         const board = await openBoard({
             firmware,
@@ -80,8 +90,18 @@ export const emulateCommand: CommandModule<object, Args> = {
             verbose: args.verbose,
             cores: args.cores as 1 | 2 | undefined,
         });
+        let net: { ns: NetNamespace; tap: TapDevice } | undefined;
         try {
+            if (args.net) {
+                if (!board.usb) throw new MprtError('--net needs the USB console (not --uart)', { exitCode: 2 });
+                const ns = NetNamespace.create();
+                net = { ns, tap: await TapDevice.open(ns, NET_TAP, `${NET_HOST}/24`) };
+                bridgeNcm(board.usb, net.tap);
+                // host programs talk to the board in wall time: the board keeps to it (--timeout is then wall time too)
+                board.realTimeSlackMs = 20;
+            }
             await board.boot({ timeoutMs: args['boot-timeout'] * 1000 });
+            if (net) await announceNet(board, net.ns);
             const boot = { emulatedMs: board.nowMs(), wallMs: Date.now() - wallStart };
             if (args['usb-info']) await printUsbInfo(board);
             if (sources.length) {
@@ -111,10 +131,31 @@ export const emulateCommand: CommandModule<object, Args> = {
             }
             if (args['flash-image']) await detachCleanly(board);
         } finally {
+            net?.tap.close();
+            net?.ns.remove();
             await board.close();
         }
     },
 };
+
+const NET_TAP = 'mprt0';
+const NET_HOST = '192.168.7.2';
+const NET_BOARD = '192.168.7.1';
+
+/** Waits for the board's network function to come up and prints how to reach it (stderr). */
+async function announceNet(board: Rp2040Board, ns: NetNamespace): Promise<void> {
+    const host = board.usb!;
+    await board.runUntil(() => host.ncm?.connected === true && host.stringsDone, 5000, { haltOnOutput: false });
+    if (!host.ncm?.connected) {
+        process.stderr.write('--net: the board presents no USB network function (a saved usb.UsbConfig without net_ncm()?)\n');
+        return;
+    }
+    const ll = host.ncm.macAddress ? `, ${boardLinkLocal(host.ncm.macAddress)}%${NET_TAP}` : '';
+    process.stderr.write(
+        `USB network link: the board is ${NET_BOARD}${ll}; this side is ${NET_HOST}/24 on ${NET_TAP} in network namespace ${ns.name}\n` +
+            `reach it with: ip netns exec ${ns.name} curl http://${NET_BOARD}/  (or any program: ip netns exec ${ns.name} <cmd>)\n`,
+    );
+}
 
 /**
  * Ends a session the way unplugging after a clean detach would: a soft reset, whose finalisers close files

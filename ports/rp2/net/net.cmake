@@ -50,6 +50,8 @@ set(MPRT_NET_SOURCE
     ${MPRT_PORT_DIR}/net/net_stack.c
     ${MPRT_PORT_DIR}/net/net_socket.c
     ${MPRT_PORT_DIR}/net/net_bsd.c
+    ${MPRT_PORT_DIR}/net/net_usb.c
+    ${MPRT_PORT_DIR}/net/net_dhcpd.c
 )
 # the Python modules join the port's sources, so their qstrs are scanned
 set(MPRT_NET_SOURCE_PORT

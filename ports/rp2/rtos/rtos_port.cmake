@@ -20,6 +20,7 @@ set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/usb/mprt_usb_tty.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_msc.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_msc_class.c
+    ${MPRT_PORT_DIR}/usb/mprt_usb_ncm_class.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.
 set(MPRT_KERNEL_SOURCE_UPSTREAM_PORT)
