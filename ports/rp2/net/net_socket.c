@@ -135,7 +135,9 @@ static unsigned sock_poll(posix_file_t *f) {
         if (c->pending_err != ERR_OK) {
             ev |= POLLIN | POLLOUT | POLLERR;
         }
-        if (s->eof && s->wr_shut) {
+        // lwIP detaches the PCB when the connection is gone (reset, aborted, both ways closed): Linux's
+        // TCP_CLOSE state, which polls POLLHUP
+        if ((s->eof && s->wr_shut) || c->pcb.tcp == NULL) {
             ev |= POLLHUP;
         }
     } else {
@@ -562,6 +564,10 @@ static ssize_t sock_tcp_recv(net_sock_t *s, void *buf, size_t len, int flags, st
             return 0;
         }
         if (e != ERR_OK) {
+            // a reset or abort is reported once (as Linux: the pending error is cleared, so POLLERR
+            // drops), then reads see the end of the stream
+            s->eof = true;
+            netconn_err(s->conn);
             return -errno_of(e);
         }
         s->rx = p;
