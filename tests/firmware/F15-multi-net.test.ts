@@ -20,8 +20,7 @@
  *   CPython) and the TLS tests (only first: they skip).
  *
  * Every test must pass or be skipped for a reason listed here (TLS: the firmware has no `ssl` module, so
- * the board's instance prints SKIP; SO_LINGER: the board's `socket` has no SO_LINGER, which the client
- * of the RST tests needs). Needs root and /dev/net/tun (CI runs as root); skipped with the reason otherwise.
+ * the board's instance prints SKIP). Needs root and /dev/net/tun (CI runs as root); skipped with the reason otherwise.
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico.
  */
 import assert from 'node:assert/strict';
@@ -75,12 +74,10 @@ p.exit_raw_repl()
 p.close()
 `;
 
-/** Tests every run may skip, each with the reason (anything else must pass). */
+/** Tests that may skip, with the reason (anything else must pass). */
 const TLS_REASON = 'the firmware has no ssl module (no TLS in this build): the board instance prints SKIP';
-const LINGER_REASON = "the board's socket module has no SO_LINGER, which the client of the RST tests needs (board as client only)";
-function allowedSkip(file: string, boardIsClient: boolean): string | undefined {
+function allowedSkip(file: string): string | undefined {
     if (/^(ssl|sslcontext_|asyncio_tls_|tls_)/.test(file)) return TLS_REASON;
-    if (boardIsClient && /^(asyncio_)?tcp_client_rst\.py$/.test(file)) return LINGER_REASON;
     return undefined;
 }
 
@@ -153,7 +150,7 @@ describe('F15: MicroPython multi_net tests, board | CPython over the USB network
             // order cannot run is left out of that order only: NOT_FIRST)
             const first = await multitests(ns, env, testsDir, [`pyb:${pty}`, 'cpython'], files.filter((f) => !NOT_FIRST[f]));
             // the TLS tests skip in the first run (the board has no ssl); the second would only skip them again
-            const tls = files.filter((f) => allowedSkip(f, false) === TLS_REASON);
+            const tls = files.filter((f) => allowedSkip(f) === TLS_REASON);
             const second = await multitests(
                 ns,
                 env,
@@ -182,11 +179,11 @@ describe('F15: MicroPython multi_net tests, board | CPython over the USB network
                 log,
             );
             for (const r of results) {
-                const why = allowedSkip(r.file, r.boardIsClient);
+                const why = allowedSkip(r.file);
                 if (r.result === 'skip') assert.ok(why, `${r.file} skipped (board as ${r.boardIsClient ? 'instance1' : 'instance0'}) with no listed reason:\n${log}`);
                 else assert.ok(why !== TLS_REASON, `${r.file}: a TLS test ran`);
             }
-            assert.ok(results.filter((r) => r.result === 'pass').length >= 16, log);
+            assert.ok(results.filter((r) => r.result === 'pass').length >= 19, log);
             assert.equal(first.code, 0, first.log);
             assert.equal(second.code, 0, second.log);
         } finally {
