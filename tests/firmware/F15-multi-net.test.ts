@@ -123,7 +123,7 @@ describe('F15: MicroPython multi_net tests, board | CPython over the USB network
         const testsDir = upstream.dir!;
         const work = mkdtempSync(join(tmpdir(), 'mprt-multinet-'));
         const pty = join(work, 'board');
-        const cli = spawn(process.execPath, [mprtBin, 'emulate', firmware!, '--net', '--pty', '--pty-link', pty], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const cli = spawn(process.execPath, [mprtBin, 'emulate', firmware!, '--net=tap', '--pty', '--pty-link', pty], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
         let err = '';
         cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
