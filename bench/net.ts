@@ -9,7 +9,8 @@
  *   20 sockets; a listener alone;
  * - idle share with sockets open and idle: cycles core 0 spends in WFI / all its cycles over 1 s while
  *   10 connected pairs and a listener are open and the REPL waits (target >= 99 %);
- * - flash and static RAM of lwIP and of ports/rp2/net from the link map.
+ * - flash and static RAM of lwIP and of ports/rp2/net from the link map;
+ * - over the USB network link (bench/net-usb.ts): ping round trip, TCP each way.
  * Run alone: `node dist/bench/net.js [FIRMWARE]`.
  */
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { repoRoot } from '../cli/util/paths.js';
 import { componentDir } from '../cli/components/components.js';
 import { benchRom, rtosFirmware, sourceSizes } from './firmware.js';
 import { formatFigures, median, type Figure } from './stats.js';
+import { benchNetUsb } from './net-usb.js';
 
 const TCP_BYTES = 256 * 1024;
 const CONNECTIONS = 50;
@@ -139,6 +141,8 @@ export async function benchNet(runs: number, log: (s: string) => void, firmware?
     } finally {
         await board.close();
     }
+    // the same firmware's USB network link (bench/net-usb.ts): root and /dev/net/tun, else skipped
+    figures.push(...(await benchNetUsb(log, uf2)));
     return figures;
 }
 

@@ -57,6 +57,7 @@ set(MPRT_NET_SOURCE
 set(MPRT_NET_SOURCE_PORT
     ${MPRT_PORT_DIR}/net/mp_modsocket.c
     ${MPRT_PORT_DIR}/net/mp_modnetwork.c
+    ${MPRT_PORT_DIR}/net/net_telnet.c
 )
 set(MPRT_NET_INCLUDE_DIRS ${MPRT_PORT_DIR}/net ${MPRT_PORT_DIR}/net/include ${MPRT_LWIP_DIR}/include)
 set(MPRT_NET_DEFINITIONS MPRT_NET=1)
