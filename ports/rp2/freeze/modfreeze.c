@@ -143,22 +143,25 @@ static int fz_target_half(uint32_t *seq) {
     return fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
 }
 
-// Builds the image of the modules: a dry run first (every error raised before anything is written),
-// then again, streamed into the flash of `half` (the header page last). Each module is compiled
-// again for each pass, one at a time, so only one module's compiled code is in RAM beside the
-// imported modules. Returns the image size; *flash_bytes: the module data in it.
-static size_t fz_build(const fz_src_t *src, size_t n, int half, uint32_t seq, size_t *flash_bytes) {
+// Builds the image of the modules: a dry run first (every error of the build raised before anything is
+// written), then again, streamed into the flash of `half` but for the header page, which `page` receives
+// (fz_commit writes it). Each module is compiled again for each pass, one at a time, so only one module's
+// compiled code is in RAM at once. Returns the image size; *flash_bytes: the module data in it.
+static size_t fz_build(const fz_src_t *src, size_t n, int half, uint32_t seq, uint8_t *page, size_t *flash_bytes) {
     fz_module_t *entries = m_new(fz_module_t, n);
     size_t len = 0;
     for (int pass = 0; pass < 2; ++pass) {
         fz_t f;
         fz_init(&f, fz_half_addr(half), pass == 1);
         for (size_t i = 0; i < n; ++i) {
+            if (pass == 0) {
+                mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
+            }
             mp_compiled_module_t cm;
             fz_compile(&src[i], &cm);
             fz_add_module(&f, src[i].path.buf, &cm, &entries[i]);
         }
-        len = fz_finish(&f, entries, n, seq);
+        len = fz_finish(&f, entries, n, seq, page);
         *flash_bytes = f.flash_bytes;
         fz_deinit(&f);
     }
@@ -175,6 +178,39 @@ static void fz_restore_path(mp_obj_t saved) {
     for (size_t i = 0; i < np; ++i) {
         mp_obj_list_append(mp_sys_path, items[i]);
     }
+}
+
+// Imports the modules (from their files: the filesystem entries of sys.path first meanwhile): what
+// import_modules returns.
+static void fz_import_all(const fz_src_t *src, size_t n, mp_obj_t *mods) {
+    // sys.path is given back as it was even if a module changed it:
+    // the saved items are put back through the list (a module that appends to sys.path reallocates its
+    // items, so no pointer to them is kept across the imports).
+    size_t np;
+    mp_obj_t *path;
+    mp_obj_list_get(mp_sys_path, &np, &path);
+    mp_obj_t saved = mp_obj_new_tuple(np, path);
+    mp_obj_t *items = ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items;
+    for (size_t i = 0, k = 0; i < 2; ++i) {
+        for (size_t j = 0; j < np; ++j) {
+            bool frozen = strncmp(mp_obj_str_get_str(items[j]), ".frozen", 7) == 0;
+            if (frozen == (i == 1)) {
+                path[k++] = items[j];
+            }
+        }
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        for (size_t i = 0; i < n; ++i) {
+            mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+            mods[i] = fz_loaded_module(src[i].name);
+        }
+        nlr_pop();
+    } else {
+        fz_restore_path(saved);
+        nlr_jump(nlr.ret_val);
+    }
+    fz_restore_path(saved);
 }
 
 static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
@@ -219,41 +255,27 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
     for (size_t i = 0; i < n; ++i) {
         vstr_null_terminated_str(&src[i].path);
     }
-    // they run as modules (from their files: the filesystem entries of sys.path first meanwhile) before
-    // they are frozen: what they return. sys.path is given back as it was even if a module changed it:
-    // the saved items are put back through the list (a module that appends to sys.path reallocates its
-    // items, so no pointer to them is kept across the imports).
-    mp_obj_t *mods = m_new(mp_obj_t, n);
-    size_t np;
-    mp_obj_t *path;
-    mp_obj_list_get(mp_sys_path, &np, &path);
-    mp_obj_t saved = mp_obj_new_tuple(np, path);
-    mp_obj_t *items = ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items;
-    for (size_t i = 0, k = 0; i < 2; ++i) {
-        for (size_t j = 0; j < np; ++j) {
-            bool frozen = strncmp(mp_obj_str_get_str(items[j]), ".frozen", 7) == 0;
-            if (frozen == (i == 1)) {
-                path[k++] = items[j];
-            }
-        }
-    }
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        for (size_t i = 0; i < n; ++i) {
-            mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
-            mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-            mods[i] = fz_loaded_module(src[i].name);
-        }
-        nlr_pop();
-    } else {
-        fz_restore_path(saved);
-        nlr_jump(nlr.ret_val);
-    }
-    fz_restore_path(saved);
     uint32_t seq;
     int half = fz_target_half(&seq);
+    int cur_half = -1;
+    fz_current(&cur_half);
+    // The modules are imported after the image's body is written (only one of them, the imported modules
+    // or a module being compiled, takes the heap at a time), and before the header page is (an import
+    // error leaves no valid image in that half: the current one stays). But when the half written holds
+    // the newest image (a second freeze in one session), nothing may be written before they import.
+    bool import_first = half == cur_half;
+    mp_obj_t *mods = m_new(mp_obj_t, n);
+    if (import_first) {
+        fz_import_all(src, n, mods);
+    }
+    uint8_t *page = m_new(uint8_t, FZ_HEADER_SPAN);
     size_t flash_bytes;
-    size_t len = fz_build(src, n, half, seq, &flash_bytes);
+    size_t len = fz_build(src, n, half, seq, page, &flash_bytes);
+    if (!import_first) {
+        fz_import_all(src, n, mods);
+    }
+    fz_commit(half, page);
+    m_del(uint8_t, page, FZ_HEADER_SPAN);
     fz_forget();
     mp_printf(&mp_plat_print, "loaded %u flash bytes (%u modules, %u-byte image); frozen copies are used from the next soft reset\n",
         (unsigned)flash_bytes, (unsigned)n, (unsigned)len);

@@ -218,7 +218,7 @@ void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz
     f->flash_bytes += entry->size;
 }
 
-size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq) {
+size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq, uint8_t *page) {
     uint32_t mt = fz_put(f, mods, n_modules * sizeof(fz_module_t), 4);
     // the qstr pool: strings, hashes, lengths, then the pool struct with its string pointers
     size_t nq;
@@ -260,12 +260,12 @@ size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t se
     p->lengths = (qstr_len_t *)(uintptr_t)lengths;
     uint32_t po = fz_put(f, p, pool_bytes, 4);
     m_free(p);
-    // whole pages; then the last sector, and the header page last of all (the commit)
+    // whole pages; then the last sector (the header page is the caller's to commit, with fz_commit)
     fz_put(f, NULL, (FZ_PAGE - f->len % FZ_PAGE) % FZ_PAGE, 1);
     if (f->win != NULL && f->len > f->win_off) {
         fz_program_sector(f->base + f->win_off, f->win, f->len - f->win_off);
     }
-    uint8_t *page = m_new0(uint8_t, FZ_HEADER_SPAN);
+    memset(page, 0, FZ_HEADER_SPAN);
     fz_header_t *h = (fz_header_t *)page;
     h->magic = FZ_MAGIC;
     h->version = FZ_VERSION;
@@ -278,9 +278,5 @@ size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t se
     h->n_modules = n_modules;
     h->modules = mt;
     h->flash_bytes = f->flash_bytes;
-    if (f->win != NULL) {
-        fz_commit(f->base == fz_half_addr(0) ? 0 : 1, page);
-    }
-    m_del(uint8_t, page, FZ_HEADER_SPAN);
     return f->len;
 }

@@ -21,9 +21,9 @@ typedef struct _fz_t {
 void fz_init(fz_t *f, uint32_t base, bool write);
 qstr fz_qstr(fz_t *f, qstr q);
 void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz_module_t *entry);
-// Appends the module table and the qstr pool; writing, programs the last sectors and then the header
-// page (the commit). Returns the image size.
-size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq);
+// Appends the module table and the qstr pool; writing, programs the last sector. Fills `page`
+// (FZ_HEADER_SPAN bytes) with the header page, for fz_commit. Returns the image size.
+size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq, uint8_t *page);
 // Releases the sector buffer (also after an exception: safe to call twice).
 void fz_deinit(fz_t *f);
 // Programs the header page (`page`, FZ_HEADER_SPAN bytes, the header first) of an image whose body
