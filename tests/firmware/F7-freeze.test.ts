@@ -215,6 +215,7 @@ describe('F7: freeze into flash', { skip }, () => {
     // imported modules; a batch of modules ran the heap out (RuntimeError: name too long, EPERM, MemoryError).
     // Streamed a sector at a time, a freeze fits in a heap with less than 32 KB free.
     test('a freeze works with less than 32 KB of heap free (the image is streamed, not held in RAM)', async () => {
+        await run(board, writeFile('fzmod.py', FZMOD));
         await board.powerCycle();
         const out = await run(board, [
             'import freeze, gc',
