@@ -38,7 +38,8 @@ void fz_deinit(fz_t *f) {
 }
 
 void fz_program_sector(uint32_t addr, const uint8_t *data, size_t n) {
-    size_t skip = addr % FZ_HALF_SIZE == 0 ? FZ_HEADER_SPAN : 0;
+    // the first sector of a half starts with the header page
+    size_t skip = (addr - fz_half_addr(0)) % FZ_HALF_SIZE == 0 ? FZ_HEADER_SPAN : 0;
     fz_flash_erase(addr, FZ_SECTOR);
     if (n > skip) {
         fz_flash_program(addr + skip, data + skip, n - skip);
