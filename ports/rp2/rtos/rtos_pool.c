@@ -8,8 +8,9 @@
 // So the C heap can grow up to the lowest GC area, and the GC heap can take what the C heap does not use
 // above __CHeapMinEnd (rtos.c_heap_size: the C heap's own part) and above the break plus a headroom.
 // Before the GC heap grows, the free chunk at the top of the C heap is handed back to the pool (trim).
-// When malloc fails only because a GC area is in the way, the VM's branch check (MICROPY_VM_HOOK_LOOP)
-// runs a collection in the thread holding the GIL, which frees the empty areas.
+// When the C heap's break comes within POOL_C_HEADROOM of a GC area, or malloc fails only because one is in
+// the way, the VM's branch check (MICROPY_VM_HOOK_LOOP) runs a collection in the thread holding the GIL,
+// which frees the areas it leaves empty.
 
 #include <errno.h>
 #include <stdint.h>
@@ -55,12 +56,16 @@ static uintptr_t pool_c_limit(void) {
 void *sbrk(ptrdiff_t incr) {
     void *ret = (void *)-1;
     bool blocked = false;
+    bool wanted = false;
     taskENTER_CRITICAL();
     uintptr_t old = pool_brk;
     if (incr >= 0) {
-        if ((uintptr_t)incr <= pool_c_limit() - old) {
+        uintptr_t limit = pool_c_limit();
+        if ((uintptr_t)incr <= limit - old) {
             pool_brk = old + incr;
             ret = (void *)old;
+            // close to a GC area: ask for the collection that may free it before malloc fails
+            wanted = limit < (uintptr_t)&__heap_end && limit - pool_brk < POOL_C_HEADROOM;
         } else if ((uintptr_t)incr <= (uintptr_t)&__heap_end - old) {
             blocked = true; // it would fit without the GC heap's areas
         }
@@ -71,9 +76,9 @@ void *sbrk(ptrdiff_t incr) {
     taskEXIT_CRITICAL();
     if (ret == (void *)-1) {
         errno = ENOMEM;
-        if (blocked) {
-            mprt_pool_want_collect = 1;
-        }
+    }
+    if (blocked || wanted) {
+        mprt_pool_want_collect = 1;
     }
     return ret;
 }
