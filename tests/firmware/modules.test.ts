@@ -77,10 +77,11 @@ const EXAMPLES: Record<string, { kernel?: 'builtin'; script: string; expect: str
             '    keep = [counter.Counter(1, history=1024) for _ in range(100)]',
             'except MemoryError as e:',
             "    print('MemoryError', e)",
-            // ... and the finaliser gives the history back to it
+            // ... and the finaliser gives the history back to it (collect first: the counters of the failed
+            // list are garbage holding the C heap, which is as big as the RAM pool lets it grow, docs/memory.md)
             'for _ in range(200):',
-            '    counter.Counter(1, history=256).incr()',
             '    gc.collect()',
+            '    counter.Counter(1, history=256).incr()',
             'print(type(c).__name__, isinstance(c, counter.Counter))',
         ].join('\n'),
         expect: '[2, 4, 6, 8] [4, 6, 8] 8 2\n102 Counter(count=102, step=2)\nstep is read-only\n0 []\n'
