@@ -161,8 +161,11 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
             ...config.ram,
             c_heap_size: values[ramKeys.cHeap] as number,
             stack_size: values[ramKeys.stack] as number,
-            // with a kernel the C heap and the GC heap share a RAM pool up to rtos.c_heap_max (docs/memory.md)
-            c_heap_max: ramKeys.cHeapMax !== undefined ? (values[ramKeys.cHeapMax] as number) : undefined,
+            // with a kernel the C heap and the GC heap share a RAM pool up to rtos.c_heap_max (docs/memory.md); a
+            // C heap set above the default region (no rtos.c_heap_max given) is a fixed C heap, without a pool
+            c_heap_max: ramKeys.cHeapMax === undefined ? undefined
+                : origins[ramKeys.cHeapMax] === 'default' ? Math.max(values[ramKeys.cHeapMax] as number, values[ramKeys.cHeap] as number)
+                    : (values[ramKeys.cHeapMax] as number),
         },
     });
     return { config, values, origins, frozenBase: configFile ? dirname(configFile) : cwd, configFile, layout };

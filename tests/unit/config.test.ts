@@ -47,6 +47,9 @@ test('defaults give the documented flash map and RAM split', () => {
     assert.equal(bare.cHeapMax, 4 * 1024, 'no pool without a kernel');
     // the C heap's region cannot be smaller than its own part
     assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['rtos.c_heap_max=16K'] }), /rtos\.c_heap_max \(16K\) is below rtos\.c_heap_size \(32K\)/);
+    // a C heap above the default region without rtos.c_heap_max: a fixed C heap, no pool
+    const big = loadConfig({ cwd: emptyDir(), set: ['rtos.c_heap_size=160K'] }).layout.ram;
+    assert.deepEqual([big.cHeapSize, big.cHeapMax], [160 * 1024, 160 * 1024]);
 });
 
 test('layers: board < config file < --set, with origins', () => {
