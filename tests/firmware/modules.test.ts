@@ -87,8 +87,8 @@ const EXAMPLES: Record<string, { kernel?: 'builtin'; script: string; expect: str
             'gc.collect()',
             'print(used == (stats and stats()[1]))',
             'for _ in range(200):',
-            '    counter.Counter(1, history=256).incr()',
             '    gc.collect()',
+            '    counter.Counter(1, history=256).incr()',
             'print(type(c).__name__, isinstance(c, counter.Counter))',
         ].join('\n'),
         expect: '[2, 4, 6, 8] [4, 6, 8] 8 2\n102 Counter(count=102, step=2)\nstep is read-only\n0 []\n'

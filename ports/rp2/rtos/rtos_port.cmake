@@ -14,6 +14,8 @@ set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/rtos/rtos_modmicropython.c
     ${MPRT_PORT_DIR}/rtos/rtos_modthread.c
     ${MPRT_PORT_DIR}/rtos/rtos_flash.c
+    # the RAM pool of the C heap and the GC heap (docs/memory.md)
+    ${MPRT_PORT_DIR}/rtos/rtos_pool.c
     # `usb`'s C half (docs/usb.md)
     ${MPRT_PORT_DIR}/usb/mp_modusb.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_desc.c
