@@ -22,7 +22,7 @@ import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
-import { DHCP_CLIENT, HTTP_GET, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
+import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -125,9 +125,10 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
             '    srv.close()',
             '_thread.start_new_thread(serve, ())',
         ].join('\n'));
-        const r = await hostCommand(board, ns, ['python3', '-c', HTTP_GET, `http://${BOARD}/index.txt`], { wallMs: 120_000 }).done();
+        // the host's own curl, as a user would: body, then the status code
+        const r = await hostCommand(board, ns, ['curl', '-sS', '--max-time', '60', '--retry', '30', '--retry-delay', '1', '--retry-connrefused', '-w', '%{http_code}\n', `http://${BOARD}/index.txt`], { wallMs: 120_000 }).done();
         assert.equal(r.code, 0, r.stderr);
-        assert.equal(r.stdout, `200\nhello from the board: GET /index.txt HTTP/1.1 ${HOST}\n`);
+        assert.equal(r.stdout, `hello from the board: GET /index.txt HTTP/1.1 ${HOST}\n200\n`);
     });
 
     test('the board connects to a TCP server on the host', async () => {
@@ -348,8 +349,8 @@ describe('F15: mprt emulate --net', { skip: firmware ? (tapUnavailable() ?? fals
         const ns = /namespace (\S+)/.exec(err)?.[1];
         assert.ok(ns, err);
         assert.match(err, /the board is 192\.168\.7\.1, fe80::[0-9a-f:]+%mprt0/);
-        const got = execFileSync('ip', ['netns', 'exec', ns, 'python3', '-c', HTTP_GET, `http://${BOARD}/`], { encoding: 'utf8', timeout: 60_000 });
-        assert.equal(got, '200\nhi from the board\n');
+        const got = execFileSync('ip', ['netns', 'exec', ns, 'curl', '-sS', '--max-time', '60', '--retry', '30', '--retry-delay', '1', '--retry-connrefused', '-w', '%{http_code}\n', `http://${BOARD}/`], { encoding: 'utf8', timeout: 60_000 });
+        assert.equal(got, 'hi from the board\n200\n');
         assert.equal(await exited, 0, err);
         assert.equal(out, `served ${HOST}\n`);
         assert.ok(!execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(ns), 'the namespace was removed');
