@@ -23,7 +23,7 @@ import { crc32 } from '../../cli/formats/module.js';
 import { componentDir } from '../../cli/components/components.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { CHECK, FZMOD } from './freeze-fixture.js';
+import { CHECK, CHECK_SNAP, FZMOD, FZSNAP } from './freeze-fixture.js';
 
 const firmware = testFirmware();
 
@@ -84,6 +84,56 @@ describe('F7: freeze into flash', { skip }, () => {
         // the frozen copy comes before the file on sys.path
         assert.equal(await run(board, 'import sys, fzmod\nprint(sys.path[0], fzmod.__file__)'), '.frozen/@flash @flash/fzmod.py\n');
         assert.match(await run(board, 'import freeze\nfreeze.get_modules()'), /fzmod\.py +\d+\n1 modules, \d+ qstrs, \d+ bytes of flash/);
+    });
+
+    test('a snapshotted module: imported from flash without running its code, it keeps no RAM (≤ 1 % of its .py import)', async (t) => {
+        await run(board, writeFile('fzsnap.py', FZSNAP));
+        // `fzsnap = None` first, so that storing the module into __main__'s globals costs nothing
+        const measure = 'import gc\nfzsnap = None\ngc.collect()\nm0 = gc.mem_free()\nimport fzsnap\ngc.collect()\nprint(m0 - gc.mem_free())';
+        await board.powerCycle();
+        const py = Number(await run(board, measure));
+        const source = await run(board, CHECK_SNAP);
+        assert.match(source, /^1267650600228229401496703205376 /);
+        await board.powerCycle();
+        const out = await run(board, "import freeze\nfreeze.import_modules('fzsnap')");
+        assert.doesNotMatch(out, /runs its code at import/);
+        await board.powerCycle();
+        const frozen = Number(await run(board, measure));
+        t.diagnostic(`fzsnap: import from .py keeps ${py} B of RAM, snapshotted ${frozen} B (${((100 * frozen) / py).toFixed(1)} %)`);
+        assert.ok(py > 1000, `from .py: ${py} B`);
+        assert.ok(frozen <= py * 0.01, `snapshotted fzsnap keeps ${frozen} B, from .py ${py} B`);
+        assert.equal(await run(board, CHECK_SNAP), source);
+        // from flash: the module, its classes, functions, instances and table; stores into them refused
+        const flashOnly = [
+            'import freeze, fzsnap, sys',
+            'print([freeze.isfrozen(o) for o in (fzsnap, fzsnap.Child, fzsnap.incr, fzsnap.squares, fzsnap.UNIT, fzsnap.TABLE, fzsnap.BIG)])',
+            "print('fzsnap' in sys.modules, fzsnap.__file__, fzsnap.__name__)",
+            'try:',
+            '    fzsnap.UNIT.x = 5',
+            'except AttributeError:',
+            "    print('UNIT is immutable', fzsnap.UNIT.x)",
+            'try:',
+            "    fzsnap.Base.kind = 'changed'",
+            'except AttributeError:',
+            "    print('Base is read-only', fzsnap.Base.kind)",
+            // the overlay: a stored global wins over the flash one until deleted
+            "fzsnap.F = 'shadow'",
+            'print(fzsnap.F, fzsnap.nest()[0])',
+            'del fzsnap.F',
+            "print(hasattr(fzsnap, 'F'))",
+        ].join('\n');
+        assert.equal(await run(board, flashOnly), [
+            '[True, True, True, True, True, True, True]',
+            'False @flash/fzsnap.py fzsnap',
+            'UNIT is immutable 1',
+            'Base is read-only base',
+            'shadow (3, 1.5)',
+            'False',
+            '',
+        ].join('\n'));
+        // a soft reset starts again from the flash values (the counter is back to 0)
+        await softReset(board);
+        assert.equal(await run(board, 'import fzsnap\nprint(fzsnap.count, fzsnap.incr())'), '0 1\n');
     });
 
     test('frozen asyncio (from .py files) runs and keeps less RAM than importing the files', { timeout: 300_000 }, async (t) => {

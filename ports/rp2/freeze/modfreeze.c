@@ -9,6 +9,7 @@
 #include "shared/runtime/pyexec.h"
 #include "mprt_freeze.h"
 #include "mprt_freeze_build.h"
+#include "mprt_freeze_snap.h"
 #include "dynlink.h"
 
 // A module to freeze: its name, its path in the image, the file it is compiled from.
@@ -220,6 +221,8 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
         }
     }
     nlr_buf_t nlr;
+    // from their files, not from the snapshots of the image in use
+    fz_snap_enable(false);
     if (nlr_push(&nlr) == 0) {
         for (size_t i = 0; i < n; ++i) {
             mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
@@ -228,16 +231,24 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
         }
         nlr_pop();
     } else {
+        fz_snap_enable(true);
         memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
         nlr_jump(nlr.ret_val);
     }
+    fz_snap_enable(true);
     memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
-    fz_module_t *entries = m_new(fz_module_t, n);
+    fz_module_t *entries = m_new0(fz_module_t, n);
     for (size_t i = 0; i < n; ++i) {
         mp_compiled_module_t cm;
         fz_compile(&src[i], &cm);
         fz_add_module(&f, vstr_null_terminated_str(&src[i].path), &cm, &entries[i]);
     }
+    mp_obj_t *names_of = m_new(mp_obj_t, n);
+    for (size_t i = 0; i < n; ++i) {
+        names_of[i] = src[i].name;
+    }
+    fz_snap_modules(&f, names_of, mods, entries, n);
+    m_del(mp_obj_t, names_of, n);
     fz_finish(&f, entries, n, seq);
     fz_write(half, f.buf, f.len);
     fz_forget();
@@ -271,6 +282,10 @@ static bool fz_fun_frozen(mp_obj_t o) {
 static mp_obj_t freeze_isfrozen(mp_obj_t o) {
     if (!mp_obj_is_obj(o)) {
         return mp_const_false;
+    }
+    if (fz_in_image(MP_OBJ_TO_PTR(o))) {
+        // a snapshotted object: module, function, class, frozendict, constant
+        return mp_const_true;
     }
     const mp_obj_type_t *t = mp_obj_get_type(o);
     if (t == &mp_type_module) {
@@ -405,6 +420,7 @@ static const mp_rom_map_elem_t freeze_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_get_modules), MP_ROM_PTR(&freeze_get_modules_obj) },
     { MP_ROM_QSTR(MP_QSTR_clear), MP_ROM_PTR(&freeze_clear_obj) },
     { MP_ROM_QSTR(MP_QSTR_load), MP_ROM_PTR(&freeze_load_obj) },
+    { MP_ROM_QSTR(MP_QSTR_frozendict), MP_ROM_PTR(&mprt_type_frozendict) },
 };
 static MP_DEFINE_CONST_DICT(freeze_module_globals, freeze_module_globals_table);
 

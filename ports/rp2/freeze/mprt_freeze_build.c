@@ -31,7 +31,7 @@ void fz_init(fz_t *f, uint32_t base) {
     f->qlist = mp_obj_new_list(0, NULL);
 }
 
-static size_t fz_reserve(fz_t *f, size_t n, size_t align) {
+size_t fz_reserve(fz_t *f, size_t n, size_t align) {
     size_t off = (f->len + align - 1) & ~(align - 1);
     if (off + n > FZ_HALF_SIZE) {
         mp_raise_msg_varg(&mp_type_OSError, MP_ERROR_TEXT("freeze: the image does not fit in a half of the freeze region (%u bytes): raise flash.freeze_size"),
@@ -58,7 +58,7 @@ static inline void fz_word(fz_t *f, size_t off, uint32_t v) {
     memcpy(f->buf + off, &v, 4);
 }
 
-static uint32_t fz_bytes(fz_t *f, const void *data, size_t n, size_t align, bool nul) {
+uint32_t fz_bytes(fz_t *f, const void *data, size_t n, size_t align, bool nul) {
     size_t off = fz_reserve(f, n + (nul ? 1 : 0), align);
     memcpy(f->buf + off, data, n);
     return fz_addr(f, off);
@@ -80,7 +80,7 @@ qstr fz_qstr(fz_t *f, qstr q) {
 }
 
 // A constant object of a module, as the word its flash copy is referred to by.
-static uint32_t fz_obj(fz_t *f, mp_obj_t o) {
+uint32_t fz_obj(fz_t *f, mp_obj_t o) {
     if (mp_obj_is_qstr(o)) {
         return (uint32_t)(uintptr_t)MP_OBJ_NEW_QSTR(fz_qstr(f, MP_OBJ_QSTR_VALUE(o)));
     }

@@ -17,6 +17,12 @@ typedef struct _fz_t {
 
 void fz_init(fz_t *f, uint32_t base);
 qstr fz_qstr(fz_t *f, qstr q);
+// n bytes of the image, aligned: their offset in buf (buf may move).
+size_t fz_reserve(fz_t *f, size_t n, size_t align);
+// A copy of data (NUL-terminated when nul): its flash address.
+uint32_t fz_bytes(fz_t *f, const void *data, size_t n, size_t align, bool nul);
+// A constant object (str, bytes, float, int, tuple of those, qstr, immediate): the word referring to its copy.
+uint32_t fz_obj(fz_t *f, mp_obj_t o);
 void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz_module_t *entry);
 void fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq);
 

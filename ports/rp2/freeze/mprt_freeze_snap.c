@@ -1,0 +1,725 @@
+// Snapshots of frozen modules (docs/freeze.md "Snapshots"). At freeze time, after a module ran from
+// its file, the objects its code built (the module object with its globals map, its functions,
+// classes with their locals maps, frozendicts, tuples and the other constants) are copied into the
+// image, pointing at the module's flash code; importing it then hands out that flash module without
+// running its code (vendor patch 0008, MICROPY_PORT_IMPORT_SNAPSHOT), as a built-in module is found.
+// Its globals map is fixed: stores into it (`global x` in a function, `module.x = v`, `del`) go to a
+// RAM overlay dict made at the first store, which lookups consult first (MICROPY_PORT_FIXED_GLOBALS_*).
+// A module is snapshotted only when every global value is one of those objects (a value that is not
+// may be left out when the module has __thaw__, MicroPython RT's rule) and its top-level code makes no
+// call whose result it drops (a call for its effect, e.g. print() or registering itself somewhere,
+// which must happen at each import): else it runs its code at import as before.
+#include <string.h>
+#include "py/runtime.h"
+#include "py/objfun.h"
+#include "py/objtype.h"
+#include "py/objstr.h"
+#include "py/bc.h"
+#include "py/bc0.h"
+#include "py/emitglue.h"
+#include "mprt_freeze_build.h"
+#include "mprt_freeze_snap.h"
+
+#define FZ_IS_RAM(p) ((uintptr_t)(p) >= 0x20000000u)
+
+// ---- at freeze time ----
+
+typedef struct _fz_snap_t {
+    fz_t *f;
+    bool dry;                   // check only (no image bytes written)
+    const mp_obj_t *mods;       // the modules as imported
+    bool *ok;                   // module i is snapshotted
+    uint32_t *ctx;              // flash context (module object) of module i (write pass)
+    fz_module_t *entries;
+    size_t n;
+    mp_obj_t memo;              // dict: RAM address -> flash address (write), or True (dry)
+    const char *why;            // the first object that cannot be snapshotted: its type
+    qstr why_name;
+} fz_snap_t;
+
+static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out);
+
+static inline void *fz_at(fz_t *f, uint32_t addr) {
+    return f->buf + (addr - f->base);
+}
+
+static inline uint32_t fz_rd(fz_t *f, uint32_t addr) {
+    uint32_t v;
+    memcpy(&v, fz_at(f, addr), 4);
+    return v;
+}
+
+static bool fz_fail(fz_snap_t *s, mp_obj_t o) {
+    if (s->why == NULL) {
+        s->why = qstr_str(mp_obj_get_type(o)->name);
+    }
+    return false;
+}
+
+static mp_map_elem_t *fz_memo(fz_snap_t *s, mp_obj_t o, mp_map_lookup_kind_t kind) {
+    return mp_map_lookup(mp_obj_dict_get_map(s->memo), MP_OBJ_NEW_SMALL_INT((uintptr_t)o), kind);
+}
+
+static void fz_memo_set(fz_snap_t *s, mp_obj_t o, uint32_t addr) {
+    fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = s->dry ? mp_const_true : MP_OBJ_NEW_SMALL_INT(addr);
+}
+
+// Reserves n bytes of the image (write pass): their flash address.
+static uint32_t fz_snap_reserve(fz_snap_t *s, size_t n) {
+    return s->dry ? 0 : s->f->base + fz_reserve(s->f, n, 4);
+}
+
+static void fz_snap_put(fz_snap_t *s, uint32_t addr, const void *data, size_t n) {
+    if (!s->dry) {
+        memcpy(fz_at(s->f, addr), data, n);
+    }
+}
+
+// Keys whose hash depends on their value only (not on an address), so a table keeps its layout.
+static bool fz_key_ok(mp_obj_t k) {
+    if (!mp_obj_is_obj(k) || !FZ_IS_RAM(k)) {
+        return mp_obj_is_qstr(k) || mp_obj_is_small_int(k) || k == mp_const_none || k == mp_const_true || k == mp_const_false
+               || mp_obj_is_str_or_bytes(k);
+    }
+    const mp_obj_type_t *t = mp_obj_get_type(k);
+    if (t == &mp_type_tuple) {
+        size_t n;
+        mp_obj_t *items;
+        mp_obj_tuple_get(k, &n, &items);
+        for (size_t i = 0; i < n; ++i) {
+            if (!fz_key_ok(items[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return t == &mp_type_str || t == &mp_type_bytes || t == &mp_type_int || t == &mp_type_float;
+}
+
+// A fixed flash copy of a map at `addr` (an mp_map_t): the table rebuilt in RAM from the entries kept
+// (so it has free slots), then each key and value snapshotted. `file` replaces the value of __file__;
+// `skip_bad`: a value that cannot be snapshotted leaves its entry out instead of failing.
+static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj_t file, bool skip_bad) {
+    mp_map_t tmp;
+    mp_map_init(&tmp, src->used + src->used / 3 + 1);
+    tmp.is_ordered = src->is_ordered;
+    for (size_t i = 0; i < src->alloc; ++i) {
+        if (!mp_map_slot_is_filled(src, i)) {
+            continue;
+        }
+        mp_obj_t k = src->table[i].key, v = src->table[i].value;
+        if (file != MP_OBJ_NULL && k == MP_OBJ_NEW_QSTR(MP_QSTR___file__)) {
+            v = file;
+        }
+        if (!fz_key_ok(k)) {
+            mp_map_deinit(&tmp);
+            return fz_fail(s, k);
+        }
+        if (s->dry) {
+            // values are checked here, once (the write pass takes the same decisions)
+            const char *why = s->why;
+            if (!fz_snap_obj(s, v, NULL)) {
+                if (!skip_bad) {
+                    if (mp_obj_is_qstr(k) && s->why_name == MP_QSTRnull) {
+                        s->why_name = MP_OBJ_QSTR_VALUE(k);
+                    }
+                    mp_map_deinit(&tmp);
+                    return false;
+                }
+                s->why = why;
+                continue;
+            }
+        } else if (skip_bad) {
+            // the same check as the dry pass, without writing
+            fz_snap_t probe = *s;
+            probe.dry = true;
+            probe.memo = mp_obj_new_dict(0);
+            if (!fz_snap_obj(&probe, v, NULL)) {
+                continue;
+            }
+        }
+        mp_map_lookup(&tmp, k, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = v;
+    }
+    mp_map_t hdr = tmp;
+    hdr.is_fixed = 1;
+    hdr.table = NULL;
+    uint32_t table = 0;
+    if (!s->dry) {
+        table = fz_snap_reserve(s, tmp.alloc * sizeof(mp_map_elem_t));
+        hdr.table = (mp_map_elem_t *)(uintptr_t)table;
+        fz_snap_put(s, addr, &hdr, sizeof(hdr));
+        for (size_t i = 0; i < tmp.alloc; ++i) {
+            uint32_t kv[2] = { 0, 0 };
+            mp_obj_t k = tmp.table[i].key;
+            if (k == MP_OBJ_SENTINEL) {
+                kv[0] = (uint32_t)(uintptr_t)k;
+            } else if (k != MP_OBJ_NULL) {
+                if (!fz_snap_obj(s, k, &kv[0]) || !fz_snap_obj(s, tmp.table[i].value, &kv[1])) {
+                    mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("freeze: a module changed while it was snapshotted"));
+                }
+            }
+            fz_snap_put(s, table + i * sizeof(mp_map_elem_t), kv, sizeof(kv));
+        }
+    }
+    mp_map_deinit(&tmp);
+    return true;
+}
+
+// A dict as a fixed flash dict of type `type` (frozendict, or dict for a class's locals).
+static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp_obj_t file, bool skip_bad, uint32_t *out) {
+    mp_obj_dict_t *d = MP_OBJ_TO_PTR(o);
+    uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_dict_t));
+    fz_memo_set(s, o, addr);
+    uint32_t t = (uint32_t)(uintptr_t)type;
+    fz_snap_put(s, addr, &t, 4);
+    if (out != NULL) {
+        *out = addr;
+    }
+    return fz_snap_map(s, &d->map, addr + offsetof(mp_obj_dict_t, map), file, skip_bad);
+}
+
+// The raw code in module i's flash tree (below `rc`) whose bytecode is `code` (the same compile).
+static uint32_t fz_find_rc(fz_t *f, uint32_t rc, const byte *code) {
+    const mp_raw_code_t *r = fz_at(f, rc);
+    size_t len = r->fun_data_len;
+    if (memcmp(fz_at(f, (uint32_t)(uintptr_t)r->fun_data), code, len) == 0) {
+        return rc;
+    }
+    size_t n = r->n_children;
+    uint32_t kids = (uint32_t)(uintptr_t)r->children;
+    for (size_t k = 0; k < n; ++k) {
+        uint32_t found = fz_find_rc(f, fz_rd(f, kids + 4 * k), code);
+        if (found) {
+            return found;
+        }
+    }
+    return 0;
+}
+
+static uint32_t fz_module_rc(fz_t *f, const fz_module_t *e) {
+    return fz_rd(f, e->frozen + offsetof(mp_frozen_module_t, proto_fun));
+}
+
+static int fz_module_index(fz_snap_t *s, mp_obj_t m) {
+    for (size_t i = 0; i < s->n; ++i) {
+        if (s->mods[i] == m) {
+            return s->ok[i] ? (int)i : -1;
+        }
+    }
+    return -1;
+}
+
+static bool fz_snap_fun(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(o);
+    // its module: a module compiled from .py has a context of its own, with the module's globals
+    int j = -1;
+    for (size_t i = 0; i < s->n; ++i) {
+        if (s->ok[i] && MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i])) == MP_OBJ_FROM_PTR(fn->context->module.globals)) {
+            j = (int)i;
+        }
+    }
+    if (j < 0) {
+        return fz_fail(s, o);
+    }
+    uint32_t rc = fz_find_rc(s->f, fz_module_rc(s->f, &s->entries[j]), fn->bytecode);
+    if (rc == 0) {
+        return fz_fail(s, o);
+    }
+    const byte *ip = fn->bytecode;
+    MP_BC_PRELUDE_SIG_DECODE(ip);
+    size_t n_extra = n_def_pos_args + ((scope_flags & MP_SCOPE_FLAG_DEFKWARGS) ? 1 : 0);
+    size_t size = sizeof(mp_obj_fun_bc_t) + n_extra * sizeof(mp_obj_t);
+    uint32_t addr = fz_snap_reserve(s, size);
+    fz_memo_set(s, o, addr);
+    uint32_t *w = m_new0(uint32_t, size / 4);
+    bool good = true;
+    for (size_t k = 0; k < n_extra && good; ++k) {
+        mp_obj_t a = fn->extra_args[k];
+        if (k == n_def_pos_args && mp_obj_is_type(a, &mp_type_dict)) {
+            // the keyword defaults: only looked up
+            good = fz_snap_dict(s, a, &mp_type_dict, MP_OBJ_NULL, false, &w[size / 4 - n_extra + k]);
+        } else {
+            good = fz_snap_obj(s, a, &w[size / 4 - n_extra + k]);
+        }
+    }
+    if (good && !s->dry) {
+        const mp_raw_code_t *r = fz_at(s->f, rc);
+        mp_obj_fun_bc_t *c = (mp_obj_fun_bc_t *)w;
+        c->base.type = fn->base.type;
+        c->context = (const mp_module_context_t *)(uintptr_t)s->ctx[j];
+        c->child_table = r->children;
+        c->bytecode = r->fun_data;
+        #if MICROPY_PY_SYS_SETTRACE
+        c->rc = (const mp_raw_code_t *)(uintptr_t)rc;
+        #endif
+        fz_snap_put(s, addr, w, size);
+    }
+    m_del(uint32_t, w, size / 4);
+    if (out != NULL) {
+        *out = addr;
+    }
+    return good;
+}
+
+// A class made by a class statement: its type (slots), its locals map and its bases.
+static bool fz_snap_type(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    const mp_obj_type_t *t = MP_OBJ_TO_PTR(o);
+    if (t->base.type != &mp_type_type || !(t->flags & MP_TYPE_FLAG_INSTANCE_TYPE)) {
+        return fz_fail(s, o);
+    }
+    const uint8_t *idx = &t->slot_index_make_new;
+    size_t n_idx = &t->slot_index_locals_dict - &t->slot_index_make_new + 1, n_slots = 0;
+    for (size_t k = 0; k < n_idx; ++k) {
+        n_slots = MAX(n_slots, idx[k]);
+    }
+    size_t size = offsetof(mp_obj_type_t, slots) + n_slots * sizeof(void *);
+    uint32_t addr = fz_snap_reserve(s, size);
+    fz_memo_set(s, o, addr);
+    mp_obj_type_t *c = (mp_obj_type_t *)m_new(uint8_t, size);
+    memcpy(c, t, size);
+    bool good = true;
+    for (size_t k = 0; k < n_slots && good; ++k) {
+        const void *v = t->slots[k];
+        uint32_t w = (uint32_t)(uintptr_t)v;
+        if (k + 1 == t->slot_index_locals_dict) {
+            good = fz_snap_dict(s, MP_OBJ_FROM_PTR(v), &mp_type_dict, MP_OBJ_NULL, false, &w);
+        } else if (k + 1 == t->slot_index_parent) {
+            good = fz_snap_obj(s, MP_OBJ_FROM_PTR(v), &w);
+        } else if (FZ_IS_RAM(v)) {
+            good = fz_fail(s, o);
+        }
+        c->slots[k] = (const void *)(uintptr_t)w;
+    }
+    if (good && !s->dry) {
+        c->name = fz_qstr(s->f, t->name);
+        // subclassing a class sets this flag in it: set already, so nothing writes to flash
+        c->flags |= MP_TYPE_FLAG_IS_SUBCLASSED;
+        fz_snap_put(s, addr, c, size);
+    }
+    m_del(uint8_t, c, size);
+    if (out != NULL) {
+        *out = addr;
+    }
+    return good;
+}
+
+// An instance of a class that sets __immutable__ = True (MicroPython RT's rule), with no built-in type
+// among its bases: a flash instance with a fixed member map (vendor patch 0008 refuses stores to it).
+static bool fz_snap_instance(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    const mp_obj_type_t *t = mp_obj_get_type(o);
+    mp_obj_t dest[2];
+    mp_load_method_maybe(MP_OBJ_FROM_PTR(t), MP_QSTR___immutable__, dest);
+    if (dest[0] == MP_OBJ_NULL || !mp_obj_is_true(dest[0])) {
+        return fz_fail(s, o);
+    }
+    for (const mp_obj_type_t *p = t; p != &mp_type_object;) {
+        if (!mp_obj_is_instance_type(p)) {
+            return fz_fail(s, o); // a built-in base: its part of the object is another object
+        }
+        if (!MP_OBJ_TYPE_HAS_SLOT(p, parent)) {
+            break;
+        }
+        const mp_obj_base_t *parent = MP_OBJ_TYPE_GET_SLOT(p, parent);
+        if (parent->type == &mp_type_tuple) {
+            return fz_fail(s, o); // several bases: not handled
+        }
+        p = (const mp_obj_type_t *)parent;
+    }
+    mp_obj_instance_t *inst = MP_OBJ_TO_PTR(o);
+    uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_instance_t));
+    fz_memo_set(s, o, addr);
+    uint32_t type;
+    if (!fz_snap_obj(s, MP_OBJ_FROM_PTR(t), &type)) {
+        return false;
+    }
+    fz_snap_put(s, addr, &type, 4);
+    *out = addr;
+    return fz_snap_map(s, &inst->members, addr + offsetof(mp_obj_instance_t, members), MP_OBJ_NULL, false);
+}
+
+// objclosure.c keeps its struct and type private (firmware key: mp_obj_new_closure, mp_obj_new_cell)
+typedef struct _fz_closure_t {
+    mp_obj_base_t base;
+    mp_obj_t fun;
+    size_t n_closed;
+    mp_obj_t closed[];
+} fz_closure_t;
+
+enum { FZ_SCAN_EFFECT, FZ_SCAN_DEREF };
+static bool fz_scan(fz_t *f, uint32_t rc, int what);
+
+// A closure made at import (a method using super() closes over __class__, a decorator's wrapper...):
+// its cells go to flash too, when no code stores into them (no `nonlocal` assignment in the function
+// or the functions nested in it).
+static bool fz_snap_closure(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    const fz_closure_t *c = MP_OBJ_TO_PTR(o);
+    if (!mp_obj_is_type(c->fun, &mp_type_fun_bc) && !mp_obj_is_type(c->fun, &mp_type_gen_wrap)) {
+        return fz_fail(s, o);
+    }
+    const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(c->fun);
+    for (size_t i = 0; i < s->n; ++i) {
+        if (s->ok[i] && MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i])) == MP_OBJ_FROM_PTR(fn->context->module.globals)) {
+            uint32_t rc = fz_find_rc(s->f, fz_module_rc(s->f, &s->entries[i]), fn->bytecode);
+            if (rc == 0 || fz_scan(s->f, rc, FZ_SCAN_DEREF)) {
+                return fz_fail(s, o);
+            }
+        }
+    }
+    size_t n = c->n_closed, size = sizeof(fz_closure_t) + n * sizeof(mp_obj_t);
+    uint32_t addr = fz_snap_reserve(s, size);
+    fz_memo_set(s, o, addr);
+    uint32_t *w = m_new0(uint32_t, size / 4);
+    w[0] = (uint32_t)(uintptr_t)c->base.type;
+    w[2] = n;
+    bool good = fz_snap_obj(s, c->fun, &w[1]);
+    for (size_t k = 0; k < n && good; ++k) {
+        // objcell.c's type is private: the cell's own
+        mp_obj_t cell = c->closed[k];
+        uint32_t cw[2] = { (uint32_t)(uintptr_t)((mp_obj_base_t *)MP_OBJ_TO_PTR(cell))->type, 0 };
+        uint32_t caddr = fz_snap_reserve(s, sizeof(cw));
+        good = fz_snap_obj(s, mp_obj_cell_get(cell), &cw[1]);
+        fz_snap_put(s, caddr, cw, sizeof(cw));
+        w[3 + k] = caddr;
+    }
+    fz_snap_put(s, addr, w, size);
+    m_del(uint32_t, w, size / 4);
+    *out = addr;
+    return good;
+}
+
+static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    uint32_t dummy;
+    if (out == NULL) {
+        out = &dummy;
+    }
+    if (mp_obj_is_qstr(o)) {
+        *out = s->dry ? 0 : (uint32_t)(uintptr_t)MP_OBJ_NEW_QSTR(fz_qstr(s->f, MP_OBJ_QSTR_VALUE(o)));
+        return true;
+    }
+    if (!mp_obj_is_obj(o) || !FZ_IS_RAM(o)) {
+        // small ints, immediates, the firmware's objects; not the image in use (the new one replaces it)
+        const fz_header_t *h = fz_linked();
+        if (mp_obj_is_obj(o) && h != NULL && (uintptr_t)o >= (uintptr_t)h && (uintptr_t)o < (uintptr_t)h + h->size) {
+            return fz_fail(s, o);
+        }
+        *out = (uint32_t)(uintptr_t)o;
+        return true;
+    }
+    mp_map_elem_t *e = fz_memo(s, o, MP_MAP_LOOKUP);
+    if (e != NULL) {
+        *out = s->dry ? 0 : (uint32_t)MP_OBJ_SMALL_INT_VALUE(e->value);
+        return true;
+    }
+    const mp_obj_type_t *t = mp_obj_get_type(o);
+    if (t == &mp_type_str || t == &mp_type_bytes || t == &mp_type_int
+        #if MICROPY_PY_BUILTINS_FLOAT
+        || t == &mp_type_float
+        #endif
+        ) {
+        *out = s->dry ? 0 : fz_obj(s->f, o);
+        return true;
+    }
+    if (t == &mp_type_tuple) {
+        size_t n;
+        mp_obj_t *items;
+        mp_obj_tuple_get(o, &n, &items);
+        size_t size = sizeof(mp_obj_tuple_t) + n * sizeof(mp_obj_t);
+        uint32_t addr = fz_snap_reserve(s, size);
+        fz_memo_set(s, o, addr);
+        uint32_t *w = m_new(uint32_t, size / 4);
+        w[0] = (uint32_t)(uintptr_t)&mp_type_tuple;
+        w[1] = n;
+        bool good = true;
+        for (size_t k = 0; k < n && good; ++k) {
+            good = fz_snap_obj(s, items[k], &w[2 + k]);
+        }
+        fz_snap_put(s, addr, w, size);
+        m_del(uint32_t, w, size / 4);
+        *out = addr;
+        return good;
+    }
+    if (t == &mprt_type_frozendict) {
+        return fz_snap_dict(s, o, t, MP_OBJ_NULL, false, out);
+    }
+    if (t == &mp_type_fun_bc || t == &mp_type_gen_wrap) {
+        return fz_snap_fun(s, o, out);
+    }
+    if (t->name == MP_QSTR_closure && !FZ_IS_RAM(t)) {
+        // objclosure.c's type is private
+        return fz_snap_closure(s, o, out);
+    }
+    if (t == &mp_type_staticmethod || t == &mp_type_classmethod) {
+        uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_static_class_method_t));
+        fz_memo_set(s, o, addr);
+        uint32_t w[2] = { (uint32_t)(uintptr_t)t, 0 };
+        bool good = fz_snap_obj(s, ((mp_obj_static_class_method_t *)MP_OBJ_TO_PTR(o))->fun, &w[1]);
+        fz_snap_put(s, addr, w, sizeof(w));
+        *out = addr;
+        return good;
+    }
+    #if MICROPY_PY_BUILTINS_PROPERTY
+    if (t == &mp_type_property) {
+        // objproperty.c keeps its struct private: base, then getter, setter, deleter (firmware key)
+        uint32_t addr = fz_snap_reserve(s, 4 * sizeof(mp_obj_t));
+        fz_memo_set(s, o, addr);
+        const mp_obj_t *proxy = mp_obj_property_get(o);
+        uint32_t w[4] = { (uint32_t)(uintptr_t)t, 0, 0, 0 };
+        bool good = true;
+        for (size_t k = 0; k < 3 && good; ++k) {
+            good = fz_snap_obj(s, proxy[k], &w[1 + k]);
+        }
+        fz_snap_put(s, addr, w, sizeof(w));
+        *out = addr;
+        return good;
+    }
+    #endif
+    if (t == &mp_type_module) {
+        int j = fz_module_index(s, o);
+        if (j < 0) {
+            return fz_fail(s, o);
+        }
+        *out = s->dry ? 0 : s->ctx[j];
+        return true;
+    }
+    if (t == &mp_type_type) {
+        return fz_snap_type(s, o, out);
+    }
+    if (mp_obj_is_instance_type(t)) {
+        return fz_snap_instance(s, o, out);
+    }
+    return fz_fail(s, o);
+}
+
+// Scans a raw code's bytecode: FZ_SCAN_EFFECT finds a call whose result is dropped (top-level code
+// calling something for its effect: print(), a registration..., which must happen at each import);
+// FZ_SCAN_DEREF a store into or delete of a closed-over variable, here or in a nested function.
+static bool fz_scan(fz_t *f, uint32_t rc, int what) {
+    const mp_raw_code_t *r = fz_at(f, rc);
+    const byte *ip = fz_at(f, (uint32_t)(uintptr_t)r->fun_data), *top = ip + r->fun_data_len;
+    MP_BC_PRELUDE_SIG_DECODE(ip);
+    MP_BC_PRELUDE_SIZE_DECODE(ip);
+    ip += n_info + n_cell;
+    bool after_call = false;
+    while (ip < top) {
+        byte op = *ip++;
+        if (what == FZ_SCAN_EFFECT && op == MP_BC_POP_TOP && after_call) {
+            return true;
+        }
+        if (what == FZ_SCAN_DEREF && (op == MP_BC_STORE_DEREF || op == MP_BC_DELETE_DEREF)) {
+            return true;
+        }
+        after_call = op == MP_BC_CALL_FUNCTION || op == MP_BC_CALL_FUNCTION_VAR_KW || op == MP_BC_CALL_METHOD
+            || op == MP_BC_CALL_METHOD_VAR_KW;
+        int format = MP_BC_FORMAT(op);
+        if (format == MP_BC_FORMAT_QSTR || format == MP_BC_FORMAT_VAR_UINT) {
+            while (*ip++ & 0x80) {
+            }
+        } else if (format == MP_BC_FORMAT_OFFSET) {
+            ip += (*ip & 0x80) ? 2 : 1;
+        }
+        if ((op & MP_BC_MASK_EXTRA_BYTE) == 0) {
+            ++ip;
+        }
+    }
+    if (what == FZ_SCAN_DEREF) {
+        uint32_t kids = (uint32_t)(uintptr_t)r->children;
+        for (size_t k = 0; k < r->n_children; ++k) {
+            if (fz_scan(f, fz_rd(f, kids + 4 * k), what)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static bool fz_has_thaw(mp_obj_t module) {
+    return mp_map_lookup(&mp_obj_module_get_globals(module)->map, MP_OBJ_NEW_QSTR(MP_QSTR___thaw__), MP_MAP_LOOKUP) != NULL;
+}
+
+static mp_obj_t fz_file(fz_module_t *e, fz_t *f) {
+    const char *path = fz_at(f, e->path);
+    vstr_t v;
+    vstr_init(&v, 16);
+    vstr_add_str(&v, "@flash/");
+    vstr_add_str(&v, path);
+    return mp_obj_new_str_from_vstr(&v);
+}
+
+void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_module_t *entries, size_t n) {
+    fz_snap_t s = { .f = f, .mods = mods, .entries = entries, .n = n };
+    s.ok = m_new0(bool, n);
+    s.ctx = m_new0(uint32_t, n);
+    const char **why = m_new0(const char *, n);
+    qstr *why_name = m_new0(qstr, n);
+    for (size_t i = 0; i < n; ++i) {
+        s.ok[i] = mp_obj_is_type(mods[i], &mp_type_module) && FZ_IS_RAM(MP_OBJ_TO_PTR(mods[i]));
+        if (s.ok[i] && fz_scan(f, fz_module_rc(f, &entries[i]), FZ_SCAN_EFFECT)) {
+            s.ok[i] = false;
+            why[i] = "its top-level code calls a function for its effect";
+        }
+    }
+    // which modules can be snapshotted, when those that cannot are not (a reference to one of their
+    // objects makes another one fail)
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < n; ++i) {
+            if (!s.ok[i]) {
+                continue;
+            }
+            s.dry = true;
+            s.memo = mp_obj_new_dict(0);
+            s.why = NULL;
+            s.why_name = MP_QSTRnull;
+            mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
+            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), fz_has_thaw(mods[i]), NULL)) {
+                s.ok[i] = false;
+                why[i] = s.why;
+                why_name[i] = s.why_name;
+                changed = true;
+            }
+        }
+    }
+    s.dry = false;
+    s.memo = mp_obj_new_dict(0);
+    for (size_t i = 0; i < n; ++i) {
+        if (s.ok[i]) {
+            s.ctx[i] = fz_snap_reserve(&s, sizeof(mp_module_context_t));
+            fz_memo_set(&s, mods[i], s.ctx[i]);
+        }
+    }
+    for (size_t i = 0; i < n; ++i) {
+        size_t start = f->len;
+        if (!s.ok[i]) {
+            if (why_name[i] != MP_QSTRnull) {
+                mp_printf(&mp_plat_print, "module '%s' runs its code at import (global '%s' is a '%s', not snapshotted)\n",
+                    mp_obj_str_get_str(names[i]), qstr_str(why_name[i]), why[i]);
+            } else if (why[i] != NULL) {
+                mp_printf(&mp_plat_print, "module '%s' runs its code at import (%s)\n", mp_obj_str_get_str(names[i]), why[i]);
+            }
+            continue;
+        }
+        uint32_t globals;
+        mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
+        fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), fz_has_thaw(mods[i]), &globals);
+        mp_module_context_t c;
+        c.module.base.type = &mp_type_module;
+        c.module.globals = (mp_obj_dict_t *)(uintptr_t)globals;
+        memcpy(&c.constants, fz_at(f, entries[i].frozen), sizeof(c.constants));
+        fz_snap_put(&s, s.ctx[i], &c, sizeof(c));
+        entries[i].module = s.ctx[i];
+        entries[i].name = fz_qstr(f, mp_obj_str_get_qstr(names[i]));
+        entries[i].size += f->len - start;
+        f->flash_bytes += f->len - start;
+    }
+    m_del(bool, s.ok, n);
+    m_del(uint32_t, s.ctx, n);
+    m_del(const char *, why, n);
+    m_del(qstr, why_name, n);
+}
+
+// ---- at run time ----
+
+#define FZ_THAW_WORDS (8)
+static uint32_t fz_thawed[FZ_THAW_WORDS];   // modules whose __thaw__ ran this session
+static bool fz_snap_on = true;
+
+MP_REGISTER_ROOT_POINTER(mp_obj_t mprt_freeze_overlay);
+
+void fz_snap_reset(void) {
+    memset(fz_thawed, 0, sizeof(fz_thawed));
+    fz_snap_on = true;
+    MP_STATE_VM(mprt_freeze_overlay) = MP_OBJ_NULL;
+}
+
+void fz_snap_enable(bool on) {
+    fz_snap_on = on;
+}
+
+// The snapshotted module whose globals are `g` (its index), or -1.
+static int fz_snap_of(const mp_obj_dict_t *g) {
+    const fz_header_t *h = fz_linked();
+    if (h == NULL || FZ_IS_RAM(g)) {
+        return -1;
+    }
+    const fz_module_t *m = (const fz_module_t *)(uintptr_t)h->modules;
+    for (uint32_t i = 0; i < h->n_modules; ++i) {
+        if (m[i].module && ((const mp_obj_module_t *)(uintptr_t)m[i].module)->globals == g) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+// Module i's overlay dict, made when `make` (else NULL when it has none).
+static mp_obj_dict_t *fz_overlay(int i, bool make) {
+    mp_obj_t all = MP_STATE_VM(mprt_freeze_overlay);
+    if (all == MP_OBJ_NULL) {
+        if (!make) {
+            return NULL;
+        }
+        all = MP_STATE_VM(mprt_freeze_overlay) = mp_obj_new_dict(1);
+    }
+    mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(all), MP_OBJ_NEW_SMALL_INT(i), make ? MP_MAP_LOOKUP_ADD_IF_NOT_FOUND : MP_MAP_LOOKUP);
+    if (e == NULL) {
+        return NULL;
+    }
+    if (e->value == MP_OBJ_NULL) {
+        e->value = mp_obj_new_dict(1);
+    }
+    return MP_OBJ_TO_PTR(e->value);
+}
+
+mp_map_elem_t *mprt_freeze_globals_lookup(mp_obj_dict_t *g, qstr name) {
+    if (MP_STATE_VM(mprt_freeze_overlay) != MP_OBJ_NULL) {
+        int i = fz_snap_of(g);
+        mp_obj_dict_t *o = i >= 0 ? fz_overlay(i, false) : NULL;
+        if (o != NULL) {
+            mp_map_elem_t *e = mp_map_lookup(&o->map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+            if (e != NULL) {
+                // a deleted name: MP_OBJ_SENTINEL
+                return e->value == MP_OBJ_SENTINEL ? NULL : e;
+            }
+        }
+    }
+    return mp_map_lookup(&g->map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+}
+
+bool mprt_freeze_globals_store(mp_obj_dict_t *g, qstr name, mp_obj_t value) {
+    int i = fz_snap_of(g);
+    if (i < 0) {
+        return false;
+    }
+    if (value == MP_OBJ_NULL) {
+        if (mprt_freeze_globals_lookup(g, name) == NULL) {
+            mp_raise_type_arg(&mp_type_KeyError, MP_OBJ_NEW_QSTR(name));
+        }
+        value = MP_OBJ_SENTINEL;
+    }
+    mp_obj_dict_t *o = fz_overlay(i, true);
+    mp_map_lookup(&o->map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = value;
+    return true;
+}
+
+mp_obj_t mprt_freeze_import_snapshot(qstr full_name) {
+    const fz_header_t *h = fz_linked();
+    if (h == NULL || !fz_snap_on) {
+        return MP_OBJ_NULL;
+    }
+    const fz_module_t *m = (const fz_module_t *)(uintptr_t)h->modules;
+    for (uint32_t i = 0; i < h->n_modules; ++i) {
+        if (m[i].module == 0 || m[i].name != full_name) {
+            continue;
+        }
+        mp_obj_t module = MP_OBJ_FROM_PTR((void *)(uintptr_t)m[i].module);
+        if (i < 32 * FZ_THAW_WORDS && !(fz_thawed[i / 32] & (1u << (i % 32)))) {
+            // its __thaw__ runs at the first import of each session, as when its code ran
+            fz_thawed[i / 32] |= 1u << (i % 32);
+            mp_map_elem_t *e = mprt_freeze_globals_lookup(mp_obj_module_get_globals(module), MP_QSTR___thaw__);
+            if (e != NULL) {
+                mp_call_function_1(e->value, module);
+            }
+        }
+        return module;
+    }
+    return MP_OBJ_NULL;
+}
