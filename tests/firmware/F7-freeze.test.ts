@@ -95,8 +95,14 @@ describe('F7: freeze into flash', { skip }, () => {
         const source = await run(board, CHECK_SNAP);
         assert.match(source, /^1267650600228229401496703205376 /);
         await board.powerCycle();
-        const out = await run(board, "import freeze\nfreeze.import_modules('fzsnap')");
-        assert.doesNotMatch(out, /runs its code at import/);
+        // a package whose __init__ prints (so it runs at import) with a snapshotted sub-module
+        await run(board, "import os\ntry:\n    os.mkdir('fzpkg')\nexcept OSError:\n    pass");
+        await run(board, writeFile('fzpkg/__init__.py', "print('fzpkg runs')\nNAME = 'pkg'\n"));
+        await run(board, writeFile('fzpkg/sub.py', "from fzpkg import NAME\nVAL = NAME + '/sub'\n"));
+        const out = await run(board, "import freeze\nfreeze.import_modules('fzsnap', 'fzpkg')");
+        assert.equal(out.match(/runs its code at import.*/g)?.join('\n'),
+            'runs its code at import (its top-level code calls a function for its effect)');
+        assert.match(out, /module 'fzpkg' runs its code at import/);
         await board.powerCycle();
         const frozen = Number(await run(board, measure));
         t.diagnostic(`fzsnap: import from .py keeps ${py} B of RAM, snapshotted ${frozen} B (${((100 * frozen) / py).toFixed(1)} %)`);
@@ -131,6 +137,8 @@ describe('F7: freeze into flash', { skip }, () => {
             'False',
             '',
         ].join('\n'));
+        assert.equal(await run(board, 'import freeze, fzpkg.sub\nprint(fzpkg.sub.VAL, freeze.isfrozen(fzpkg), fzpkg.sub.__file__)'),
+            'fzpkg runs\npkg/sub True @flash/fzpkg/sub.py\n');
         // a soft reset starts again from the flash values (the counter is back to 0)
         await softReset(board);
         assert.equal(await run(board, 'import fzsnap\nprint(fzsnap.count, fzsnap.incr())'), '0 1\n');

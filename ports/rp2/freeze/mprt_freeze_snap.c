@@ -689,8 +689,12 @@ bool mprt_freeze_globals_store(mp_obj_dict_t *g, qstr name, mp_obj_t value) {
     if (i < 0) {
         return false;
     }
+    mp_map_elem_t *cur = mprt_freeze_globals_lookup(g, name);
+    if (cur != NULL && cur->value == value) {
+        return true; // the same object (e.g. a sub-module stored on its parent at import): nothing in RAM
+    }
     if (value == MP_OBJ_NULL) {
-        if (mprt_freeze_globals_lookup(g, name) == NULL) {
+        if (cur == NULL) {
             mp_raise_type_arg(&mp_type_KeyError, MP_OBJ_NEW_QSTR(name));
         }
         value = MP_OBJ_SENTINEL;
