@@ -28,6 +28,7 @@ typedef struct _fz_snap_t {
     fz_t *f;
     bool dry;                   // check only (no image bytes written)
     const mp_obj_t *mods;       // the modules as imported
+    const mp_obj_t *names;      // their full names
     bool *ok;                   // module i is snapshotted
     uint32_t *ctx;              // flash context (module object) of module i (write pass)
     fz_module_t *entries;
@@ -96,6 +97,42 @@ static bool fz_key_ok(mp_obj_t k) {
     return t == &mp_type_str || t == &mp_type_bytes || t == &mp_type_int || t == &mp_type_float;
 }
 
+// A global naming a module of this freeze that runs its code at import (`from . import core`): in
+// flash, a reference by name, which the globals lookup resolves (sys.modules, else an import).
+typedef struct _fz_modref_t {
+    mp_obj_base_t base;
+    qstr name;
+} fz_modref_t;
+
+static MP_DEFINE_CONST_OBJ_TYPE(fz_type_modref, MP_QSTR_module, MP_TYPE_FLAG_NONE);
+
+// The index of a module of this freeze (whether snapshotted or not), or -1.
+static int fz_own_module(fz_snap_t *s, mp_obj_t o) {
+    if (mp_obj_is_type(o, &mp_type_module) && FZ_IS_RAM(MP_OBJ_TO_PTR(o))) {
+        for (size_t i = 0; i < s->n; ++i) {
+            if (s->mods[i] == o) {
+                return (int)i;
+            }
+        }
+    }
+    return -1;
+}
+
+// A global's value: a module of this freeze that runs at import becomes a reference by name.
+static bool fz_snap_global(fz_snap_t *s, mp_obj_t v, uint32_t *out) {
+    int j = fz_own_module(s, v);
+    if (j < 0 || s->ok[j]) {
+        return fz_snap_obj(s, v, out);
+    }
+    if (!s->dry) {
+        fz_modref_t r = { { &fz_type_modref }, fz_qstr(s->f, mp_obj_str_get_qstr(s->names[j])) };
+        uint32_t addr = fz_snap_reserve(s, sizeof(r));
+        fz_snap_put(s, addr, &r, sizeof(r));
+        *out = addr;
+    }
+    return true;
+}
+
 // A fixed flash copy of a map at `addr` (an mp_map_t): the table rebuilt in RAM from the entries kept
 // (so it has free slots), then each key and value snapshotted. `file` replaces the value of __file__;
 // `skip_bad`: a value that cannot be snapshotted leaves its entry out instead of failing.
@@ -118,7 +155,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
         if (s->dry) {
             // values are checked here, once (the write pass takes the same decisions)
             const char *why = s->why;
-            if (!fz_snap_obj(s, v, NULL)) {
+            if (!(file != MP_OBJ_NULL ? fz_snap_global(s, v, NULL) : fz_snap_obj(s, v, NULL))) {
                 if (!skip_bad) {
                     if (mp_obj_is_qstr(k) && s->why_name == MP_QSTRnull) {
                         s->why_name = MP_OBJ_QSTR_VALUE(k);
@@ -134,7 +171,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
             fz_snap_t probe = *s;
             probe.dry = true;
             probe.memo = mp_obj_new_dict(0);
-            if (!fz_snap_obj(&probe, v, NULL)) {
+            if (!(file != MP_OBJ_NULL ? fz_snap_global(&probe, v, NULL) : fz_snap_obj(&probe, v, NULL))) {
                 continue;
             }
         }
@@ -154,7 +191,8 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
             if (k == MP_OBJ_SENTINEL) {
                 kv[0] = (uint32_t)(uintptr_t)k;
             } else if (k != MP_OBJ_NULL) {
-                if (!fz_snap_obj(s, k, &kv[0]) || !fz_snap_obj(s, tmp.table[i].value, &kv[1])) {
+                mp_obj_t v = tmp.table[i].value;
+                if (!fz_snap_obj(s, k, &kv[0]) || !(file != MP_OBJ_NULL ? fz_snap_global(s, v, &kv[1]) : fz_snap_obj(s, v, &kv[1]))) {
                     mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("freeze: a module changed while it was snapshotted"));
                 }
             }
@@ -546,7 +584,7 @@ static mp_obj_t fz_file(fz_module_t *e, fz_t *f) {
 }
 
 void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_module_t *entries, size_t n) {
-    fz_snap_t s = { .f = f, .mods = mods, .entries = entries, .n = n };
+    fz_snap_t s = { .f = f, .mods = mods, .names = names, .entries = entries, .n = n };
     s.ok = m_new0(bool, n);
     s.ctx = m_new0(uint32_t, n);
     const char **why = m_new0(const char *, n);
@@ -681,7 +719,18 @@ mp_map_elem_t *mprt_freeze_globals_lookup(mp_obj_dict_t *g, qstr name) {
             }
         }
     }
-    return mp_map_lookup(&g->map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+    mp_map_elem_t *e = mp_map_lookup(&g->map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+    if (e != NULL && mp_obj_is_type(e->value, &fz_type_modref)) {
+        // a module of the image that runs at import: from sys.modules, else imported now
+        static mp_map_elem_t resolved;
+        qstr mod = ((const fz_modref_t *)MP_OBJ_TO_PTR(e->value))->name;
+        mp_map_elem_t *m = mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, MP_OBJ_NEW_QSTR(mod), MP_MAP_LOOKUP);
+        mp_obj_t from = MP_OBJ_NEW_QSTR(MP_QSTR___name__);
+        resolved.key = e->key;
+        resolved.value = m != NULL ? m->value : mp_import_name(mod, mp_obj_new_tuple(1, &from), MP_OBJ_NEW_SMALL_INT(0));
+        return &resolved;
+    }
+    return e;
 }
 
 bool mprt_freeze_globals_store(mp_obj_dict_t *g, qstr name, mp_obj_t value) {
