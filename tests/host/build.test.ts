@@ -112,7 +112,7 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         assert.ok(r.seconds < 2, `no-op took ${r.seconds} s`);
     });
 
-    test('port-only options rebuild only the port: heap size relinks, the flash map recompiles 8 port files', async () => {
+    test('port-only options rebuild only the port: heap size relinks, the flash map recompiles 9 port files', async () => {
         // The C heap of the default firmware (on the kernel) is rtos.c_heap_size; the GC heap takes the rest.
         const cHeapDefault = findKey('rtos.c_heap_size')!.default as number;
         const heap = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['rtos.c_heap_size=16K'] });

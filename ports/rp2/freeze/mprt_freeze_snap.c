@@ -135,8 +135,9 @@ static bool fz_snap_global(fz_snap_t *s, mp_obj_t v, uint32_t *out) {
 
 // A fixed flash copy of a map at `addr` (an mp_map_t): the table rebuilt in RAM from the entries kept
 // (so it has free slots), then each key and value snapshotted. `file` replaces the value of __file__;
-// `skip_bad`: a value that cannot be snapshotted leaves its entry out instead of failing.
-static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj_t file, bool skip_bad) {
+// `rebuilt` (a dict, or MP_OBJ_NULL): names whose value, when it cannot be snapshotted, is left out
+// instead of failing.
+static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj_t file, mp_obj_t rebuilt) {
     mp_map_t tmp;
     mp_map_init(&tmp, src->used + src->used / 3 + 1);
     tmp.is_ordered = src->is_ordered;
@@ -152,6 +153,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
             mp_map_deinit(&tmp);
             return fz_fail(s, k);
         }
+        bool skip_bad = rebuilt != MP_OBJ_NULL && mp_map_lookup(mp_obj_dict_get_map(rebuilt), k, MP_MAP_LOOKUP) != NULL;
         if (s->dry) {
             // values are checked here, once (the write pass takes the same decisions)
             const char *why = s->why;
@@ -204,7 +206,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
 }
 
 // A dict as a fixed flash dict of type `type` (frozendict, or dict for a class's locals).
-static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp_obj_t file, bool skip_bad, uint32_t *out) {
+static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp_obj_t file, mp_obj_t rebuilt, uint32_t *out) {
     mp_obj_dict_t *d = MP_OBJ_TO_PTR(o);
     uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_dict_t));
     fz_memo_set(s, o, addr);
@@ -213,7 +215,7 @@ static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp
     if (out != NULL) {
         *out = addr;
     }
-    return fz_snap_map(s, &d->map, addr + offsetof(mp_obj_dict_t, map), file, skip_bad);
+    return fz_snap_map(s, &d->map, addr + offsetof(mp_obj_dict_t, map), file, rebuilt);
 }
 
 // The raw code in module i's flash tree (below `rc`) whose bytecode is `code` (the same compile).
@@ -275,7 +277,7 @@ static bool fz_snap_fun(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         mp_obj_t a = fn->extra_args[k];
         if (k == n_def_pos_args && mp_obj_is_type(a, &mp_type_dict)) {
             // the keyword defaults: only looked up
-            good = fz_snap_dict(s, a, &mp_type_dict, MP_OBJ_NULL, false, &w[size / 4 - n_extra + k]);
+            good = fz_snap_dict(s, a, &mp_type_dict, MP_OBJ_NULL, MP_OBJ_NULL, &w[size / 4 - n_extra + k]);
         } else {
             good = fz_snap_obj(s, a, &w[size / 4 - n_extra + k]);
         }
@@ -320,7 +322,7 @@ static bool fz_snap_type(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         const void *v = t->slots[k];
         uint32_t w = (uint32_t)(uintptr_t)v;
         if (k + 1 == t->slot_index_locals_dict) {
-            good = fz_snap_dict(s, MP_OBJ_FROM_PTR(v), &mp_type_dict, MP_OBJ_NULL, false, &w);
+            good = fz_snap_dict(s, MP_OBJ_FROM_PTR(v), &mp_type_dict, MP_OBJ_NULL, MP_OBJ_NULL, &w);
         } else if (k + 1 == t->slot_index_parent) {
             good = fz_snap_obj(s, MP_OBJ_FROM_PTR(v), &w);
         } else if (FZ_IS_RAM(v)) {
@@ -372,7 +374,7 @@ static bool fz_snap_instance(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     }
     fz_snap_put(s, addr, &type, 4);
     *out = addr;
-    return fz_snap_map(s, &inst->members, addr + offsetof(mp_obj_instance_t, members), MP_OBJ_NULL, false);
+    return fz_snap_map(s, &inst->members, addr + offsetof(mp_obj_instance_t, members), MP_OBJ_NULL, MP_OBJ_NULL);
 }
 
 // objclosure.c keeps its struct and type private (firmware key: mp_obj_new_closure, mp_obj_new_cell)
@@ -425,7 +427,19 @@ static bool fz_snap_closure(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     return good;
 }
 
+static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out);
+
+// A failed object is remembered as such (a dry pass first takes an object as good, for cycles): every
+// other reference to it fails too, so the write pass meets no object that cannot be written.
 static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    bool good = fz_snap_obj_(s, o, out);
+    if (!good && s->dry && mp_obj_is_obj(o) && FZ_IS_RAM(o)) {
+        fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = mp_const_false;
+    }
+    return good;
+}
+
+static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     uint32_t dummy;
     if (out == NULL) {
         out = &dummy;
@@ -445,6 +459,9 @@ static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     }
     mp_map_elem_t *e = fz_memo(s, o, MP_MAP_LOOKUP);
     if (e != NULL) {
+        if (e->value == mp_const_false) {
+            return fz_fail(s, o);
+        }
         *out = s->dry ? 0 : (uint32_t)MP_OBJ_SMALL_INT_VALUE(e->value);
         return true;
     }
@@ -477,7 +494,7 @@ static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         return good;
     }
     if (t == &mprt_type_frozendict) {
-        return fz_snap_dict(s, o, t, MP_OBJ_NULL, false, out);
+        return fz_snap_dict(s, o, t, MP_OBJ_NULL, MP_OBJ_NULL, out);
     }
     if (t == &mp_type_fun_bc || t == &mp_type_gen_wrap) {
         return fz_snap_fun(s, o, out);
@@ -531,15 +548,40 @@ static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
 // Scans a raw code's bytecode: FZ_SCAN_EFFECT finds a call whose result is dropped (top-level code
 // calling something for its effect: print(), a registration..., which must happen at each import);
 // FZ_SCAN_DEREF a store into or delete of a closed-over variable, here or in a nested function.
-static bool fz_scan(fz_t *f, uint32_t rc, int what) {
-    const mp_raw_code_t *r = fz_at(f, rc);
-    const byte *ip = fz_at(f, (uint32_t)(uintptr_t)r->fun_data), *top = ip + r->fun_data_len;
+// One bytecode instruction: its opcode and its argument (a qstr table index, a number or an offset);
+// the next instruction.
+static const byte *fz_next_op(const byte *ip, byte *op, size_t *arg) {
+    *op = *ip++;
+    *arg = 0;
+    int format = MP_BC_FORMAT(*op);
+    if (format == MP_BC_FORMAT_QSTR || format == MP_BC_FORMAT_VAR_UINT) {
+        do {
+            *arg = (*arg << 7) | (*ip & 0x7f);
+        } while (*ip++ & 0x80);
+    } else if (format == MP_BC_FORMAT_OFFSET) {
+        ip += (*ip & 0x80) ? 2 : 1;
+    }
+    if ((*op & MP_BC_MASK_EXTRA_BYTE) == 0) {
+        ++ip;
+    }
+    return ip;
+}
+
+// The first instruction of a function's bytecode (after its prelude).
+static const byte *fz_code_start(const byte *ip) {
     MP_BC_PRELUDE_SIG_DECODE(ip);
     MP_BC_PRELUDE_SIZE_DECODE(ip);
-    ip += n_info + n_cell;
+    return ip + n_info + n_cell;
+}
+
+static bool fz_scan(fz_t *f, uint32_t rc, int what) {
+    const mp_raw_code_t *r = fz_at(f, rc);
+    const byte *code = fz_at(f, (uint32_t)(uintptr_t)r->fun_data), *top = code + r->fun_data_len;
     bool after_call = false;
-    while (ip < top) {
-        byte op = *ip++;
+    for (const byte *ip = fz_code_start(code); ip < top;) {
+        byte op;
+        size_t arg;
+        ip = fz_next_op(ip, &op, &arg);
         if (what == FZ_SCAN_EFFECT && op == MP_BC_POP_TOP && after_call) {
             return true;
         }
@@ -548,16 +590,6 @@ static bool fz_scan(fz_t *f, uint32_t rc, int what) {
         }
         after_call = op == MP_BC_CALL_FUNCTION || op == MP_BC_CALL_FUNCTION_VAR_KW || op == MP_BC_CALL_METHOD
             || op == MP_BC_CALL_METHOD_VAR_KW;
-        int format = MP_BC_FORMAT(op);
-        if (format == MP_BC_FORMAT_QSTR || format == MP_BC_FORMAT_VAR_UINT) {
-            while (*ip++ & 0x80) {
-            }
-        } else if (format == MP_BC_FORMAT_OFFSET) {
-            ip += (*ip & 0x80) ? 2 : 1;
-        }
-        if ((op & MP_BC_MASK_EXTRA_BYTE) == 0) {
-            ++ip;
-        }
     }
     if (what == FZ_SCAN_DEREF) {
         uint32_t kids = (uint32_t)(uintptr_t)r->children;
@@ -570,8 +602,30 @@ static bool fz_scan(fz_t *f, uint32_t rc, int what) {
     return false;
 }
 
-static bool fz_has_thaw(mp_obj_t module) {
-    return mp_map_lookup(&mp_obj_module_get_globals(module)->map, MP_OBJ_NEW_QSTR(MP_QSTR___thaw__), MP_MAP_LOOKUP) != NULL;
+// The globals module i's __thaw__ stores (`global x; x = ...` in it), as a dict's keys: the globals
+// that may be left out of its snapshot when their value cannot be in flash (MicroPython RT's rule:
+// __thaw__ rebuilds mutable state). MP_OBJ_NULL: no __thaw__.
+static mp_obj_t fz_thaw_names(fz_snap_t *s, size_t i) {
+    mp_map_elem_t *e = mp_map_lookup(&mp_obj_module_get_globals(s->mods[i])->map, MP_OBJ_NEW_QSTR(MP_QSTR___thaw__), MP_MAP_LOOKUP);
+    if (e == NULL || !mp_obj_is_type(e->value, &mp_type_fun_bc)) {
+        return MP_OBJ_NULL;
+    }
+    const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(e->value);
+    uint32_t rc = fz_find_rc(s->f, fz_module_rc(s->f, &s->entries[i]), fn->bytecode);
+    if (rc == 0) {
+        return MP_OBJ_NULL;
+    }
+    const byte *top = fn->bytecode + ((const mp_raw_code_t *)fz_at(s->f, rc))->fun_data_len;
+    mp_obj_t names = mp_obj_new_dict(0);
+    for (const byte *ip = fz_code_start(fn->bytecode); ip < top;) {
+        byte op;
+        size_t arg;
+        ip = fz_next_op(ip, &op, &arg);
+        if (op == MP_BC_STORE_GLOBAL) {
+            mp_obj_dict_store(names, MP_OBJ_NEW_QSTR(fn->context->constants.qstr_table[arg]), mp_const_true);
+        }
+    }
+    return names;
 }
 
 static mp_obj_t fz_file(fz_module_t *e, fz_t *f) {
@@ -589,8 +643,10 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
     s.ctx = m_new0(uint32_t, n);
     const char **why = m_new0(const char *, n);
     qstr *why_name = m_new0(qstr, n);
+    mp_obj_t *rebuilt = m_new0(mp_obj_t, n);
     for (size_t i = 0; i < n; ++i) {
         s.ok[i] = mp_obj_is_type(mods[i], &mp_type_module) && FZ_IS_RAM(MP_OBJ_TO_PTR(mods[i]));
+        rebuilt[i] = s.ok[i] ? fz_thaw_names(&s, i) : MP_OBJ_NULL;
         if (s.ok[i] && fz_scan(f, fz_module_rc(f, &entries[i]), FZ_SCAN_EFFECT)) {
             s.ok[i] = false;
             why[i] = "its top-level code calls a function for its effect";
@@ -609,7 +665,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
             s.why = NULL;
             s.why_name = MP_QSTRnull;
             mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
-            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), fz_has_thaw(mods[i]), NULL)) {
+            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), rebuilt[i], NULL)) {
                 s.ok[i] = false;
                 why[i] = s.why;
                 why_name[i] = s.why_name;
@@ -629,7 +685,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
         size_t start = f->len;
         if (!s.ok[i]) {
             if (why_name[i] != MP_QSTRnull) {
-                mp_printf(&mp_plat_print, "module '%s' runs its code at import (global '%s' is a '%s', not snapshotted)\n",
+                mp_printf(&mp_plat_print, "module '%s' runs its code at import (global '%s': a '%s' cannot be snapshotted)\n",
                     mp_obj_str_get_str(names[i]), qstr_str(why_name[i]), why[i]);
             } else if (why[i] != NULL) {
                 mp_printf(&mp_plat_print, "module '%s' runs its code at import (%s)\n", mp_obj_str_get_str(names[i]), why[i]);
@@ -638,7 +694,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
         }
         uint32_t globals;
         mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
-        fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), fz_has_thaw(mods[i]), &globals);
+        fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), rebuilt[i], &globals);
         mp_module_context_t c;
         c.module.base.type = &mp_type_module;
         c.module.globals = (mp_obj_dict_t *)(uintptr_t)globals;
@@ -653,6 +709,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
     m_del(uint32_t, s.ctx, n);
     m_del(const char *, why, n);
     m_del(qstr, why_name, n);
+    m_del(mp_obj_t, rebuilt, n);
 }
 
 // ---- at run time ----
