@@ -733,8 +733,8 @@ void fz_snap_enable(bool on) {
 // The snapshotted module whose globals are `g` (its index), or -1.
 static int fz_snap_of(const mp_obj_dict_t *g) {
     const fz_header_t *h = fz_linked();
-    if (h == NULL || FZ_IS_RAM(g)) {
-        return -1;
+    if (h == NULL || (uintptr_t)g < (uintptr_t)h || (uintptr_t)g >= (uintptr_t)h + h->size) {
+        return -1; // not in the image (a RAM module's, a built-in module's)
     }
     const fz_module_t *m = (const fz_module_t *)(uintptr_t)h->modules;
     for (uint32_t i = 0; i < h->n_modules; ++i) {
