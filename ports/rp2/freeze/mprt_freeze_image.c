@@ -53,7 +53,7 @@ uint32_t fz_firmware_key(void) {
         (uintptr_t)mp_obj_instance_getiter, (uintptr_t)mp_obj_new_type,
         (uintptr_t)mp_const_true, (uintptr_t)mp_const_false,
         sizeof(mp_obj_fun_bc_t), sizeof(mp_module_context_t), sizeof(mp_obj_dict_t), sizeof(mp_map_elem_t),
-        sizeof(mp_obj_full_type_t), sizeof(fz_module_t), (uintptr_t)mprt_freeze_globals_lookup,
+        sizeof(mp_obj_full_type_t), sizeof(fz_module_t), (uintptr_t)mprt_freeze_globals_lookup, (uintptr_t)&mprt_type_freeze_modref, sizeof(fz_modref_t),
     };
     return dl_crc32(0, (const uint8_t *)words, sizeof(words));
 }

@@ -7,6 +7,13 @@
 
 extern const mp_obj_type_t mprt_type_frozendict;
 
+// A global of a snapshot naming a module of the image that runs its code at import: resolved by name.
+typedef struct _fz_modref_t {
+    mp_obj_base_t base;
+    qstr name;
+} fz_modref_t;
+extern const mp_obj_type_t mprt_type_freeze_modref;
+
 struct _fz_t;
 struct _fz_module_t;
 // After fz_add_module() for every module: snapshots the modules that allow it (their entry's
@@ -14,7 +21,7 @@ struct _fz_module_t;
 // Prints a line for each module that runs its code at import instead, and why.
 void fz_snap_modules(struct _fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, struct _fz_module_t *entries, size_t n);
 
-// Runtime (vendor patch 0008 hooks, mpconfigport.h).
+// At run time (mprt_freeze_overlay.c; vendor patch 0008 hooks, mpconfigport.h).
 void fz_snap_reset(void);
 // Off while freeze.import_modules imports modules from their files.
 void fz_snap_enable(bool on);
