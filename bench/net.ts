@@ -7,9 +7,12 @@
  *   emulated second;
  * - RAM per open TCP socket: C heap in use (micropython.malloc_stats) with 10 connected pairs open, over
  *   20 sockets; a listener alone;
+ * - connected TCP pairs open at once until the C heap (growing into the RAM pool it shares with the GC
+ *   heap, docs/memory.md) runs out, and gc.mem_free() at idle before and after them;
  * - idle share with sockets open and idle: cycles core 0 spends in WFI / all its cycles over 1 s while
  *   10 connected pairs and a listener are open and the REPL waits (target >= 99 %);
- * - flash and static RAM of lwIP and of ports/rp2/net from the link map.
+ * - flash and static RAM of lwIP and of ports/rp2/net from the link map;
+ * - over the USB network link (bench/net-usb.ts): ping round trip, TCP each way.
  * Run alone: `node dist/bench/net.js [FIRMWARE]`.
  */
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ import { repoRoot } from '../cli/util/paths.js';
 import { componentDir } from '../cli/components/components.js';
 import { benchRom, rtosFirmware, sourceSizes } from './firmware.js';
 import { formatFigures, median, type Figure } from './stats.js';
+import { benchNetUsb } from './net-usb.js';
 
 const TCP_BYTES = 256 * 1024;
 const CONNECTIONS = 50;
@@ -71,6 +75,26 @@ for c, s in pairs:
     c.close(); s.close()
 srv.close()
 print(u0, u1 - u0, (u2 - u1) / 20)
+`;
+
+// Connected pairs until the C heap (growing into the RAM pool it shares with the GC heap, docs/memory.md)
+// runs out; then TIME_WAIT passes so the next step starts from idle.
+const MAX_PAIRS = `
+import socket, micropython, gc, time
+gc.collect(); gf0 = gc.mem_free()
+srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(4); addr = srv.getsockname()
+pairs = []
+try:
+    while len(pairs) < 400:
+        c = socket.socket(); c.connect(addr); s, _ = srv.accept(); pairs.append((c, s))
+except OSError:
+    pass
+n = len(pairs); used = micropython.malloc_stats()[1]
+for c, s in pairs:
+    c.close(); s.close()
+srv.close(); pairs = None
+time.sleep(5); gc.collect()
+print(n, used, gf0, gc.mem_free())
 `;
 
 const OPEN_IDLE = `
@@ -128,6 +152,9 @@ export async function benchNet(runs: number, log: (s: string) => void, firmware?
         figures.push({ name: 'C heap in use, idle (whole firmware)', value: idleHeap, unit: 'B' });
         figures.push({ name: 'C heap per open TCP socket (connected)', value: Math.round(perSocket), unit: 'B', note: '10 pairs over 20 sockets' });
         figures.push({ name: 'C heap of a listening socket', value: listener, unit: 'B' });
+        const [maxPairs, maxUsed, gcIdle, gcAfter] = await exec(board, MAX_PAIRS, 'connected pairs at once');
+        figures.push({ name: 'TCP connected pairs open at once', value: maxPairs, unit: '', note: `${2 * maxPairs} sockets, C heap ${maxUsed} B in use then (the RAM pool, docs/memory.md)` });
+        figures.push({ name: 'gc.mem_free() idle, before / after them', value: gcIdle, unit: 'B', note: `${gcAfter} B after they closed` });
         await exec(board, OPEN_IDLE, 'open sockets');
         board.write(CTRL_B);
         await board.readUntil('>>> ', { timeoutMs: 2000 });
@@ -139,6 +166,8 @@ export async function benchNet(runs: number, log: (s: string) => void, firmware?
     } finally {
         await board.close();
     }
+    // the same firmware's USB network link (bench/net-usb.ts): root and /dev/net/tun, else skipped
+    figures.push(...(await benchNetUsb(log, uf2)));
     return figures;
 }
 

@@ -42,7 +42,13 @@ export function formatBuildReport(r: BuildResult, opts: { cwd?: string; sizeTabl
     }
     if (r.sizes) {
         const s = r.sizes;
-        out.push(`RAM:        static ${kb(s.staticRam)}, C heap ${kb(s.cHeap)}, GC heap ${kb(s.gcHeap)}, stack ${kb(s.stack)}`);
+        if (s.cHeapMax > s.cHeap) {
+            // the C heap and the GC heap share a pool at run time (docs/memory.md)
+            out.push(`RAM:        static ${kb(s.staticRam)}, C heap ${kb(s.cHeap)} + pool ${kb(s.cHeapMax - s.cHeap)} shared with the GC heap, `
+                + `GC heap ${kb(s.gcHeap)} + what it takes from the pool, stack ${kb(s.stack)}`);
+        } else {
+            out.push(`RAM:        static ${kb(s.staticRam)}, C heap ${kb(s.cHeap)}, GC heap ${kb(s.gcHeap)}, stack ${kb(s.stack)}`);
+        }
         if (opts.sizeTable !== false && s.report) out.push('sizes by component (bytes):', ...formatSizeReport(s.report).split('\n').map((l) => '  ' + l));
     }
     out.push('outputs:');

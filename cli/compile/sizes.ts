@@ -13,6 +13,9 @@ export interface SizeSummary {
     /** Static RAM (data + bss), without the heaps and the stack. */
     staticRam: number;
     cHeap: number;
+    /** The C heap's region: above cHeap, a RAM pool shared with the GC heap (docs/memory.md); = cHeap without one. */
+    cHeapMax: number;
+    /** The GC heap's first (fixed) area; with a pool it also adds areas from it. */
     gcHeap: number;
     stack: number;
     report: SizeReport;
@@ -40,6 +43,7 @@ export function summariseSizes(o: {
         firmwareRegion: layout.flash.firmware.size,
         staticRam: heapStart !== undefined ? heapStart - SRAM_BASE : report.ram.total,
         cHeap: layout.ram.cHeapSize,
+        cHeapMax: layout.ram.cHeapMax,
         gcHeap,
         stack: layout.ram.stackSize,
         report,

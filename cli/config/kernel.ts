@@ -42,7 +42,7 @@ export interface KernelProfile {
      */
     rtosPort: boolean;
     /** The configuration keys that size the C heap and the main (interrupt) stack at the top of RAM. */
-    ramKeys: { cHeap: string; stack: string };
+    ramKeys: { cHeap: string; stack: string; cHeapMax?: string };
     /** The keys to lower when the GC heap would fall below its minimum (the linker script's message). */
     gcHeapHint: string;
     /** Finds the kernel's tree before anything slow; throws (exit code 2) with the fix when it is unusable. */
@@ -61,8 +61,8 @@ export interface KernelProfile {
 }
 
 const RTOS_RAM = {
-    ramKeys: { cHeap: 'rtos.c_heap_size', stack: 'rtos.isr_stack_size' },
-    gcHeapHint: 'lower rtos.c_heap_size, rtos.mp_stack_size or rtos.isr_stack_size',
+    ramKeys: { cHeap: 'rtos.c_heap_size', stack: 'rtos.isr_stack_size', cHeapMax: 'rtos.c_heap_max' },
+    gcHeapHint: 'lower rtos.c_heap_max, rtos.mp_stack_size or rtos.isr_stack_size',
 };
 
 export const KERNELS: Record<RtosKernel, KernelProfile> = {

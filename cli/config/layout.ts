@@ -30,13 +30,18 @@ export interface Layout {
         stackOrigin: number;
         stackSize: number;
         cHeapSize: number;
+        /**
+         * The C heap's region: it grows from cHeapSize up to this, in a RAM pool the GC heap also draws from
+         * (docs/memory.md); equal to cHeapSize without a kernel or with a fixed GC heap (no pool).
+         */
+        cHeapMax: number;
         /** 0 = automatic (everything left). */
         gcHeapSize: number;
     };
 }
 
 interface LayoutInput {
-    ram: { gc_heap_size: number; c_heap_size: number; stack_size: number };
+    ram: { gc_heap_size: number; c_heap_size: number; stack_size: number; c_heap_max?: number };
     flash: { firmware_size: number; modules_size: number; freeze_size: number; settings_size: number; fs_size: number };
 }
 
@@ -77,9 +82,16 @@ export function computeLayout(c: LayoutInput): Layout {
             { hint: 'set ram.gc_heap_size=0 (everything left) or lower it', exitCode: 2 },
         );
     }
+    const cHeapMax = c.ram.c_heap_max === undefined || c.ram.gc_heap_size !== 0 ? c.ram.c_heap_size : c.ram.c_heap_max;
+    if (cHeapMax < c.ram.c_heap_size) {
+        throw new MprtError(
+            `rtos.c_heap_max (${formatSize(cHeapMax)}) is below rtos.c_heap_size (${formatSize(c.ram.c_heap_size)})`,
+            { hint: 'the C heap grows from rtos.c_heap_size up to rtos.c_heap_max: raise rtos.c_heap_max or lower rtos.c_heap_size', exitCode: 2 },
+        );
+    }
     return {
         flash: { firmware, modules, freeze, filesystem, settings },
         flashMap: [firmware, modules, freeze, filesystem, settings],
-        ram: { ramLength, stackOrigin: SRAM_BASE + ramLength, stackSize, cHeapSize: c.ram.c_heap_size, gcHeapSize: c.ram.gc_heap_size },
+        ram: { ramLength, stackOrigin: SRAM_BASE + ramLength, stackSize, cHeapSize: c.ram.c_heap_size, cHeapMax, gcHeapSize: c.ram.gc_heap_size },
     };
 }

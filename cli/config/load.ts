@@ -28,6 +28,7 @@ export interface Config {
         /** rtos.freertos_path as given ('' = not set); cli/components/freertos.ts resolves it. */
         freertos_path: string;
         c_heap_size: number;
+        c_heap_max: number;
         mp_stack_size: number;
         thread_stack_size: number;
         isr_stack_size: number;
@@ -156,7 +157,16 @@ export function loadConfig(opts: LoadOptions = {}): EffectiveConfig {
     const { ramKeys } = kernelProfile(config.rtos.kernel);
     const layout = computeLayout({
         ...config,
-        ram: { ...config.ram, c_heap_size: values[ramKeys.cHeap] as number, stack_size: values[ramKeys.stack] as number },
+        ram: {
+            ...config.ram,
+            c_heap_size: values[ramKeys.cHeap] as number,
+            stack_size: values[ramKeys.stack] as number,
+            // with a kernel the C heap and the GC heap share a RAM pool up to rtos.c_heap_max (docs/memory.md); a
+            // C heap set above the default region (no rtos.c_heap_max given) is a fixed C heap, without a pool
+            c_heap_max: ramKeys.cHeapMax === undefined ? undefined
+                : origins[ramKeys.cHeapMax] === 'default' ? Math.max(values[ramKeys.cHeapMax] as number, values[ramKeys.cHeap] as number)
+                    : (values[ramKeys.cHeapMax] as number),
+        },
     });
     return { config, values, origins, frozenBase: configFile ? dirname(configFile) : cwd, configFile, layout };
 }

@@ -123,8 +123,15 @@ export const SCHEMA: KeySpec[] = [
     },
     {
         key: 'rtos.c_heap_size', type: 'size', default: 32 * KB, min: 6 * KB, max: 192 * KB, multipleOf: 8,
-        description: 'C heap with a kernel (kernel objects, the stacks of the USB, service, tcpip and idle tasks, lwIP\'s memory, malloc); '
-            + 'replaces ram.c_heap_size',
+        description: 'C heap with a kernel (kernel objects, the stacks of the USB, service, tcpip and idle tasks, lwIP\'s memory, malloc): '
+            + 'its own part, which the GC heap never takes; it grows up to rtos.c_heap_max in the RAM pool it shares with the GC heap '
+            + '(docs/memory.md); replaces ram.c_heap_size',
+        portOnly: true,
+    },
+    {
+        key: 'rtos.c_heap_max', type: 'size', default: 128 * KB, min: 6 * KB, max: 224 * KB, multipleOf: 8,
+        description: 'with a kernel: the most the C heap grows to (at least rtos.c_heap_size); the RAM between the two is a pool the GC heap '
+            + 'also draws from while the C heap does not use it, and the GC heap\'s first area is the RAM above (docs/memory.md)',
         portOnly: true,
     },
     {

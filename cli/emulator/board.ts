@@ -509,6 +509,11 @@ export class Rp2040Board implements EmulatedBoard {
     }
 
     /** The emulated USB host (enumerated device, CDC ports); undefined with the UART console. */
+    /** Emulated time since the board was opened, in ns. */
+    get emulatedNanos(): number {
+        return this.clock.nanos;
+    }
+
     get usb(): UsbHost | undefined {
         return this.link instanceof UsbConsole ? this.link.host : undefined;
     }

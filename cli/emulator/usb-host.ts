@@ -3,7 +3,8 @@
  * configuration only from what the device answers (GET_DESCRIPTOR device, configuration, strings;
  * SET_CONFIGURATION), never from the firmware image or flash. Every CDC ACM function it finds becomes
  * a port (a byte stream both ways, with host-side flow control); port 0 is the console. An MSC (SCSI,
- * Bulk-Only) function is driven by an MscHost (usb-msc.ts).
+ * Bulk-Only) function is driven by an MscHost (usb-msc.ts), a CDC-NCM network function by an NcmHost
+ * (usb-ncm.ts).
  *
  * Control transfers go one at a time over EP0 (rp2040js's RPUSBController device-side model): the
  * SETUP packet is placed in the DPRAM, the device answers IN data on EP0 in packets of bMaxPacketSize0
@@ -13,6 +14,7 @@
 import type { RPUSBController } from 'rp2040js';
 import { ByteQueue } from './byte-queue.js';
 import { MscHost, mscFunction } from './usb-msc.js';
+import { NcmHost, ncmFunction } from './usb-ncm.js';
 
 const DESC_DEVICE = 1;
 const DESC_CONFIGURATION = 2;
@@ -235,6 +237,10 @@ export class UsbHost {
     onConfigured: (() => void) | undefined;
     /** The SCSI host of the configuration's MSC function, if it has one (after configuration). */
     msc: MscHost | undefined;
+    /** The host side of the configuration's CDC-NCM function, if it has one (after configuration). */
+    ncm: NcmHost | undefined;
+    /** Called when an NCM function is found (before it is activated): attach onFrame/onLink there. */
+    onNcm: ((ncm: NcmHost) => void) | undefined;
     private readonly ports: CdcPort[] = [];
     private current: ControlRequest | undefined;
     private readonly requests: ControlRequest[] = [];
@@ -309,6 +315,8 @@ export class UsbHost {
         for (const p of this.ports) p.fn = undefined;
         this.msc?.reset();
         this.msc = undefined;
+        this.ncm?.reset();
+        this.ncm = undefined;
     }
 
     private control(setup: Uint8Array, length: number, done: (data: Uint8Array) => void): void {
@@ -377,6 +385,20 @@ export class UsbHost {
                     this.msc.outArmed(size);
                 }
             }
+            const net = ncmFunction(configuration);
+            if (net) {
+                const ncm = new NcmHost(net, (ep, data) => this.usb.endpointReadDone(ep, data));
+                this.ncm = ncm;
+                this.onNcm?.(ncm);
+                const size = this.armed.get(net.outEndpoint);
+                if (size !== undefined) {
+                    this.armed.delete(net.outEndpoint);
+                    ncm.outArmed(size);
+                }
+                // as Linux's cdc_ncm: the NTB parameters, then the data interface's alternate setting 1
+                this.control(setupPacket(0xa1, 0x80, 0, net.commInterface, 28), 28, (p) => ncm.ntbParameters(p));
+                this.control(setupPacket(0x01, 11, 1, net.dataInterface, 0), 0, () => ncm.activate());
+            }
             const up = (): void => {
                 this.configured = true;
                 this.configureCount++;
@@ -397,6 +419,7 @@ export class UsbHost {
         const dev = this.device!;
         const indexes = new Set<number>([dev.iManufacturer, dev.iProduct, dev.iSerial, dev.configuration.iConfiguration]);
         for (const f of dev.configuration.interfaces) indexes.add(f.iInterface);
+        if (this.ncm) indexes.add(this.ncm.fn.iMacAddress);
         indexes.delete(0);
         const list = [...indexes].sort((a, b) => a - b);
         if (list.length === 0) {
@@ -409,6 +432,7 @@ export class UsbHost {
                     let s = '';
                     for (let i = 2; i + 1 < Math.min(data[0], data.length); i += 2) s += String.fromCharCode(le16(data, i));
                     dev.strings.set(index, s);
+                    if (this.ncm && index === this.ncm.fn.iMacAddress) this.ncm.macAddress = s.replace(/(..)(?!$)/g, '$1:').toLowerCase();
                 }
                 if (k === list.length - 1) this.stringsDone = true;
             });
@@ -435,6 +459,14 @@ export class UsbHost {
             this.msc.inPacket(buffer);
             return;
         }
+        if (this.ncm && this.ncm.fn.inEndpoint === endpoint) {
+            this.ncm.inPacket(buffer);
+            return;
+        }
+        if (this.ncm && this.ncm.fn.notifyEndpoint === endpoint) {
+            this.ncm.notifyPacket(buffer);
+            return;
+        }
         for (const p of this.ports) {
             if (p.fn && p.fn.inEndpoint === endpoint) {
                 p.deliver(buffer);
@@ -448,6 +480,10 @@ export class UsbHost {
         if (endpoint === 0) return;
         if (this.msc && this.msc.fn.outEndpoint === endpoint) {
             this.msc.outArmed(size);
+            return;
+        }
+        if (this.ncm && this.ncm.fn.outEndpoint === endpoint) {
+            this.ncm.outArmed(size);
             return;
         }
         this.armed.set(endpoint, size);

@@ -61,6 +61,7 @@ export function generateTree(o: GenerateOptions): GeneratedTree {
         stackSize: layout.ram.stackSize,
         gcHeapFixed: layout.ram.gcHeapSize !== 0,
         cHeapSize: layout.ram.cHeapSize,
+        cHeapMax: layout.ram.cHeapMax,
         // the kernel's profile (cli/config/kernel.ts): its facts and the names of its template parts
         kernel,
         paths: o.paths,

@@ -31,6 +31,7 @@
 #if MPRT_RTOS
 #include "FreeRTOSConfig.h"
 #include "env/mprt_env.h"
+#include "rtos/rtos_pool.h"
 void mprt_rtos_start(void (*mp_main)(void));
 #endif
 
@@ -127,6 +128,8 @@ static void mp_lifecycle(void) {
     size_t gc_want = mprt_env_gc_heap_size();
     if (gc_want >= 16 * 1024 && gc_want < (size_t)(gc_end - (&__GcHeapStart + dl_ram))) {
         gc_end = &__GcHeapStart + dl_ram + gc_want;
+        // exactly that size: no areas from the RAM pool either (docs/memory.md)
+        mprt_pool_set_gc_growth(false);
     }
     #endif
     gc_init(&__GcHeapStart + dl_ram, gc_end);

@@ -143,7 +143,19 @@ void mp_hal_wake_main_task_from_isr_or_task(void);
 // word; the main thread then runs the handlers through a scheduler node.
 extern volatile uint32_t mprt_signal_pending;
 void mprt_signal_hook(void);
-#define MICROPY_VM_HOOK_LOOP                    { if (mprt_signal_pending != 0) { mprt_signal_hook(); } }
+// The RAM pool (ports/rp2/rtos/rtos_pool.c, docs/memory.md): the GC heap is a first area plus areas taken
+// from the C heap's region while the C heap does not use it, freed when a sweep empties them; a malloc that
+// failed for such an area asks the VM for a collection.
+#define MICROPY_GC_SPLIT_HEAP                   (1)
+#define MICROPY_GC_SPLIT_HEAP_AUTO              (1)
+#define MP_PLAT_ALLOC_HEAP(size)                mprt_pool_gc_alloc(size)
+#define MP_PLAT_FREE_HEAP(ptr)                  mprt_pool_gc_free(ptr)
+void *mprt_pool_gc_alloc(size_t size);
+void mprt_pool_gc_free(void *area);
+extern volatile uint32_t mprt_pool_want_collect;
+void mprt_pool_hook(void);
+#define MICROPY_VM_HOOK_LOOP                    { if (mprt_signal_pending != 0) { mprt_signal_hook(); } \
+                                                  if (mprt_pool_want_collect != 0) { mprt_pool_hook(); } }
 #define MICROPY_INTERNAL_EVENT_HOOK             do { if (mprt_signal_pending != 0) { mprt_signal_hook(); } } while (0)
 #else
 // ---- threads (core 1, as the stock firmware) ----

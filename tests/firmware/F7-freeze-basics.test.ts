@@ -1,69 +1,139 @@
 /**
- * Frozen behaves like source (F7, docs/freeze.md): MicroPython's own `tests/basics` scripts (the first 40
- * that fit: small, no machine code, no files), each written to the board's filesystem as a module, imported
- * from its file, then frozen with freeze.import_modules (in batches of 40, one image per batch, one run
- * imports a whole batch), the board power-cycled, and imported again from flash: what each prints (and
- * whether it raises) must be the same, and each must come from flash (isfrozen True). `FREEZE_BASICS_WANT=N`
- * takes the first N: with 80 the second batch hangs the emulated board (one of candidates 40..80 once builtin_override is left out, a "write to
- * invalid SIO address" warning: not found yet), so the issue's 200 is not reached.
+ * Frozen behaves like source (F7, docs/freeze.md): MicroPython's own `tests/basics` scripts, compiled with
+ * the firmware's mpy-cross, written to the board's filesystem as modules, frozen with freeze.import_modules
+ * (many modules per image: a batch fills most of a half of the freeze region), the board power-cycled, and
+ * each imported from flash: what it prints must be its expected output (its `.exp` file, else what CPython
+ * prints for it, as `mprt test` judges it), and it must come from flash (freeze.isfrozen True).
  *
- * Runs only with MPRT_FREEZE_BASICS=1 for now: a batch's freeze sometimes fails with "RuntimeError: name
- * too long" (a bug of the freezer, open in issue 16).
+ * Left out, each with its reason (EXCLUDE): machine code (not frozen), tests that end the session
+ * (SystemExit at import) or change the interpreter for the tests after them, tests needing their own file
+ * or `__file__`, pattern `.exp` files. The smallest tests come first (CI time: two runs of each test on the
+ * emulator, one while freezing and one from flash); WANT of them are taken (default 230).
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { componentDir } from '../../cli/components/components.js';
+import { componentDir, findComponent } from '../../cli/components/components.js';
+import { mpyCrossPath } from '../../cli/compile/mpycross.js';
+import { PATTERN_TESTS } from '../../cli/testing/compare.js';
+import { expectedOutputs } from '../../cli/testing/expected.js';
+import type { TestCase } from '../../cli/testing/types.js';
+import { repoRoot } from '../../cli/util/paths.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
 const basicsDir = join(componentDir('micropython'), 'tests', 'basics');
+const mpyCross = mpyCrossPath(findComponent('micropython').version);
 
 function skipReason(): string | false {
     if (!firmware) return 'no firmware to run';
     if (!existsSync(join(dirname(firmware), 'size.json'))) return `no size.json next to ${firmware}`;
     if (!existsSync(basicsDir)) return `no MicroPython tests in ${basicsDir}`;
-    // Known failing (issue 16, not closed): freezing a batch can end in "RuntimeError: name too long"
-    // after five attempts (CI run of 2026-12-07, 731 s); run it by hand while that is being fixed.
-    if (process.env.MPRT_FREEZE_BASICS !== '1') {
-        return 'set MPRT_FREEZE_BASICS=1: freezing a batch of basics tests sometimes fails (RuntimeError: name too long), issue 16';
-    }
+    if (!existsSync(mpyCross)) return `no mpy-cross at ${mpyCross} (mprt build)`;
     return false;
 }
 const skip = skipReason();
 
-// Machine code is not frozen; these need a file, the __main__ name, or a REPL.
-const EXCLUDE = /native|viper|asm|sys_exit|builtin_help|builtin_override|__file__|io_|open\(/;
-const BATCH = 40;
-// the first batch only (see above)
-const WANT = Number(process.env.FREEZE_BASICS_WANT ?? 40);
+/** Tests left out, by a pattern of their name (first) or of their text (second), and why. */
+export const EXCLUDE: [RegExp, RegExp, string][] = [
+    [/^(native|viper|asm)/, /@micropython\.(native|viper|asm_thumb)/, 'machine code (@micropython.native/viper/asm_thumb) is not frozen'],
+    [/sys_exit/, /sys\.exit/, 'raises SystemExit: ends the freezing session (the modules of a batch are imported in one)'],
+    [/builtin_override/, /builtins\.\w+\s*=|setattr\(builtins/, 'changes builtins for the tests imported after it in the same session'],
+    [/__file__|io_/, /__file__|open\(|sys\.path|sys\.argv/, 'needs its own file, __file__, sys.path or sys.argv (a script, not a module)'],
+    [/^$/, /(^|[^.\w])__name__/m, "uses the module's __name__ (the module's name when imported, '__main__' as a script)"],
+    [/builtin_help/, /heap_lock|settrace/, 'output depends on the session (help text, heap lock, tracing)'],
+];
+// the tests the stock rp2 firmware skips (tests/baseline/stock-*.json): they raise SystemExit at import
+const baselineDir = join(repoRoot(), 'tests', 'baseline');
+const STOCK_SKIPS = new Set(
+    readdirSync(baselineDir)
+        .filter((f) => /^stock-.*\.json$/.test(f))
+        .flatMap((f) => Object.entries((JSON.parse(readFileSync(join(baselineDir, f), 'utf8')) as { tests: Record<string, { result: string }> }).tests))
+        .filter(([id, r]) => id.startsWith('basics/') && r.result === 'skip')
+        .map(([id]) => id.slice('basics/'.length)),
+);
+const BATCH_MPY_BYTES = 36_000;
+const BATCH_MAX = 70;
+const WANT = Number(process.env.FREEZE_BASICS_WANT ?? 230);
 
-function candidates(): string[] {
-    return readdirSync(basicsDir)
-        .filter((f) => f.endsWith('.py') && statSync(join(basicsDir, f)).size < 4000)
-        .filter((f) => !EXCLUDE.test(f) && !EXCLUDE.test(readFileSync(join(basicsDir, f), 'utf8')))
-        .sort()
-        .slice(0, WANT);
+interface Candidate {
+    file: string;
+    mpy: Buffer;
+    expected: string;
 }
 
-interface Outcome {
-    out: string;
-    raised: boolean;
-    /** freeze.isfrozen(the module) */
-    frozen: boolean;
+function excluded(file: string, text: string): string | undefined {
+    if (PATTERN_TESTS.has(`basics/${file}`)) return 'its .exp is a pattern';
+    if (STOCK_SKIPS.has(file)) return 'skipped by the rp2 port (prints SKIP, raises SystemExit: tests/baseline)';
+    return EXCLUDE.find(([name, body]) => name.test(file) || body.test(text))?.[2];
+}
+
+async function candidates(work: string, leftOut: Map<string, string>): Promise<Candidate[]> {
+    const files = readdirSync(basicsDir).filter((f) => f.endsWith('.py')).sort();
+    const kept: { file: string; mpy: Buffer }[] = [];
+    for (const f of files) {
+        const text = readFileSync(join(basicsDir, f), 'utf8');
+        const why = excluded(f, text);
+        if (why) {
+            leftOut.set(f, why);
+            continue;
+        }
+        const out = join(work, f.replace(/\.py$/, '.mpy'));
+        try {
+            execFileSync(mpyCross, ['-s', f, '-o', out, join(basicsDir, f)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch {
+            leftOut.set(f, 'mpy-cross refuses it (a syntax MicroPython lacks)');
+            continue;
+        }
+        kept.push({ file: f, mpy: readFileSync(out) });
+    }
+    kept.sort((a, b) => a.mpy.length - b.mpy.length || a.file.localeCompare(b.file));
+    const chosen = kept.slice(0, WANT);
+    const cases: TestCase[] = chosen.map((k) => {
+        const exp = join(basicsDir, `${k.file}.exp`);
+        return { id: `basics/${k.file}`, path: join(basicsDir, k.file), expPath: existsSync(exp) ? exp : undefined };
+    });
+    const expected = await expectedOutputs(cases);
+    const out: Candidate[] = [];
+    for (const k of chosen) {
+        const e = expected.get(`basics/${k.file}`)!;
+        if (e.startsWith('CPYTHON3 CRASH') || e.startsWith('SKIP')) leftOut.set(k.file, 'CPython cannot run it (no expected output)');
+        else out.push({ ...k, expected: e });
+    }
+    return out;
+}
+
+/** Batches of modules whose .mpy files fill about BATCH_MPY_BYTES (their image stays below half the region). */
+function batches(cands: Candidate[]): Candidate[][] {
+    const out: Candidate[][] = [];
+    let cur: Candidate[] = [];
+    let size = 0;
+    for (const c of cands) {
+        if (cur.length && (size + c.mpy.length > BATCH_MPY_BYTES || cur.length >= BATCH_MAX)) {
+            out.push(cur);
+            cur = [];
+            size = 0;
+        }
+        cur.push(c);
+        size += c.mpy.length;
+    }
+    if (cur.length) out.push(cur);
+    return out;
 }
 
 /** Imports each module in one run (a marker line before each), catching what it raises: what each printed. */
-async function importAll(board: Rp2040Board, mods: string[]): Promise<Outcome[]> {
-    // freeze.isfrozen taken first: a test may put another module in sys.modules under that name
+async function importAll(board: Rp2040Board, mods: string[]): Promise<{ out: string; frozen: boolean }[]> {
+    // freeze.isfrozen taken first: a test may put another module in sys.modules under that name; each
+    // module dropped after its run, so a batch's tests do not all stay in the heap
     const code = [
-        'import sys, freeze',
+        'import sys, gc, freeze',
         '_isf = freeze.isfrozen',
         '_imp = __import__',
         '_frz = []',
@@ -74,6 +144,8 @@ async function importAll(board: Rp2040Board, mods: string[]): Promise<Outcome[]>
         '    except BaseException as _e:',
         "        print('\\x1f%s: %s' % (type(_e).__name__, _e))",
         '    _frz.append(_isf(sys.modules.get(_m)))',
+        '    sys.modules.pop(_m, None)',
+        '    gc.collect()',
         "print('\\x1e', _frz)",
     ].join('\n');
     const r = await board.exec(code, { timeoutMs: 600_000 });
@@ -82,8 +154,7 @@ async function importAll(board: Rp2040Board, mods: string[]): Promise<Outcome[]>
     const frozen = (parts.pop() ?? '').trim().replace(/[[\]\s]/g, '').split(',');
     return mods.map((m, i) => {
         const part = parts.find((p) => p.startsWith(`${m}\n`));
-        const out = part === undefined ? '\x1fmissing\n' : part.slice(m.length + 1);
-        return { out, raised: out.includes('\x1f'), frozen: frozen[i] === 'True' };
+        return { out: part === undefined ? '\x1fmissing\n' : part.slice(m.length + 1), frozen: frozen[i] === 'True' };
     });
 }
 
@@ -99,55 +170,62 @@ describe('F7: MicroPython basics tests frozen on the board', { skip }, () => {
         rmSync(work, { recursive: true, force: true });
     });
 
-    test('each prints what its source prints', { timeout: 1_200_000 }, async (t) => {
-        const files = candidates();
-        let same = 0;
-        const differ: string[] = [];
-        const leftOut: string[] = [];
-        for (let b = 0; b < files.length; b += BATCH) {
-            const batch = files.slice(b, b + BATCH);
-            const mods = batch.map((_, i) => `fb_${b + i}`);
+    test('each prints its expected output, from flash', { timeout: 1_200_000 }, async (t) => {
+        const t0 = Date.now();
+        const leftOut = new Map<string, string>();
+        const cands = await candidates(work, leftOut);
+        const passed: string[] = [];
+        const skipped: string[] = [];
+        const wrong: string[] = [];
+        const notFrozen: string[] = [];
+        let images = 0;
+        for (const batch of batches(cands)) {
+            const mods = batch.map((c) => `fb_${c.file.replace(/\.py$/, '').replace(/\W/g, '_')}`);
             await board.powerCycle();
-            // the files, ~16 KB per run
+            // the .mpy files, ~12 KB per run
             for (let i = 0; i < batch.length;) {
                 const pairs: [string, string][] = [];
-                for (let size = 0; i < batch.length && size < 16_000; i++) {
-                    const text = readFileSync(join(basicsDir, batch[i]), 'utf8');
-                    pairs.push([`${mods[i]}.py`, text]);
-                    size += text.length;
+                for (let size = 0; i < batch.length && size < 12_000; i++) {
+                    pairs.push([`${mods[i]}.mpy`, batch[i].mpy.toString('hex')]);
+                    size += batch[i].mpy.length;
                 }
-                await run(board, `for n, t in ${JSON.stringify(pairs)}:\n    with open(n, 'w') as f:\n        f.write(t)`);
+                await run(board, `for n, h in ${JSON.stringify(pairs)}:\n    with open(n, 'wb') as f:\n        f.write(bytes.fromhex(h))`);
             }
-            const source = await importAll(board, mods);
-            // only modules that import cleanly are frozen (import_modules imports them first)
-            const ok = mods.filter((_, i) => !source[i].raised && !source[i].out.startsWith('SKIP'));
-            // a test that changes the interpreter (builtins, sys) can make the next one raise when both run in
-            // the freezing session: left out, listed, and the batch frozen again without it
+            // a test that changes the interpreter can make one after it raise in the freezing session (all of a
+            // batch are imported there): left out, listed, and the batch frozen again without it
+            const ok = [...mods];
             for (let attempt = 0; ; attempt++) {
                 await board.powerCycle();
-                const froze = await board.exec(`import freeze\nfreeze.import_modules(${ok.map((m) => `'${m}'`).join(', ')})`, { timeoutMs: 120_000 });
+                const froze = await board.exec(`import freeze\nfreeze.import_modules(${ok.map((m) => `'${m}'`).join(', ')})`, { timeoutMs: 300_000 });
+                assert.equal(froze.timedOut, false, `freezing ${ok.join(' ')} timed out`);
                 if (froze.stderr === '') break;
-                const last = [...froze.stdout.matchAll(/freezing module '(\w+)'/g)].pop()?.[1];
-                assert.ok(last && attempt < 5, `freezing ${batch.join(' ')}: ${froze.stderr}`);
+                // the module whose import raised: the first frame of a module's file in the traceback
+                const last = /File "(fb_\w+)\.mpy"/.exec(froze.stderr)?.[1];
+                assert.ok(last && ok.includes(last) && attempt < 3, `freezing ${ok.join(' ')}: ${froze.stderr}`);
                 ok.splice(ok.indexOf(last), 1);
-                leftOut.push(`${batch[mods.indexOf(last)]} (${froze.stderr.trim().split('\n').pop()})`);
+                leftOut.set(batch[mods.indexOf(last)].file, `raised in the freezing session after the others: ${froze.stderr.trim().split('\n').pop()}`);
             }
+            images++;
             await board.powerCycle();
             const frozen = await importAll(board, ok);
-            for (let i = 0; i < batch.length; i++) {
-                const k = ok.indexOf(mods[i]);
-                if (k < 0) continue;
-                if (frozen[k].out === source[i].out && frozen[k].frozen) same++;
-                else differ.push(`${batch[i]} (frozen ${frozen[k].frozen})`);
-            }
-            // a fresh session: a test may have changed builtins or sys.modules
+            ok.forEach((m, k) => {
+                const c = batch[mods.indexOf(m)];
+                if (!frozen[k].frozen) notFrozen.push(c.file);
+                if (frozen[k].out.startsWith('SKIP')) skipped.push(c.file);
+                else if (frozen[k].out === c.expected && frozen[k].frozen) passed.push(c.file);
+                else wrong.push(`${c.file}: ${JSON.stringify(frozen[k].out.slice(0, 200))} expected ${JSON.stringify(c.expected.slice(0, 200))}`);
+            });
             await board.powerCycle();
-            await run(board, `import os\nfor n in ${JSON.stringify(mods)}:\n    os.remove(n + '.py')`);
+            await run(board, `import os\nfor n in ${JSON.stringify(mods)}:\n    os.remove(n + '.mpy')`);
         }
-        t.diagnostic(`${same} of ${files.length} basics tests frozen print what their source prints; differ: ${differ.join(', ') || 'none'}; ` +
-            `left out (raised in the freezing session after the others): ${leftOut.join(', ') || 'none'}`);
-        assert.ok(same >= 36, `${same} frozen basics tests behave like their source; differ: ${differ.join(', ')}`);
-        // builtin_divmod*.py import from their files, not from flash (isfrozen False): not found yet
-        assert.ok(differ.length <= 2, `differ: ${differ.join(', ')}`);
+        const reasons = new Map<string, string[]>();
+        for (const [f, why] of leftOut) reasons.set(why, [...(reasons.get(why) ?? []), f]);
+        t.diagnostic(`${passed.length} basics tests frozen print their expected output (${images} images, ${((Date.now() - t0) / 1000).toFixed(0)} s); ` +
+            `wrong ${wrong.length}; skipped by the firmware ${skipped.length} (${skipped.join(', ')}); not frozen ${notFrozen.length}`);
+        for (const [why, files] of reasons) t.diagnostic(`left out, ${why}: ${files.length} (${files.join(', ')})`);
+        for (const w of wrong) t.diagnostic(`wrong: ${w}`);
+        assert.deepEqual(wrong, []);
+        assert.deepEqual(notFrozen, []);
+        assert.ok(passed.length >= 200, `${passed.length} frozen basics tests print their expected output`);
     });
 });

@@ -9,7 +9,8 @@
  * freeze.clear() wipes the region; a power cut at
  * every erase and program call of a freeze (before, halfway through, after the call) leaves the previous
  * frozen set or, only once the header page is programmed, the new one; an image made for another firmware
- * (another ABI identity in its header) is not used and the user is told to freeze again.
+ * (another ABI identity in its header) is not used and the user is told to freeze again; a freeze works
+ * with less than 32 KB of heap free (the image is streamed into flash).
  *
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico (`mprt build --board pico`); its size.json gives the freeze
  * region (the flash map).
@@ -217,7 +218,7 @@ describe('F7: freeze into flash', { skip }, () => {
         await run(board, "import freeze\nfreeze.import_modules('fzmod')");
         board.onFlashWrite = undefined;
         const calls = ops.length;
-        assert.ok(calls >= 3, `a freeze made ${calls} flash calls`);
+        assert.ok(calls >= 5, `a freeze made ${calls} flash calls (two sectors and the header: erase, program, erase, program, program)`);
         assert.equal(ops[0].kind, 'erase');
         assert.equal(ops[calls - 1].kind, 'program');
         const refreeze = async (text: string) => {
@@ -282,5 +283,26 @@ describe('F7: freeze into flash', { skip }, () => {
         await board.powerCycle();
         assert.equal(await run(board, 'import freeze\nfreeze.get_modules()'), 'no frozen modules\n');
         assert.equal(await run(board, 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), fzmod.__file__)'), 'False fzmod.py\n');
+    });
+
+    // Issue 16: the builder held the whole image (a 64 KB buffer, half the region) in the heap beside the
+    // imported modules; a batch of modules ran the heap out (RuntimeError: name too long, EPERM, MemoryError).
+    // Streamed a sector at a time, a freeze fits in a heap with less than 32 KB free.
+    test('a freeze works with less than 32 KB of heap free (the image is streamed, not held in RAM)', async () => {
+        await run(board, writeFile('fzmod.py', FZMOD));
+        await board.powerCycle();
+        const out = await run(board, [
+            'import freeze, gc',
+            'gc.collect()',
+            '_b = []',
+            'while gc.mem_free() > 30000:',
+            '    _b.append(bytearray(2048))',
+            "print('free', gc.mem_free() < 32768)",
+            "freeze.import_modules('fzmod')",
+        ].join('\n'), 60_000);
+        assert.match(out, /^free True\nfreezing module 'fzmod'\nloaded \d+ flash bytes/);
+        await board.powerCycle();
+        assert.equal(await run(board, FROZEN), 'True True True fzmod 1\n');
+        assert.equal(await run(board, CHECK), fromSource);
     });
 });

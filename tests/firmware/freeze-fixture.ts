@@ -8,6 +8,8 @@ B = b'\\x00\\x01frozen bytes'
 T = (1, 'two', 3.0, (4, b'five'), None, BIG)
 LONG = 'a long string constant, not a qstr, with unicode: \\u00e9\\u4e2d'
 VERSION = 1
+# about 5 KB of strings: the image spans two flash sectors (a power cut between them is tested)
+PAD = (${Array.from({ length: 48 }, (_, i) => `'padding string ${i} ${'x'.repeat(90)}'`).join(', ')})
 counter = 0
 
 class Shape:

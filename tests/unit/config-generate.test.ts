@@ -91,7 +91,8 @@ test('the default is rtos.kernel=builtin: the kernel and the RTOS port are built
     assert.match(port, /set\(TINYUSB_OPT_OS OPT_OS_FREERTOS\)/);
     assert.match(readFileSync(join(gen, 'CMakeLists.txt'), 'utf8'), /include\(\$\{MPRT_GEN_DIR\}\/kernel\.cmake\)/);
     const ld = readFileSync(join(gen, 'memmap.ld'), 'utf8');
-    assert.match(ld, /\. = \. \+ 32768;/); // rtos.c_heap_size
+    assert.match(ld, /__CHeapMinEnd = __heap_start \+ 32768;/); // rtos.c_heap_size: the C heap's own part
+    assert.match(ld, /\. = \. \+ 131072;/); // rtos.c_heap_max: its region, a pool shared with the GC heap
     assert.match(ld, /STACK\(rw\) : ORIGIN = 0x20041800, LENGTH = 2048/); // rtos.isr_stack_size
     const h = readFileSync(join(gen, 'FreeRTOSConfig.h'), 'utf8');
     assert.match(h, /MPRT_RTOS_MP_TASK_STACK_BYTES\s+\(8192\)/);
@@ -105,11 +106,15 @@ test('with the kernel, its RAM options replace ram.c_heap_size and ram.stack_siz
     assert.deepEqual(generate(['ram.c_heap_size=16K', 'ram.stack_size=16K']).changed, []);
     assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K'])), ['memmap.ld']);
     const ld = readFileSync(join(gen, 'memmap.ld'), 'utf8');
-    assert.match(ld, /\. = \. \+ 24576;/);
+    assert.match(ld, /__CHeapMinEnd = __heap_start \+ 24576;/);
     assert.match(ld, /STACK\(rw\) : ORIGIN = 0x20041000, LENGTH = 4096/);
     // task stack sizes reach FreeRTOSConfig.h only
     assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K', 'rtos.thread_stack_size=6K'])), ['FreeRTOSConfig.h']);
     assert.match(readFileSync(join(gen, 'FreeRTOSConfig.h'), 'utf8'), /MPRT_RTOS_THREAD_STACK_BYTES\s+\(6144\)/);
+    // the C heap's region (the RAM pool with the GC heap, docs/memory.md) is the linker script's only
+    assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K', 'rtos.thread_stack_size=6K', 'rtos.c_heap_max=96K'])), ['memmap.ld']);
+    assert.match(readFileSync(join(gen, 'memmap.ld'), 'utf8'), /\. = \. \+ 98304;/);
+    generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K', 'rtos.thread_stack_size=6K']);
     assert.deepEqual(changedNames(generate(['rtos.c_heap_size=24K', 'rtos.isr_stack_size=4K', 'rtos.thread_stack_size=6K', 'rtos.mp_stack_size=12K'])), ['FreeRTOSConfig.h']);
 });
 

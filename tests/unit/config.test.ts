@@ -39,9 +39,17 @@ test('defaults give the documented flash map and RAM split', () => {
     // the default kernel (builtin): a 32K C heap (lwIP, docs/network.md) and a 2K interrupt stack at the top of RAM
     assert.equal(eff.config.rtos.kernel, 'builtin');
     assert.deepEqual([ram.cHeapSize, ram.stackSize, ram.stackOrigin], [32 * 1024, 2048, SRAM_END - 2048]);
+    // the C heap grows up to 128K in a RAM pool it shares with the GC heap (docs/memory.md)
+    assert.equal(ram.cHeapMax, 128 * 1024);
     assert.equal(ram.gcHeapSize, 0);
     const bare = loadConfig({ cwd: emptyDir(), set: ['rtos.kernel=none'] }).layout.ram;
     assert.deepEqual([bare.cHeapSize, bare.stackSize, bare.stackOrigin], [4 * 1024, 8192, SRAM_END - 8192]);
+    assert.equal(bare.cHeapMax, 4 * 1024, 'no pool without a kernel');
+    // the C heap's region cannot be smaller than its own part
+    assert.throws(() => loadConfig({ cwd: emptyDir(), set: ['rtos.c_heap_max=16K'] }), /rtos\.c_heap_max \(16K\) is below rtos\.c_heap_size \(32K\)/);
+    // a C heap above the default region without rtos.c_heap_max: a fixed C heap, no pool
+    const big = loadConfig({ cwd: emptyDir(), set: ['rtos.c_heap_size=160K'] }).layout.ram;
+    assert.deepEqual([big.cHeapSize, big.cHeapMax], [160 * 1024, 160 * 1024]);
 });
 
 test('layers: board < config file < --set, with origins', () => {

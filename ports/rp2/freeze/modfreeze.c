@@ -144,22 +144,98 @@ static int fz_target_half(uint32_t *seq) {
     return fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
 }
 
-// Writes an image built for `half`: erase, program the body, check it, then the header page last, in one
-// call (the commit: docs/freeze.md "Writing: safe against power loss").
-static void fz_write(int half, const uint8_t *buf, size_t len) {
-    uint32_t base = fz_half_addr(half);
-    size_t span = (len + FZ_SECTOR - 1) / FZ_SECTOR * FZ_SECTOR;
-    for (size_t off = 0; off < span; off += FZ_SECTOR) {
-        fz_flash_erase(base + off, FZ_SECTOR);
+// sys.path as it was before the imports (its list object kept: the same one everywhere).
+static void fz_restore_path(mp_obj_t saved) {
+    size_t np;
+    mp_obj_t *items;
+    mp_obj_tuple_get(saved, &np, &items);
+    mp_obj_list_set_len(mp_sys_path, 0);
+    for (size_t i = 0; i < np; ++i) {
+        mp_obj_list_append(mp_sys_path, items[i]);
     }
-    for (size_t off = FZ_HEADER_SPAN, n; off < len; off += n) {
-        n = MIN(FZ_SECTOR - off % FZ_SECTOR, len - off);
-        fz_flash_program(base + off, buf + off, n);
+}
+
+// Imports the modules (from their files: the filesystem entries of sys.path first meanwhile): what
+// import_modules returns.
+static void fz_import_all(const fz_src_t *src, size_t n, mp_obj_t *mods) {
+    // sys.path is given back as it was even if a module changed it:
+    // the saved items are put back through the list (a module that appends to sys.path reallocates its
+    // items, so no pointer to them is kept across the imports).
+    size_t np;
+    mp_obj_t *path;
+    mp_obj_list_get(mp_sys_path, &np, &path);
+    mp_obj_t saved = mp_obj_new_tuple(np, path);
+    mp_obj_t *items = ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items;
+    for (size_t i = 0, k = 0; i < 2; ++i) {
+        for (size_t j = 0; j < np; ++j) {
+            bool frozen = strncmp(mp_obj_str_get_str(items[j]), ".frozen", 7) == 0;
+            if (frozen == (i == 1)) {
+                path[k++] = items[j];
+            }
+        }
     }
-    if (memcmp((const void *)(uintptr_t)(base + FZ_HEADER_SPAN), buf + FZ_HEADER_SPAN, len - FZ_HEADER_SPAN) != 0) {
-        mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("freeze: flash verify failed; the previous frozen modules are kept"));
+    nlr_buf_t nlr;
+    // from their files, not from the snapshots of the image in use
+    fz_snap_enable(false);
+    if (nlr_push(&nlr) == 0) {
+        for (size_t i = 0; i < n; ++i) {
+            mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+            mods[i] = fz_loaded_module(src[i].name);
+        }
+        nlr_pop();
+    } else {
+        fz_snap_enable(true);
+        fz_restore_path(saved);
+        nlr_jump(nlr.ret_val);
     }
-    fz_flash_program(base, buf, FZ_HEADER_SPAN);
+    fz_snap_enable(true);
+    fz_restore_path(saved);
+}
+
+// Builds the image of the modules: a dry run first (every error of the build raised before anything is
+// written), then again, streamed into the flash of `half` but for the header page, which `page` receives
+// (fz_commit writes it). Each module is compiled again for each pass, one at a time, so only one module's
+// compiled code is in RAM at once. The snapshots (mprt_freeze_snap.c) follow the modules' code; they
+// need the modules imported (`mods`): when `imported` is false, they are imported after the code is
+// written (the dry run then covers the code, and the snapshot's layout pass its part). Returns the image
+// size; *flash_bytes: the module data in it.
+static size_t fz_build(const fz_src_t *src, size_t n, int half, uint32_t seq, uint8_t *page, size_t *flash_bytes,
+    mp_obj_t *mods, bool imported) {
+    fz_module_t *entries = m_new(fz_module_t, n);
+    mp_obj_t *names = m_new(mp_obj_t, n);
+    for (size_t i = 0; i < n; ++i) {
+        names[i] = src[i].name;
+    }
+    size_t len = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        fz_t f;
+        fz_init(&f, fz_half_addr(half), pass == 1);
+        memset(entries, 0, n * sizeof(fz_module_t));
+        for (size_t i = 0; i < n; ++i) {
+            if (pass == 0) {
+                mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
+            }
+            mp_compiled_module_t cm;
+            fz_compile(&src[i], &cm);
+            fz_add_module(&f, src[i].path.buf, &cm, &entries[i]);
+        }
+        // the sector buffer is given back while the modules are imported (both passes pad alike)
+        fz_suspend(&f);
+        if (pass == 1 && !imported) {
+            fz_import_all(src, n, mods);
+            imported = true;
+        }
+        fz_resume(&f);
+        if (imported) {
+            fz_snap_modules(&f, names, mods, entries, n);
+        }
+        len = fz_finish(&f, entries, n, seq, page);
+        *flash_bytes = f.flash_bytes;
+        fz_deinit(&f);
+    }
+    m_del(mp_obj_t, names, n);
+    m_del(fz_module_t, entries, n);
+    return len;
 }
 
 static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
@@ -201,62 +277,32 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
             fz_add_package(s, names);
         }
     }
+    for (size_t i = 0; i < n; ++i) {
+        vstr_null_terminated_str(&src[i].path);
+    }
     uint32_t seq;
     int half = fz_target_half(&seq);
-    fz_t f;
-    fz_init(&f, fz_half_addr(half));
-    // they run as modules (from their files: the filesystem entries of sys.path first meanwhile) before
-    // they are frozen: what they return
+    int cur_half = -1;
+    fz_current(&cur_half);
+    // The modules are imported after the modules' code is written (only one of them, the imported modules
+    // or a module being compiled, takes the heap at a time), before their snapshots (made from them) and
+    // the header page (an import error leaves no valid image in that half: the current one stays). But
+    // when the half written holds the newest image (a second freeze in one session), nothing may be
+    // written before they import.
+    bool import_first = half == cur_half;
     mp_obj_t *mods = m_new(mp_obj_t, n);
-    size_t np;
-    mp_obj_t *path;
-    mp_obj_list_get(mp_sys_path, &np, &path);
-    mp_obj_t saved = mp_obj_new_tuple(np, path);
-    for (size_t i = 0, k = 0; i < 2; ++i) {
-        for (size_t j = 0; j < np; ++j) {
-            bool frozen = strncmp(mp_obj_str_get_str(((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items[j]), ".frozen", 7) == 0;
-            if (frozen == (i == 1)) {
-                path[k++] = ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items[j];
-            }
-        }
+    if (import_first) {
+        fz_import_all(src, n, mods);
     }
-    nlr_buf_t nlr;
-    // from their files, not from the snapshots of the image in use
-    fz_snap_enable(false);
-    if (nlr_push(&nlr) == 0) {
-        for (size_t i = 0; i < n; ++i) {
-            mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
-            mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-            mods[i] = fz_loaded_module(src[i].name);
-        }
-        nlr_pop();
-    } else {
-        fz_snap_enable(true);
-        memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
-        nlr_jump(nlr.ret_val);
-    }
-    fz_snap_enable(true);
-    memcpy(path, ((mp_obj_tuple_t *)MP_OBJ_TO_PTR(saved))->items, np * sizeof(mp_obj_t));
-    fz_module_t *entries = m_new0(fz_module_t, n);
-    for (size_t i = 0; i < n; ++i) {
-        mp_compiled_module_t cm;
-        fz_compile(&src[i], &cm);
-        fz_add_module(&f, vstr_null_terminated_str(&src[i].path), &cm, &entries[i]);
-    }
-    mp_obj_t *names_of = m_new(mp_obj_t, n);
-    for (size_t i = 0; i < n; ++i) {
-        names_of[i] = src[i].name;
-    }
-    fz_snap_modules(&f, names_of, mods, entries, n);
-    m_del(mp_obj_t, names_of, n);
-    fz_finish(&f, entries, n, seq);
-    fz_write(half, f.buf, f.len);
+    uint8_t *page = m_new(uint8_t, FZ_HEADER_SPAN);
+    size_t flash_bytes;
+    size_t len = fz_build(src, n, half, seq, page, &flash_bytes, mods, import_first);
+    fz_commit(half, page);
+    m_del(uint8_t, page, FZ_HEADER_SPAN);
     fz_forget();
     mp_printf(&mp_plat_print, "loaded %u flash bytes (%u modules, %u-byte image); frozen copies are used from the next soft reset\n",
-        (unsigned)f.flash_bytes, (unsigned)n, (unsigned)f.len);
-    mp_obj_t result = mp_obj_new_tuple(n, mods);
-    m_del(uint8_t, f.buf, f.cap);
-    return result;
+        (unsigned)flash_bytes, (unsigned)n, (unsigned)len);
+    return mp_obj_new_tuple(n, mods);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(freeze_import_modules_obj, 0, freeze_import_modules);
 
@@ -395,14 +441,16 @@ static mp_obj_t freeze_load(mp_obj_t path_in) {
         }
         uint32_t base = fz_half_addr(half);
         if (h.modules >= base && h.modules < base + h.size) {
-            uint8_t *buf = m_new(uint8_t, h.size);
-            memcpy(buf, p, h.size);
-            fz_header_t *nh = (fz_header_t *)buf;
-            nh->seq = seq;
-            nh->crc = dl_crc32(0, buf + 8, h.size - 8);
-            fz_write(half, buf, h.size);
+            // the header page with the next sequence number (fz_commit sets the CRC), the body as it is
+            uint8_t *page = m_new(uint8_t, FZ_HEADER_SPAN);
+            memcpy(page, p, FZ_HEADER_SPAN);
+            ((fz_header_t *)page)->seq = seq;
+            for (size_t off = 0; off < h.size; off += FZ_SECTOR) {
+                fz_program_sector(base + off, p + off, MIN(FZ_SECTOR, h.size - off));
+            }
+            fz_commit(half, page);
+            m_del(uint8_t, page, FZ_HEADER_SPAN);
             fz_forget();
-            m_del(uint8_t, buf, h.size);
             mp_printf(&mp_plat_print, "loaded %u flash bytes (%u modules, %u-byte image); frozen copies are used from the next soft reset\n",
                 (unsigned)h.flash_bytes, (unsigned)h.n_modules, (unsigned)h.size);
             return mp_const_none;

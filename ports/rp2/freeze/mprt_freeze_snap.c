@@ -10,14 +10,20 @@
 // may be left out when the module has __thaw__, MicroPython RT's rule) and its top-level code makes no
 // call whose result it drops (a call for its effect, e.g. print() or registering itself somewhere,
 // which must happen at each import): else it runs its code at import as before.
+// The snapshot is appended to the image after the modules' code, front to back like the rest of it
+// (mprt_freeze_build.c): a pass that decides which modules can be snapshotted, a layout pass (on a dry
+// copy of the builder) that gives every object its flash address, and the pass that appends the
+// objects, each after what it points to, references back or forward taken from the layout.
 #include <string.h>
 #include "py/runtime.h"
+#include "py/gc.h"
 #include "py/objfun.h"
 #include "py/objtype.h"
 #include "py/objstr.h"
 #include "py/bc.h"
 #include "py/bc0.h"
 #include "py/emitglue.h"
+#include "dynlink.h"
 #include "mprt_freeze_build.h"
 #include "mprt_freeze_snap.h"
 
@@ -25,31 +31,28 @@
 
 // ---- at freeze time ----
 
+enum {
+    FZ_CHECK,                   // whether the objects can be snapshotted (nothing appended)
+    FZ_LAYOUT,                  // appended to a dry copy of the builder: every object's flash address
+    FZ_WRITE,                   // appended to the image, with the addresses of the layout
+};
+
 typedef struct _fz_snap_t {
     fz_t *f;
-    bool dry;                   // check only (no image bytes written)
+    int mode;
     const mp_obj_t *mods;       // the modules as imported
     const mp_obj_t *names;      // their full names
     bool *ok;                   // module i is snapshotted
-    uint32_t *ctx;              // flash context (module object) of module i (write pass)
-    fz_module_t *entries;
+    uint32_t *ctx;              // flash context (module object) of module i (from the layout pass)
     size_t n;
-    mp_obj_t memo;              // dict: RAM address -> flash address (write), or True (dry)
+    // dict: RAM address -> FZ_CHECK: True when visited, False when it failed; FZ_LAYOUT: 1 when
+    // visited, then its flash address; FZ_WRITE: that address (kept from the layout), | 1 once visited
+    mp_obj_t memo;
     const char *why;            // the first object that cannot be snapshotted: its type
     qstr why_name;
 } fz_snap_t;
 
 static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out);
-
-static inline void *fz_at(fz_t *f, uint32_t addr) {
-    return f->buf + (addr - f->base);
-}
-
-static inline uint32_t fz_rd(fz_t *f, uint32_t addr) {
-    uint32_t v;
-    memcpy(&v, fz_at(f, addr), 4);
-    return v;
-}
 
 static bool fz_fail(fz_snap_t *s, mp_obj_t o) {
     if (s->why == NULL) {
@@ -62,19 +65,63 @@ static mp_map_elem_t *fz_memo(fz_snap_t *s, mp_obj_t o, mp_map_lookup_kind_t kin
     return mp_map_lookup(mp_obj_dict_get_map(s->memo), MP_OBJ_NEW_SMALL_INT((uintptr_t)o), kind);
 }
 
-static void fz_memo_set(fz_snap_t *s, mp_obj_t o, uint32_t addr) {
-    fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = s->dry ? mp_const_true : MP_OBJ_NEW_SMALL_INT(addr);
+static NORETURN void fz_changed(void) {
+    mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("freeze: a module changed while it was snapshotted"));
 }
 
-// Reserves n bytes of the image (write pass): their flash address.
-static uint32_t fz_snap_reserve(fz_snap_t *s, size_t n) {
-    return s->dry ? 0 : s->f->base + fz_reserve(s->f, n, 4);
-}
-
-static void fz_snap_put(fz_snap_t *s, uint32_t addr, const void *data, size_t n) {
-    if (!s->dry) {
-        memcpy(fz_at(s->f, addr), data, n);
+// Marks `o` visited in this pass (so a cycle comes back to it as met).
+static void fz_memo_set(fz_snap_t *s, mp_obj_t o) {
+    if (s->mode == FZ_WRITE) {
+        mp_map_elem_t *e = fz_memo(s, o, MP_MAP_LOOKUP);
+        if (e == NULL) {
+            fz_changed();
+        }
+        e->value = MP_OBJ_NEW_SMALL_INT(MP_OBJ_SMALL_INT_VALUE(e->value) | 1);
+    } else {
+        fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = s->mode == FZ_CHECK ? mp_const_true : MP_OBJ_NEW_SMALL_INT(1);
     }
+}
+
+// Whether `o` was visited in this pass: its memo entry then, else NULL.
+static mp_map_elem_t *fz_visited(fz_snap_t *s, mp_obj_t o) {
+    mp_map_elem_t *e = fz_memo(s, o, MP_MAP_LOOKUP);
+    if (e != NULL && s->mode == FZ_WRITE && !(MP_OBJ_SMALL_INT_VALUE(e->value) & 1)) {
+        return NULL;
+    }
+    return e;
+}
+
+// The flash address of an object met before (FZ_WRITE: from the layout; else 0, nothing is written).
+static uint32_t fz_addr_of(fz_snap_t *s, mp_obj_t o) {
+    if (s->mode != FZ_WRITE) {
+        return 0;
+    }
+    mp_map_elem_t *e = fz_memo(s, o, MP_MAP_LOOKUP);
+    if (e == NULL) {
+        fz_changed();
+    }
+    return (uint32_t)MP_OBJ_SMALL_INT_VALUE(e->value) & ~1u;
+}
+
+// Appends the flash copy of `o` (or of a part of one, o == MP_OBJ_NULL): its address. The layout pass
+// records it; the write pass must meet the same address.
+static uint32_t fz_emit(fz_snap_t *s, mp_obj_t o, const void *data, size_t n) {
+    if (s->mode == FZ_CHECK) {
+        return 0;
+    }
+    uint32_t a = fz_put(s->f, data, n, 4);
+    if (o != MP_OBJ_NULL) {
+        if (s->mode == FZ_LAYOUT) {
+            fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = MP_OBJ_NEW_SMALL_INT(a);
+        } else if (a != fz_addr_of(s, o)) {
+            fz_changed();
+        }
+    }
+    return a;
+}
+
+static uint32_t fz_snap_qstr(fz_snap_t *s, qstr q) {
+    return s->mode == FZ_CHECK ? 0 : fz_qstr(s->f, q);
 }
 
 // Keys whose hash depends on their value only (not on an address), so a table keeps its layout.
@@ -120,20 +167,19 @@ static bool fz_snap_global(fz_snap_t *s, mp_obj_t v, uint32_t *out) {
     if (j < 0 || s->ok[j]) {
         return fz_snap_obj(s, v, out);
     }
-    if (!s->dry) {
-        fz_modref_t r = { { &mprt_type_freeze_modref }, fz_qstr(s->f, mp_obj_str_get_qstr(s->names[j])) };
-        uint32_t addr = fz_snap_reserve(s, sizeof(r));
-        fz_snap_put(s, addr, &r, sizeof(r));
-        *out = addr;
+    fz_modref_t r = { { &mprt_type_freeze_modref }, fz_snap_qstr(s, mp_obj_str_get_qstr(s->names[j])) };
+    uint32_t a = fz_emit(s, MP_OBJ_NULL, &r, sizeof(r));
+    if (out != NULL) {
+        *out = a;
     }
     return true;
 }
 
-// A fixed flash copy of a map at `addr` (an mp_map_t): the table rebuilt in RAM from the entries kept
-// (so it has free slots), then each key and value snapshotted. `file` replaces the value of __file__;
-// `rebuilt` (a dict, or MP_OBJ_NULL): names whose value, when it cannot be snapshotted, is left out
-// instead of failing.
-static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj_t file, mp_obj_t rebuilt) {
+// A fixed flash copy of a map: the table rebuilt in RAM from the entries kept (so it has free slots),
+// each key and value snapshotted, then the table appended; *hdr: the map pointing at it. `file`
+// replaces the value of __file__; `rebuilt` (a dict, or MP_OBJ_NULL): names whose value, when it cannot
+// be snapshotted, is left out instead of failing.
+static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj_t rebuilt, mp_map_t *hdr) {
     mp_map_t tmp;
     mp_map_init(&tmp, src->used + src->used / 3 + 1);
     tmp.is_ordered = src->is_ordered;
@@ -150,8 +196,8 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
             return fz_fail(s, k);
         }
         bool skip_bad = rebuilt != MP_OBJ_NULL && mp_map_lookup(mp_obj_dict_get_map(rebuilt), k, MP_MAP_LOOKUP) != NULL;
-        if (s->dry) {
-            // values are checked here, once (the write pass takes the same decisions)
+        if (s->mode == FZ_CHECK) {
+            // values are checked here, once (the later passes take the same decisions)
             const char *why = s->why;
             if (!(file != MP_OBJ_NULL ? fz_snap_global(s, v, NULL) : fz_snap_obj(s, v, NULL))) {
                 if (!skip_bad) {
@@ -165,9 +211,9 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
                 continue;
             }
         } else if (skip_bad) {
-            // the same check as the dry pass, without writing
+            // the same check as the first pass, appending nothing
             fz_snap_t probe = *s;
-            probe.dry = true;
+            probe.mode = FZ_CHECK;
             probe.memo = mp_obj_new_dict(0);
             if (!(file != MP_OBJ_NULL ? fz_snap_global(&probe, v, NULL) : fz_snap_obj(&probe, v, NULL))) {
                 continue;
@@ -175,27 +221,26 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
         }
         mp_map_lookup(&tmp, k, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = v;
     }
-    mp_map_t hdr = tmp;
-    hdr.is_fixed = 1;
-    hdr.table = NULL;
-    uint32_t table = 0;
-    if (!s->dry) {
-        table = fz_snap_reserve(s, tmp.alloc * sizeof(mp_map_elem_t));
-        hdr.table = (mp_map_elem_t *)(uintptr_t)table;
-        fz_snap_put(s, addr, &hdr, sizeof(hdr));
+    *hdr = tmp;
+    hdr->is_fixed = 1;
+    hdr->table = NULL;
+    if (s->mode != FZ_CHECK) {
+        // each slot becomes its flash words in place (the table is not used as a map any more)
         for (size_t i = 0; i < tmp.alloc; ++i) {
-            uint32_t kv[2] = { 0, 0 };
             mp_obj_t k = tmp.table[i].key;
-            if (k == MP_OBJ_SENTINEL) {
-                kv[0] = (uint32_t)(uintptr_t)k;
-            } else if (k != MP_OBJ_NULL) {
+            if (k != MP_OBJ_SENTINEL && k != MP_OBJ_NULL) {
                 mp_obj_t v = tmp.table[i].value;
-                if (!fz_snap_obj(s, k, &kv[0]) || !(file != MP_OBJ_NULL ? fz_snap_global(s, v, &kv[1]) : fz_snap_obj(s, v, &kv[1]))) {
-                    mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("freeze: a module changed while it was snapshotted"));
+                uint32_t kw, vw;
+                if (!fz_snap_obj(s, k, &kw) || !(file != MP_OBJ_NULL ? fz_snap_global(s, v, &vw) : fz_snap_obj(s, v, &vw))) {
+                    fz_changed();
                 }
+                tmp.table[i].key = (mp_obj_t)(uintptr_t)kw;
+                tmp.table[i].value = (mp_obj_t)(uintptr_t)vw;
+            } else {
+                tmp.table[i].value = MP_OBJ_NULL;
             }
-            fz_snap_put(s, table + i * sizeof(mp_map_elem_t), kv, sizeof(kv));
         }
+        hdr->table = (mp_map_elem_t *)(uintptr_t)fz_emit(s, MP_OBJ_NULL, tmp.table, tmp.alloc * sizeof(mp_map_elem_t));
     }
     mp_map_deinit(&tmp);
     return true;
@@ -204,36 +249,44 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, uint32_t addr, mp_obj
 // A dict as a fixed flash dict of type `type` (frozendict, or dict for a class's locals).
 static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp_obj_t file, mp_obj_t rebuilt, uint32_t *out) {
     mp_obj_dict_t *d = MP_OBJ_TO_PTR(o);
-    uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_dict_t));
-    fz_memo_set(s, o, addr);
-    uint32_t t = (uint32_t)(uintptr_t)type;
-    fz_snap_put(s, addr, &t, 4);
-    if (out != NULL) {
-        *out = addr;
+    fz_memo_set(s, o);
+    mp_obj_dict_t c;
+    memset(&c, 0, sizeof(c));
+    c.base.type = type;
+    if (!fz_snap_map(s, &d->map, file, rebuilt, &c.map)) {
+        return false;
     }
-    return fz_snap_map(s, &d->map, addr + offsetof(mp_obj_dict_t, map), file, rebuilt);
+    uint32_t a = fz_emit(s, o, &c, sizeof(c));
+    if (out != NULL) {
+        *out = a;
+    }
+    return true;
 }
 
-// The raw code in module i's flash tree (below `rc`) whose bytecode is `code` (the same compile).
-static uint32_t fz_find_rc(fz_t *f, uint32_t rc, const byte *code) {
-    const mp_raw_code_t *r = fz_at(f, rc);
-    size_t len = r->fun_data_len;
-    if (memcmp(fz_at(f, (uint32_t)(uintptr_t)r->fun_data), code, len) == 0) {
-        return rc;
-    }
-    size_t n = r->n_children;
-    uint32_t kids = (uint32_t)(uintptr_t)r->children;
-    for (size_t k = 0; k < n; ++k) {
-        uint32_t found = fz_find_rc(f, fz_rd(f, kids + 4 * k), code);
-        if (found) {
-            return found;
+// The raw code of module j in the image whose bytecode is `code` (the same compile), or NULL.
+static const fz_rcinfo_t *fz_find_rc(fz_snap_t *s, size_t j, const byte *code) {
+    fz_t *f = s->f;
+    size_t end = j + 1 < f->n_mods ? f->mods[j + 1].rc_first : f->n_rcs;
+    // a function's bytecode is a heap block of its own: no more bytes than that are read
+    size_t cap = gc_nbytes(code);
+    for (size_t k = f->mods[j].rc_first; k < end; ++k) {
+        const fz_rcinfo_t *r = &f->rcs[k];
+        if ((cap == 0 || r->len <= cap) && dl_crc32(0, code, r->len) == r->crc) {
+            return r;
         }
     }
-    return 0;
+    return NULL;
 }
 
-static uint32_t fz_module_rc(fz_t *f, const fz_module_t *e) {
-    return fz_rd(f, e->frozen + offsetof(mp_frozen_module_t, proto_fun));
+// The snapshotted module whose globals a function of module code uses, or -1.
+static int fz_fun_module(fz_snap_t *s, const mp_obj_fun_bc_t *fn) {
+    int j = -1;
+    for (size_t i = 0; i < s->n; ++i) {
+        if (s->ok[i] && MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i])) == MP_OBJ_FROM_PTR(fn->context->module.globals)) {
+            j = (int)i;
+        }
+    }
+    return j;
 }
 
 static int fz_module_index(fz_snap_t *s, mp_obj_t m) {
@@ -248,25 +301,19 @@ static int fz_module_index(fz_snap_t *s, mp_obj_t m) {
 static bool fz_snap_fun(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(o);
     // its module: a module compiled from .py has a context of its own, with the module's globals
-    int j = -1;
-    for (size_t i = 0; i < s->n; ++i) {
-        if (s->ok[i] && MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i])) == MP_OBJ_FROM_PTR(fn->context->module.globals)) {
-            j = (int)i;
-        }
-    }
+    int j = fz_fun_module(s, fn);
     if (j < 0) {
         return fz_fail(s, o);
     }
-    uint32_t rc = fz_find_rc(s->f, fz_module_rc(s->f, &s->entries[j]), fn->bytecode);
-    if (rc == 0) {
+    const fz_rcinfo_t *r = fz_find_rc(s, j, fn->bytecode);
+    if (r == NULL) {
         return fz_fail(s, o);
     }
     const byte *ip = fn->bytecode;
     MP_BC_PRELUDE_SIG_DECODE(ip);
     size_t n_extra = n_def_pos_args + ((scope_flags & MP_SCOPE_FLAG_DEFKWARGS) ? 1 : 0);
     size_t size = sizeof(mp_obj_fun_bc_t) + n_extra * sizeof(mp_obj_t);
-    uint32_t addr = fz_snap_reserve(s, size);
-    fz_memo_set(s, o, addr);
+    fz_memo_set(s, o);
     uint32_t *w = m_new0(uint32_t, size / 4);
     bool good = true;
     for (size_t k = 0; k < n_extra && good; ++k) {
@@ -278,22 +325,21 @@ static bool fz_snap_fun(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
             good = fz_snap_obj(s, a, &w[size / 4 - n_extra + k]);
         }
     }
-    if (good && !s->dry) {
-        const mp_raw_code_t *r = fz_at(s->f, rc);
+    if (good) {
         mp_obj_fun_bc_t *c = (mp_obj_fun_bc_t *)w;
         c->base.type = fn->base.type;
-        c->context = (const mp_module_context_t *)(uintptr_t)s->ctx[j];
-        c->child_table = r->children;
-        c->bytecode = r->fun_data;
+        c->context = (const mp_module_context_t *)(uintptr_t)(s->mode == FZ_WRITE ? s->ctx[j] : 0);
+        c->child_table = (mp_raw_code_t **)(uintptr_t)r->children;
+        c->bytecode = (const byte *)(uintptr_t)r->fun_data;
         #if MICROPY_PY_SYS_SETTRACE
-        c->rc = (const mp_raw_code_t *)(uintptr_t)rc;
+        c->rc = (const mp_raw_code_t *)(uintptr_t)r->rc;
         #endif
-        fz_snap_put(s, addr, w, size);
+        uint32_t a = fz_emit(s, o, w, size);
+        if (out != NULL) {
+            *out = a;
+        }
     }
     m_del(uint32_t, w, size / 4);
-    if (out != NULL) {
-        *out = addr;
-    }
     return good;
 }
 
@@ -309,8 +355,7 @@ static bool fz_snap_type(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         n_slots = MAX(n_slots, idx[k]);
     }
     size_t size = offsetof(mp_obj_type_t, slots) + n_slots * sizeof(void *);
-    uint32_t addr = fz_snap_reserve(s, size);
-    fz_memo_set(s, o, addr);
+    fz_memo_set(s, o);
     mp_obj_type_t *c = (mp_obj_type_t *)m_new(uint8_t, size);
     memcpy(c, t, size);
     bool good = true;
@@ -326,16 +371,16 @@ static bool fz_snap_type(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         }
         c->slots[k] = (const void *)(uintptr_t)w;
     }
-    if (good && !s->dry) {
-        c->name = fz_qstr(s->f, t->name);
+    if (good) {
+        c->name = fz_snap_qstr(s, t->name);
         // subclassing a class sets this flag in it: set already, so nothing writes to flash
         c->flags |= MP_TYPE_FLAG_IS_SUBCLASSED;
-        fz_snap_put(s, addr, c, size);
+        uint32_t a = fz_emit(s, o, c, size);
+        if (out != NULL) {
+            *out = a;
+        }
     }
     m_del(uint8_t, c, size);
-    if (out != NULL) {
-        *out = addr;
-    }
     return good;
 }
 
@@ -362,15 +407,16 @@ static bool fz_snap_instance(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         p = (const mp_obj_type_t *)parent;
     }
     mp_obj_instance_t *inst = MP_OBJ_TO_PTR(o);
-    uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_instance_t));
-    fz_memo_set(s, o, addr);
+    fz_memo_set(s, o);
+    mp_obj_instance_t c;
+    memset(&c, 0, sizeof(c));
     uint32_t type;
-    if (!fz_snap_obj(s, MP_OBJ_FROM_PTR(t), &type)) {
+    if (!fz_snap_obj(s, MP_OBJ_FROM_PTR(t), &type) || !fz_snap_map(s, &inst->members, MP_OBJ_NULL, MP_OBJ_NULL, &c.members)) {
         return false;
     }
-    fz_snap_put(s, addr, &type, 4);
-    *out = addr;
-    return fz_snap_map(s, &inst->members, addr + offsetof(mp_obj_instance_t, members), MP_OBJ_NULL, MP_OBJ_NULL);
+    c.base.type = (const mp_obj_type_t *)(uintptr_t)type;
+    *out = fz_emit(s, o, &c, sizeof(c));
+    return true;
 }
 
 // objclosure.c keeps its struct and type private (firmware key: mp_obj_new_closure, mp_obj_new_cell)
@@ -380,9 +426,6 @@ typedef struct _fz_closure_t {
     size_t n_closed;
     mp_obj_t closed[];
 } fz_closure_t;
-
-enum { FZ_SCAN_EFFECT, FZ_SCAN_DEREF };
-static bool fz_scan(fz_t *f, uint32_t rc, int what);
 
 // A closure made at import (a method using super() closes over __class__, a decorator's wrapper...):
 // its cells go to flash too, when no code stores into them (no `nonlocal` assignment in the function
@@ -395,15 +438,14 @@ static bool fz_snap_closure(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(c->fun);
     for (size_t i = 0; i < s->n; ++i) {
         if (s->ok[i] && MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i])) == MP_OBJ_FROM_PTR(fn->context->module.globals)) {
-            uint32_t rc = fz_find_rc(s->f, fz_module_rc(s->f, &s->entries[i]), fn->bytecode);
-            if (rc == 0 || fz_scan(s->f, rc, FZ_SCAN_DEREF)) {
+            const fz_rcinfo_t *r = fz_find_rc(s, i, fn->bytecode);
+            if (r == NULL || r->deref) {
                 return fz_fail(s, o);
             }
         }
     }
     size_t n = c->n_closed, size = sizeof(fz_closure_t) + n * sizeof(mp_obj_t);
-    uint32_t addr = fz_snap_reserve(s, size);
-    fz_memo_set(s, o, addr);
+    fz_memo_set(s, o);
     uint32_t *w = m_new0(uint32_t, size / 4);
     w[0] = (uint32_t)(uintptr_t)c->base.type;
     w[2] = n;
@@ -412,36 +454,33 @@ static bool fz_snap_closure(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         // objcell.c's type is private: the cell's own
         mp_obj_t cell = c->closed[k];
         uint32_t cw[2] = { (uint32_t)(uintptr_t)((mp_obj_base_t *)MP_OBJ_TO_PTR(cell))->type, 0 };
-        uint32_t caddr = fz_snap_reserve(s, sizeof(cw));
         good = fz_snap_obj(s, mp_obj_cell_get(cell), &cw[1]);
-        fz_snap_put(s, caddr, cw, sizeof(cw));
-        w[3 + k] = caddr;
+        w[3 + k] = fz_emit(s, MP_OBJ_NULL, cw, sizeof(cw));
     }
-    fz_snap_put(s, addr, w, size);
+    if (good) {
+        *out = fz_emit(s, o, w, size);
+    }
     m_del(uint32_t, w, size / 4);
-    *out = addr;
     return good;
 }
 
 static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out);
 
-// A failed object is remembered as such (a dry pass first takes an object as good, for cycles): every
-// other reference to it fails too, so the write pass meets no object that cannot be written.
+// A failed object is remembered as such (the first pass takes an object met again as good, for
+// cycles): every other reference to it fails too, so the later passes meet no object that cannot be
+// written.
 static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
-    bool good = fz_snap_obj_(s, o, out);
-    if (!good && s->dry && mp_obj_is_obj(o) && FZ_IS_RAM(o)) {
+    uint32_t dummy;
+    bool good = fz_snap_obj_(s, o, out != NULL ? out : &dummy);
+    if (!good && s->mode == FZ_CHECK && mp_obj_is_obj(o) && FZ_IS_RAM(o)) {
         fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = mp_const_false;
     }
     return good;
 }
 
 static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
-    uint32_t dummy;
-    if (out == NULL) {
-        out = &dummy;
-    }
     if (mp_obj_is_qstr(o)) {
-        *out = s->dry ? 0 : (uint32_t)(uintptr_t)MP_OBJ_NEW_QSTR(fz_qstr(s->f, MP_OBJ_QSTR_VALUE(o)));
+        *out = (uint32_t)(uintptr_t)MP_OBJ_NEW_QSTR(fz_snap_qstr(s, MP_OBJ_QSTR_VALUE(o)));
         return true;
     }
     if (!mp_obj_is_obj(o) || !FZ_IS_RAM(o)) {
@@ -453,12 +492,12 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         *out = (uint32_t)(uintptr_t)o;
         return true;
     }
-    mp_map_elem_t *e = fz_memo(s, o, MP_MAP_LOOKUP);
+    mp_map_elem_t *e = fz_visited(s, o);
     if (e != NULL) {
         if (e->value == mp_const_false) {
             return fz_fail(s, o);
         }
-        *out = s->dry ? 0 : (uint32_t)MP_OBJ_SMALL_INT_VALUE(e->value);
+        *out = fz_addr_of(s, o);
         return true;
     }
     const mp_obj_type_t *t = mp_obj_get_type(o);
@@ -467,7 +506,8 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         || t == &mp_type_float
         #endif
         ) {
-        *out = s->dry ? 0 : fz_obj(s->f, o);
+        // a copy for each reference (fz_obj): not in the memo
+        *out = s->mode == FZ_CHECK ? 0 : fz_obj(s->f, o);
         return true;
     }
     if (t == &mp_type_tuple) {
@@ -475,8 +515,7 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         mp_obj_t *items;
         mp_obj_tuple_get(o, &n, &items);
         size_t size = sizeof(mp_obj_tuple_t) + n * sizeof(mp_obj_t);
-        uint32_t addr = fz_snap_reserve(s, size);
-        fz_memo_set(s, o, addr);
+        fz_memo_set(s, o);
         uint32_t *w = m_new(uint32_t, size / 4);
         w[0] = (uint32_t)(uintptr_t)&mp_type_tuple;
         w[1] = n;
@@ -484,9 +523,10 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         for (size_t k = 0; k < n && good; ++k) {
             good = fz_snap_obj(s, items[k], &w[2 + k]);
         }
-        fz_snap_put(s, addr, w, size);
+        if (good) {
+            *out = fz_emit(s, o, w, size);
+        }
         m_del(uint32_t, w, size / 4);
-        *out = addr;
         return good;
     }
     if (t == &mprt_type_frozendict) {
@@ -500,28 +540,27 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         return fz_snap_closure(s, o, out);
     }
     if (t == &mp_type_staticmethod || t == &mp_type_classmethod) {
-        uint32_t addr = fz_snap_reserve(s, sizeof(mp_obj_static_class_method_t));
-        fz_memo_set(s, o, addr);
+        fz_memo_set(s, o);
         uint32_t w[2] = { (uint32_t)(uintptr_t)t, 0 };
-        bool good = fz_snap_obj(s, ((mp_obj_static_class_method_t *)MP_OBJ_TO_PTR(o))->fun, &w[1]);
-        fz_snap_put(s, addr, w, sizeof(w));
-        *out = addr;
-        return good;
+        if (!fz_snap_obj(s, ((mp_obj_static_class_method_t *)MP_OBJ_TO_PTR(o))->fun, &w[1])) {
+            return false;
+        }
+        *out = fz_emit(s, o, w, sizeof(w));
+        return true;
     }
     #if MICROPY_PY_BUILTINS_PROPERTY
     if (t == &mp_type_property) {
         // objproperty.c keeps its struct private: base, then getter, setter, deleter (firmware key)
-        uint32_t addr = fz_snap_reserve(s, 4 * sizeof(mp_obj_t));
-        fz_memo_set(s, o, addr);
+        fz_memo_set(s, o);
         const mp_obj_t *proxy = mp_obj_property_get(o);
         uint32_t w[4] = { (uint32_t)(uintptr_t)t, 0, 0, 0 };
-        bool good = true;
-        for (size_t k = 0; k < 3 && good; ++k) {
-            good = fz_snap_obj(s, proxy[k], &w[1 + k]);
+        for (size_t k = 0; k < 3; ++k) {
+            if (!fz_snap_obj(s, proxy[k], &w[1 + k])) {
+                return false;
+            }
         }
-        fz_snap_put(s, addr, w, sizeof(w));
-        *out = addr;
-        return good;
+        *out = fz_emit(s, o, w, sizeof(w));
+        return true;
     }
     #endif
     if (t == &mp_type_module) {
@@ -529,7 +568,7 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         if (j < 0) {
             return fz_fail(s, o);
         }
-        *out = s->dry ? 0 : s->ctx[j];
+        *out = s->mode == FZ_WRITE ? s->ctx[j] : 0;
         return true;
     }
     if (t == &mp_type_type) {
@@ -543,7 +582,8 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
 
 // Scans a raw code's bytecode: FZ_SCAN_EFFECT finds a call whose result is dropped (top-level code
 // calling something for its effect: print(), a registration..., which must happen at each import);
-// FZ_SCAN_DEREF a store into or delete of a closed-over variable, here or in a nested function.
+// FZ_SCAN_DEREF a store into or delete of a closed-over variable (the builder combines a function's
+// result with its nested functions'; mprt_freeze_build.c, from the code compiled for the image).
 // One bytecode instruction: its opcode and its argument (a qstr table index, a number or an offset);
 // the next instruction.
 static const byte *fz_next_op(const byte *ip, byte *op, size_t *arg) {
@@ -570,9 +610,8 @@ static const byte *fz_code_start(const byte *ip) {
     return ip + n_info + n_cell;
 }
 
-static bool fz_scan(fz_t *f, uint32_t rc, int what) {
-    const mp_raw_code_t *r = fz_at(f, rc);
-    const byte *code = fz_at(f, (uint32_t)(uintptr_t)r->fun_data), *top = code + r->fun_data_len;
+bool fz_scan_code(const byte *code, size_t len, int what) {
+    const byte *top = code + len;
     bool after_call = false;
     for (const byte *ip = fz_code_start(code); ip < top;) {
         byte op;
@@ -587,14 +626,6 @@ static bool fz_scan(fz_t *f, uint32_t rc, int what) {
         after_call = op == MP_BC_CALL_FUNCTION || op == MP_BC_CALL_FUNCTION_VAR_KW || op == MP_BC_CALL_METHOD
             || op == MP_BC_CALL_METHOD_VAR_KW;
     }
-    if (what == FZ_SCAN_DEREF) {
-        uint32_t kids = (uint32_t)(uintptr_t)r->children;
-        for (size_t k = 0; k < r->n_children; ++k) {
-            if (fz_scan(f, fz_rd(f, kids + 4 * k), what)) {
-                return true;
-            }
-        }
-    }
     return false;
 }
 
@@ -607,11 +638,11 @@ static mp_obj_t fz_thaw_names(fz_snap_t *s, size_t i) {
         return MP_OBJ_NULL;
     }
     const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(e->value);
-    uint32_t rc = fz_find_rc(s->f, fz_module_rc(s->f, &s->entries[i]), fn->bytecode);
-    if (rc == 0) {
+    const fz_rcinfo_t *r = fz_find_rc(s, i, fn->bytecode);
+    if (r == NULL) {
         return MP_OBJ_NULL;
     }
-    const byte *top = fn->bytecode + ((const mp_raw_code_t *)fz_at(s->f, rc))->fun_data_len;
+    const byte *top = fn->bytecode + r->len;
     mp_obj_t names = mp_obj_new_dict(0);
     for (const byte *ip = fz_code_start(fn->bytecode); ip < top;) {
         byte op;
@@ -624,17 +655,33 @@ static mp_obj_t fz_thaw_names(fz_snap_t *s, size_t i) {
     return names;
 }
 
-static mp_obj_t fz_file(fz_module_t *e, fz_t *f) {
-    const char *path = fz_at(f, e->path);
+static mp_obj_t fz_file(const fz_modinfo_t *m) {
     vstr_t v;
     vstr_init(&v, 16);
     vstr_add_str(&v, "@flash/");
-    vstr_add_str(&v, path);
+    vstr_add_str(&v, m->path);
     return mp_obj_new_str_from_vstr(&v);
 }
 
+// Module i's snapshot: its globals (and all they reach), then its module object (context).
+static uint32_t fz_snap_module(fz_snap_t *s, size_t i, mp_obj_t rebuilt) {
+    const fz_modinfo_t *m = &s->f->mods[i];
+    uint32_t globals;
+    mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i]));
+    if (!fz_snap_dict(s, g, &mp_type_dict, fz_file(m), rebuilt, &globals)) {
+        fz_changed();
+    }
+    mp_module_context_t c;
+    memset(&c, 0, sizeof(c));
+    c.module.base.type = &mp_type_module;
+    c.module.globals = (mp_obj_dict_t *)(uintptr_t)globals;
+    c.constants.qstr_table = (qstr_short_t *)(uintptr_t)m->qstr_table;
+    c.constants.obj_table = (mp_obj_t *)(uintptr_t)m->obj_table;
+    return fz_emit(s, MP_OBJ_NULL, &c, sizeof(c));
+}
+
 void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_module_t *entries, size_t n) {
-    fz_snap_t s = { .f = f, .mods = mods, .names = names, .entries = entries, .n = n };
+    fz_snap_t s = { .f = f, .mods = mods, .names = names, .n = n, .mode = FZ_CHECK };
     s.ok = m_new0(bool, n);
     s.ctx = m_new0(uint32_t, n);
     const char **why = m_new0(const char *, n);
@@ -643,7 +690,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
     for (size_t i = 0; i < n; ++i) {
         s.ok[i] = mp_obj_is_type(mods[i], &mp_type_module) && FZ_IS_RAM(MP_OBJ_TO_PTR(mods[i]));
         rebuilt[i] = s.ok[i] ? fz_thaw_names(&s, i) : MP_OBJ_NULL;
-        if (s.ok[i] && fz_scan(f, fz_module_rc(f, &entries[i]), FZ_SCAN_EFFECT)) {
+        if (s.ok[i] && f->mods[i].effect) {
             s.ok[i] = false;
             why[i] = "its top-level code calls a function for its effect";
         }
@@ -656,12 +703,11 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
             if (!s.ok[i]) {
                 continue;
             }
-            s.dry = true;
             s.memo = mp_obj_new_dict(0);
             s.why = NULL;
             s.why_name = MP_QSTRnull;
             mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
-            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), rebuilt[i], NULL)) {
+            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&f->mods[i]), rebuilt[i], NULL)) {
                 s.ok[i] = false;
                 why[i] = s.why;
                 why_name[i] = s.why_name;
@@ -669,18 +715,26 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
             }
         }
     }
-    s.dry = false;
+    // the layout, on a copy of the builder that appends nothing (the qstrs are numbered as they will be
+    // written); "does not fit" is raised here, before the snapshot's first byte
+    fz_t dry = *f;
+    dry.win = NULL;
+    s.f = &dry;
+    s.mode = FZ_LAYOUT;
     s.memo = mp_obj_new_dict(0);
     for (size_t i = 0; i < n; ++i) {
         if (s.ok[i]) {
-            s.ctx[i] = fz_snap_reserve(&s, sizeof(mp_module_context_t));
-            fz_memo_set(&s, mods[i], s.ctx[i]);
+            s.ctx[i] = fz_snap_module(&s, i, rebuilt[i]);
         }
     }
+    // the snapshot appended, front to back
+    s.f = f;
+    s.mode = FZ_WRITE;
     for (size_t i = 0; i < n; ++i) {
-        size_t start = f->len;
         if (!s.ok[i]) {
-            if (why_name[i] != MP_QSTRnull) {
+            if (f->win == NULL) {
+                // said once, by the pass that writes
+            } else if (why_name[i] != MP_QSTRnull) {
                 mp_printf(&mp_plat_print, "module '%s' runs its code at import (global '%s': a '%s' cannot be snapshotted)\n",
                     mp_obj_str_get_str(names[i]), qstr_str(why_name[i]), why[i]);
             } else if (why[i] != NULL) {
@@ -688,14 +742,10 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
             }
             continue;
         }
-        uint32_t globals;
-        mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
-        fz_snap_dict(&s, g, &mp_type_dict, fz_file(&entries[i], f), rebuilt[i], &globals);
-        mp_module_context_t c;
-        c.module.base.type = &mp_type_module;
-        c.module.globals = (mp_obj_dict_t *)(uintptr_t)globals;
-        memcpy(&c.constants, fz_at(f, entries[i].frozen), sizeof(c.constants));
-        fz_snap_put(&s, s.ctx[i], &c, sizeof(c));
+        size_t start = f->len;
+        if (fz_snap_module(&s, i, rebuilt[i]) != s.ctx[i]) {
+            fz_changed();
+        }
         entries[i].module = s.ctx[i];
         entries[i].name = fz_qstr(f, mp_obj_str_get_qstr(names[i]));
         entries[i].size += f->len - start;

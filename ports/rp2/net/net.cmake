@@ -50,11 +50,14 @@ set(MPRT_NET_SOURCE
     ${MPRT_PORT_DIR}/net/net_stack.c
     ${MPRT_PORT_DIR}/net/net_socket.c
     ${MPRT_PORT_DIR}/net/net_bsd.c
+    ${MPRT_PORT_DIR}/net/net_usb.c
+    ${MPRT_PORT_DIR}/net/net_dhcpd.c
 )
 # the Python modules join the port's sources, so their qstrs are scanned
 set(MPRT_NET_SOURCE_PORT
     ${MPRT_PORT_DIR}/net/mp_modsocket.c
     ${MPRT_PORT_DIR}/net/mp_modnetwork.c
+    ${MPRT_PORT_DIR}/net/net_telnet.c
 )
 set(MPRT_NET_INCLUDE_DIRS ${MPRT_PORT_DIR}/net ${MPRT_PORT_DIR}/net/include ${MPRT_LWIP_DIR}/include)
 set(MPRT_NET_DEFINITIONS MPRT_NET=1)

@@ -39,6 +39,7 @@ typedef struct _net_sock_t {
     bool rd_shut;
     bool wr_shut;
     int rcvtimeo_ms;        // SO_RCVTIMEO, -1: none
+    int linger;             // SO_LINGER's time, -1: off (0: close resets the connection)
 } net_sock_t;
 
 static const posix_file_ops_t net_sock_ops;
@@ -135,7 +136,9 @@ static unsigned sock_poll(posix_file_t *f) {
         if (c->pending_err != ERR_OK) {
             ev |= POLLIN | POLLOUT | POLLERR;
         }
-        if (s->eof && s->wr_shut) {
+        // lwIP detaches the PCB when the connection is gone (reset, aborted, both ways closed): Linux's
+        // TCP_CLOSE state, which polls POLLHUP
+        if ((s->eof && s->wr_shut) || c->pcb.tcp == NULL) {
             ev |= POLLHUP;
         }
     } else {
@@ -144,7 +147,33 @@ static unsigned sock_poll(posix_file_t *f) {
     return ev;
 }
 
+typedef struct {
+    struct tcpip_api_call_data call;
+    struct netconn *conn;
+} abort_call_t;
+
+// SO_LINGER {1, 0}: the connection is reset (RST) rather than closed. The PCB is detached from the netconn
+// first (no callbacks into it), so netconn_delete then only frees the netconn.
+static err_t abort_in_tcpip(struct tcpip_api_call_data *call) {
+    struct netconn *c = ((abort_call_t *)call)->conn;
+    struct tcp_pcb *p = c->pcb.tcp;
+    if (p != NULL && p->state != LISTEN) {
+        tcp_arg(p, NULL);
+        tcp_recv(p, NULL);
+        tcp_sent(p, NULL);
+        tcp_err(p, NULL);
+        tcp_poll(p, NULL, 0);
+        c->pcb.tcp = NULL;
+        tcp_abort(p);
+    }
+    return ERR_OK;
+}
+
 static void sock_free(net_sock_t *s) {
+    if (s->conn != NULL && s->type == SOCK_STREAM && s->linger == 0 && !s->listening) {
+        abort_call_t a = { .conn = s->conn };
+        tcpip_api_call(abort_in_tcpip, &a.call);
+    }
     if (s->conn != NULL) {
         posix_lock();
         s->conn->callback_arg.ptr = NULL;
@@ -229,6 +258,7 @@ static net_sock_t *sock_new(struct netconn *conn, int family, int type, int flag
     s->family = (uint8_t)family;
     s->type = (uint8_t)type;
     s->rcvtimeo_ms = -1;
+    s->linger = -1;
     netconn_set_nonblocking(conn, 1);
     posix_file_init(&s->file, &net_sock_ops, O_RDWR | (flags & O_NONBLOCK));
     posix_lock();
@@ -562,6 +592,10 @@ static ssize_t sock_tcp_recv(net_sock_t *s, void *buf, size_t len, int flags, st
             return 0;
         }
         if (e != ERR_OK) {
+            // a reset or abort is reported once (as Linux: the pending error is cleared, so POLLERR
+            // drops), then reads see the end of the stream
+            s->eof = true;
+            netconn_err(s->conn);
             return -errno_of(e);
         }
         s->rx = p;
@@ -750,6 +784,14 @@ int net_sock_setsockopt(int fd, int level, int name, const void *val, socklen_t 
             const struct timeval *tv = val;
             s->rcvtimeo_ms = (tv->tv_sec == 0 && tv->tv_usec == 0) ? -1 : (int)(tv->tv_sec * 1000 + tv->tv_usec / 1000);
         }
+    } else if (level == SOL_SOCKET && name == SO_LINGER) {
+        // {1, 0}: close() resets the connection; a positive time is kept but close() does not wait
+        if (len < sizeof(struct linger)) {
+            r = -EINVAL;
+        } else {
+            const struct linger *l = val;
+            s->linger = l->l_onoff ? (l->l_linger > 0 ? l->l_linger : 0) : -1;
+        }
     } else if (len < sizeof(int)) {
         r = -EINVAL;
     } else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
@@ -785,6 +827,12 @@ int net_sock_getsockopt(int fd, int level, int name, void *val, socklen_t *len) 
         }
         memcpy(val, &tv, *len < sizeof(tv) ? *len : sizeof(tv));
         *len = sizeof(tv);
+        put_sock(s);
+        return 0;
+    } else if (level == SOL_SOCKET && name == SO_LINGER) {
+        struct linger l = { s->linger >= 0, s->linger >= 0 ? s->linger : 0 };
+        memcpy(val, &l, *len < sizeof(l) ? *len : sizeof(l));
+        *len = sizeof(l);
         put_sock(s);
         return 0;
     } else if (level == SOL_SOCKET && name == SO_ERROR) {

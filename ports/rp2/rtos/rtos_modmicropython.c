@@ -10,9 +10,9 @@
 #include "FreeRTOS.h"
 #include "task.h"
 #include "mpthreadport.h"
+#include "rtos_pool.h"
 
 extern const mp_obj_module_t mp_module_micropython;
-extern uint8_t __heap_start, __heap_end;
 
 static const char *const state_names[] = { "running", "ready", "blocked", "suspended", "deleted", "invalid" };
 
@@ -68,13 +68,15 @@ typedef struct malloc_chunk {
 } malloc_chunk_t;
 extern malloc_chunk_t *__malloc_free_list;
 
-// micropython.malloc_stats(): (arena, in use, free, largest free block), the C heap in bytes.
+// micropython.malloc_stats(): (arena, in use, free, largest free block), the C heap in bytes. The arena is
+// what the C heap can use now: up to the lowest area the GC heap took from the RAM pool (docs/memory.md).
 static mp_obj_t mprt_malloc_stats(void) {
-    size_t arena = &__heap_end - &__heap_start;
     vTaskSuspendAll();
+    mprt_pool_stats_t ps;
+    mprt_pool_stats(&ps);
     struct mallinfo mi = mallinfo();
-    uint8_t *brk = sbrk(0);
-    size_t largest = (brk != (uint8_t *)-1 && brk <= &__heap_end) ? (size_t)(&__heap_end - brk) : 0;
+    size_t arena = ps.c_limit;
+    size_t largest = ps.c_limit - ps.c_brk;
     for (malloc_chunk_t *c = __malloc_free_list; c != NULL; c = c->next) {
         if (c->size > largest) {
             largest = c->size;

@@ -14,12 +14,15 @@ set(MPRT_KERNEL_SOURCE_PORT
     ${MPRT_PORT_DIR}/rtos/rtos_modmicropython.c
     ${MPRT_PORT_DIR}/rtos/rtos_modthread.c
     ${MPRT_PORT_DIR}/rtos/rtos_flash.c
+    # the RAM pool of the C heap and the GC heap (docs/memory.md)
+    ${MPRT_PORT_DIR}/rtos/rtos_pool.c
     # `usb`'s C half (docs/usb.md)
     ${MPRT_PORT_DIR}/usb/mp_modusb.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_desc.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_tty.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_msc.c
     ${MPRT_PORT_DIR}/usb/mprt_usb_msc_class.c
+    ${MPRT_PORT_DIR}/usb/mprt_usb_ncm_class.c
 )
 # USB is the port's own task: no upstream thread port, pendsv or TinyUSB runtime glue.
 set(MPRT_KERNEL_SOURCE_UPSTREAM_PORT)

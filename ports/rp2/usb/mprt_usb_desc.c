@@ -12,15 +12,16 @@
 #include <string.h>
 #include "mprt_usb_desc.h"
 #include "mprt_env.h"
+#include "mprt_usb_ncm.h"
 #ifndef NO_QSTR
 #include "tusb.h"
+#include "class/net/net_device.h"
 #endif
 
 // the set is saved as hex text (environment values hold no NUL): 1536 characters, 768 bytes
 #define DESC_MAX (768)
 
 const uint8_t *__real_tud_descriptor_device_cb(void);
-const uint8_t *__real_tud_descriptor_configuration_cb(uint8_t index);
 const uint16_t *__real_tud_descriptor_string_cb(uint8_t index, uint16_t langid);
 
 static uint8_t desc[DESC_MAX * 2];
@@ -32,6 +33,37 @@ static volatile int state; // 0: not read yet, 1: the saved set is used, 2: the 
 static const char *reason = "no saved configuration";
 static uint16_t string_buf[128];
 
+// The default configuration (no saved one, or one refused): MicroPython's CDC ACM console (interfaces 0-1,
+// endpoints 0x81 0x02 0x82, as its built-in descriptor) and the CDC-NCM network function (interfaces
+// 2-3, endpoints 0x83 0x04 0x84; ports/rp2/net/net_usb.c). MicroPython's device descriptor (class MISC,
+// IAD) already announces a composite device.
+#define DEFAULT_CFG_LEN (TUD_CONFIG_DESC_LEN + TUD_CDC_DESC_LEN + TUD_CDC_NCM_DESC_LEN)
+static const uint8_t default_cfg[DEFAULT_CFG_LEN] = {
+    TUD_CONFIG_DESCRIPTOR(1, 4, USBD_STR_0, DEFAULT_CFG_LEN, 0, USBD_MAX_POWER_MA),
+    TUD_CDC_DESCRIPTOR(USBD_ITF_CDC, USBD_STR_CDC, USBD_CDC_EP_CMD, 8, USBD_CDC_EP_OUT, USBD_CDC_EP_IN, 64),
+    TUD_CDC_NCM_DESCRIPTOR(2, MPRT_USB_NCM_STR_NAME, MPRT_USB_NCM_STR_MAC, 0x83, 16, 0x04, 0x84, 64, 1514),
+};
+
+// the default configuration's own strings (MicroPython's callback gives indexes 1-5)
+static const uint16_t *default_string(uint8_t index) {
+    if (index == MPRT_USB_NCM_STR_NAME) {
+        static const char name[] = "Board network";
+        for (size_t i = 0; i < sizeof(name) - 1; i++) {
+            string_buf[1 + i] = name[i];
+        }
+        string_buf[0] = (TUSB_DESC_STRING << 8) | (2 + 2 * (sizeof(name) - 1));
+        return string_buf;
+    }
+    // the MAC address as 12 hex digits (CDC ECM 1.2 5.4: the iMACAddress string)
+    uint8_t mac[6];
+    mprt_usb_ncm_mac(mac);
+    for (int i = 0; i < 12; i++) {
+        string_buf[1 + i] = "0123456789ABCDEF"[(mac[i / 2] >> (i & 1 ? 0 : 4)) & 15];
+    }
+    string_buf[0] = (TUSB_DESC_STRING << 8) | (2 + 2 * 12);
+    return string_buf;
+}
+
 // Checks the configuration descriptor at cfg (len bytes available): NULL when it fits this build.
 static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *total) {
     if (len < 9 || cfg[0] != 9 || cfg[1] != TUSB_DESC_CONFIGURATION) {
@@ -41,7 +73,7 @@ static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *t
     if (t < 9 || t > len) {
         return "configuration descriptor length out of range";
     }
-    unsigned interfaces = 0, cdc = 0;
+    unsigned interfaces = 0, cdc = 0, ncm = 0;
     uint16_t ep_used_in = 0, ep_used_out = 0;
     bool first = true;
     for (size_t i = 9; i < t;) {
@@ -59,7 +91,14 @@ static const char *check_configuration(const uint8_t *cfg, size_t len, size_t *t
                 return "the first interface is not CDC ACM (the console)";
             }
             first = false;
-            if (cls == TUSB_CLASS_CDC) {
+            if (cls == TUSB_CLASS_CDC && sub == CDC_COMM_SUBCLASS_NETWORK_CONTROL_MODEL) {
+                if (++ncm > 1) {
+                    return "more than one network function";
+                }
+            } else if (cls == TUSB_CLASS_CDC) {
+                if (sub != CDC_COMM_SUBCLASS_ABSTRACT_CONTROL_MODEL) {
+                    return "a CDC function this build has no driver for (ACM and NCM only)";
+                }
                 if (++cdc > CFG_TUD_CDC) {
                     return "more CDC functions than this build has (5)";
                 }
@@ -180,7 +219,8 @@ unsigned mprt_usb_desc_cdc_count(void) {
     unsigned n = 0;
     size_t total = cfg_desc[2] | (cfg_desc[3] << 8);
     for (size_t i = 9; i < total; i += cfg_desc[i]) {
-        if (cfg_desc[i + 1] == TUSB_DESC_INTERFACE && cfg_desc[i + 5] == TUSB_CLASS_CDC && cfg_desc[i + 3] == 0) {
+        if (cfg_desc[i + 1] == TUSB_DESC_INTERFACE && cfg_desc[i + 5] == TUSB_CLASS_CDC
+            && cfg_desc[i + 6] == CDC_COMM_SUBCLASS_ABSTRACT_CONTROL_MODEL && cfg_desc[i + 3] == 0) {
             n++;
         }
     }
@@ -199,11 +239,15 @@ const uint8_t *__wrap_tud_descriptor_device_cb(void) {
 
 const uint8_t *__wrap_tud_descriptor_configuration_cb(uint8_t index) {
     load();
-    return state == 1 ? cfg_desc : __real_tud_descriptor_configuration_cb(index);
+    (void)index;
+    return state == 1 ? cfg_desc : default_cfg;
 }
 
 const uint16_t *__wrap_tud_descriptor_string_cb(uint8_t index, uint16_t langid) {
     load();
+    if (state != 1 && (index == MPRT_USB_NCM_STR_NAME || index == MPRT_USB_NCM_STR_MAC)) {
+        return default_string(index);
+    }
     if (state != 1 || index == 0 || index > string_count) {
         return state == 1 && index > string_count ? NULL : __real_tud_descriptor_string_cb(index, langid);
     }

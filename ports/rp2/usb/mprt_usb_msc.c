@@ -7,6 +7,7 @@
 #include <string.h>
 #include "py/runtime.h"
 #include "mprt_usb_msc.h"
+#include "mprt_usb_ncm.h"
 #ifndef NO_QSTR
 #include "tusb.h"
 #include "device/usbd_pvt.h"
@@ -38,9 +39,14 @@ static const usbd_class_driver_t msc_driver = {
     .sof = NULL,
 };
 
+// with the NCM network function's driver (ports/rp2/net/net_usb.c), which takes only NCM interfaces
+static usbd_class_driver_t app_drivers[2];
+
 usbd_class_driver_t const *usbd_app_driver_get_cb(uint8_t *driver_count) {
-    *driver_count = 1;
-    return &msc_driver;
+    app_drivers[0] = msc_driver;
+    app_drivers[1] = *mprt_usb_ncm_driver();
+    *driver_count = 2;
+    return app_drivers;
 }
 
 void tud_msc_inquiry_cb(uint8_t lun, uint8_t vendor_id[8], uint8_t product_id[16], uint8_t product_rev[4]) {

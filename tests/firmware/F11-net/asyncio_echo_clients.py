@@ -1,7 +1,7 @@
-# An asyncio echo server (start_server) with 10 clients (open_connection) at the same time.
+# An asyncio echo server (start_server) with 20 clients (open_connection) at the same time.
 import asyncio
 
-N = 10
+N = 20
 
 
 async def handler(reader, writer):

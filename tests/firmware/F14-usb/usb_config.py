@@ -1,6 +1,6 @@
 # usb (F14, docs/usb.md): the bus state in the emulator (enumerated and configured by the harness's USB
 # host), every ValueError of the UsbConfig builder (order, hardware fit, functions this build cannot
-# do yet: network; an msc() before the console's cdc()), save/exists/load/delete through the key-value store, and a corrupt saved configuration.
+# do: ECM/RNDIS; an msc() before the console's cdc()), save/exists/load/delete through the key-value store, and a corrupt saved configuration.
 import os
 import usb
 
@@ -47,9 +47,12 @@ for i in range(5):
     c.cdc(str="port %d" % i)
 err(c.cdc)
 err(c.msc)
-err(c.net_ncm, b"\x02\x00\x00\x00\x00\x01")
+err(c.net_ncm, b"\x03\x00\x00\x00\x00\x01")
+err(c.net_ncm, "02:00:00:00:01")
+err(c.net_ncm, 5)
 err(c.net_ecm, b"\x02\x00\x00\x00\x00\x01")
 err(c.net_rndis)
+c.net_ncm("02:00:00:00:00:10")
 err(c.net)
 err(c.configuration)
 err(c.save)

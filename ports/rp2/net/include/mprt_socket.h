@@ -36,6 +36,7 @@ typedef uint32_t in_addr_t;
 #define SO_SNDBUF       7
 #define SO_RCVBUF       8
 #define SO_KEEPALIVE    9
+#define SO_LINGER       13
 #define SO_REUSEPORT    15
 #define SO_RCVTIMEO     20
 #define SO_SNDTIMEO     21

@@ -23,7 +23,8 @@ _MAX_SAVED = 4095
 # the descriptor set the firmware holds (mprt_usb_desc.c DESC_MAX)
 _MAX_DESC = 768
 _STR = type("")
-_NO_NET = "network functions need the network stack, which this build does not have"
+# TinyUSB 0.18 builds CDC-NCM or ECM/RNDIS, never both (class/net/net_device.h): this build has NCM
+_NO_ECM = "%s: this build's USB network function is CDC-NCM (TinyUSB builds NCM or ECM/RNDIS, not both); use net_ncm()"
 
 
 def _str(name, value):
@@ -78,7 +79,7 @@ class UsbConfig:
         if not isinstance(power_ma, int) or not 0 <= power_ma <= 500:
             raise ValueError("power_ma must be an int in 0..500")
         c = {"str": _str("str", str), "attribute": attribute, "power_ma": power_ma}
-        self._configs.append({"cdc": 0, "msc": 0, "endpoints": 0, "interfaces": 0})
+        self._configs.append({"cdc": 0, "msc": 0, "net": 0, "endpoints": 0, "interfaces": 0})
         self._calls.append(["configuration", c])
         return len(self._configs) - 1
 
@@ -113,17 +114,25 @@ class UsbConfig:
         self._function("msc", 1, 1, 1, "MSC function")
         self._calls.append(["msc", f])
 
-    def net_ecm(self, mac, str=None):
-        raise ValueError(_NO_NET)
-
-    def net_ncm(self, mac, str=None):
-        raise ValueError(_NO_NET)
+    def net_ecm(self, mac=None, str=None):
+        raise ValueError(_NO_ECM % "net_ecm")
 
     def net_rndis(self, str=None):
-        raise ValueError(_NO_NET)
+        raise ValueError(_NO_ECM % "net_rndis")
 
-    def net(self, *args, **kwargs):
-        raise ValueError(_NO_NET)
+    def net_ncm(self, mac=None, str=None):
+        # mac: the host side's Ethernet address (the function's iMACAddress), 6 bytes or "xx:xx:xx:xx:xx:xx";
+        # None: the board's default (as in the default configuration). The board's own address on the
+        # link stays its default (docs/network.md "USB network link").
+        s = _str("str", str)
+        m = _mac(mac)
+        # notification IN + a data IN/OUT pair: two endpoint numbers, two interfaces
+        self._function("net", 2, 2, 1, "network function")
+        self._calls.append(["net_ncm", {"mac": m, "str": s}])
+
+    def net(self, str=None):
+        # the network function this build has (CDC-NCM), with the board's default address
+        self.net_ncm(None, str)
 
     def _check(self):
         if self._device is None:
@@ -131,7 +140,7 @@ class UsbConfig:
         if not self._configs:
             raise ValueError("no configuration()")
         for i, c in enumerate(self._configs):
-            if c["cdc"] + c["msc"] == 0:
+            if c["cdc"] + c["msc"] + c["net"] == 0:
                 raise ValueError("configuration %d has no function" % i)
         if self._configs[0]["cdc"] == 0:
             raise ValueError("configuration 0 has no cdc(): the console would have no port")
@@ -185,6 +194,20 @@ class UsbConfig:
                 body += bytes([7, 5, ep + 1, 2, 64, 0, 0, 7, 5, 0x80 | (ep + 1), 2, 64, 0, 0])
                 itf += 2
                 ep += 2
+            elif name == "net_ncm":
+                # CDC-NCM 1.0: IAD, communication interface (header, union, Ethernet, NCM functional
+                # descriptors, notification IN), data interface alternate 0 (no endpoints) and 1 (bulk pair)
+                m = string(kw["mac"] or _default_mac())
+                body += bytes([8, 0x0B, itf, 2, 2, 0x0D, 0, 0])
+                body += bytes([9, 4, itf, 0, 1, 2, 0x0D, 0, s])
+                body += bytes([5, 0x24, 0x00, 0x10, 0x01, 5, 0x24, 0x06, itf, itf + 1])
+                body += bytes([13, 0x24, 0x0F, m, 0, 0, 0, 0, 1514 & 0xFF, 1514 >> 8, 0, 0, 0])
+                body += bytes([6, 0x24, 0x1A, 0x00, 0x01, 0])
+                body += bytes([7, 5, 0x80 | ep, 3, 16, 0, 50])
+                body += bytes([9, 4, itf + 1, 0, 0, 10, 0, 1, 0, 9, 4, itf + 1, 1, 2, 10, 0, 1, 0])
+                body += bytes([7, 5, 0x80 | (ep + 1), 2, 64, 0, 0, 7, 5, ep + 1, 2, 64, 0, 0])
+                itf += 2
+                ep += 2
             else:
                 body += bytes([9, 4, itf, 0, 2, 8, 6, 0x50, s])
                 body += bytes([7, 5, ep, 2, 64, 0, 0, 7, 5, 0x80 | ep, 2, 64, 0, 0])
@@ -224,6 +247,38 @@ class UsbConfig:
         return True
 
 
+def _mac(mac):
+    if mac is None:
+        return None
+    if isinstance(mac, str):
+        parts = mac.split(":")
+        try:
+            b = bytes(int(x, 16) for x in parts if len(x) == 2)
+        except ValueError:
+            b = b""
+        if len(parts) != 6:
+            b = b""
+    else:
+        try:
+            b = bytes(mac)
+        except TypeError:
+            b = b""
+    if len(b) != 6:
+        raise ValueError('mac must be 6 bytes or "xx:xx:xx:xx:xx:xx"')
+    if b[0] & 1:
+        raise ValueError("mac must be a unicast address")
+    return binascii.hexlify(b).decode().upper()
+
+
+def _default_mac():
+    # the default configuration's host-side address (ports/rp2/net/net_usb.c): 02 and bytes 3-7 of the
+    # board's unique id, bit 0 of the last byte clear
+    import machine
+
+    i = machine.unique_id()
+    return binascii.hexlify(bytes([2, i[3], i[4], i[5], i[6], i[7] & 0xFE])).decode().upper()
+
+
 def _to_utf16(text):
     out = bytearray()
     for ch in text:
@@ -244,7 +299,7 @@ def _decode(text):
             raise ValueError("version %r" % (version,))
         cfg = UsbConfig()
         for name, kwargs in calls:
-            if name not in ("device", "configuration", "cdc", "msc"):
+            if name not in ("device", "configuration", "cdc", "msc", "net_ncm"):
                 raise ValueError("unknown function %r" % (name,))
             getattr(cfg, name)(**kwargs)
         cfg._check()
