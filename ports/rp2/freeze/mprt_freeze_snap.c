@@ -680,7 +680,7 @@ static uint32_t fz_snap_module(fz_snap_t *s, size_t i, mp_obj_t rebuilt) {
     return fz_emit(s, MP_OBJ_NULL, &c, sizeof(c));
 }
 
-void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_module_t *entries, size_t n) {
+void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, const bool *printed, fz_module_t *entries, size_t n) {
     fz_snap_t s = { .f = f, .mods = mods, .names = names, .n = n, .mode = FZ_CHECK };
     s.ok = m_new0(bool, n);
     s.ctx = m_new0(uint32_t, n);
@@ -693,6 +693,9 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, fz_mo
         if (s.ok[i] && f->mods[i].effect) {
             s.ok[i] = false;
             why[i] = "its top-level code calls a function for its effect";
+        } else if (s.ok[i] && printed[i]) {
+            s.ok[i] = false;
+            why[i] = "its import printed";
         }
     }
     // which modules can be snapshotted, when those that cannot are not (a reference to one of their

@@ -18,8 +18,9 @@ struct _fz_t;
 struct _fz_module_t;
 // After fz_add_module() for every module: snapshots the modules that allow it (their entry's
 // `module` set); mods are the modules as imported from their files, names their full names.
-// Prints a line for each module that runs its code at import instead, and why.
-void fz_snap_modules(struct _fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, struct _fz_module_t *entries, size_t n);
+// printed[i]: module i's import wrote to stdout/stderr (its output must come at each import). Prints a
+// line for each module that runs its code at import instead, and why.
+void fz_snap_modules(struct _fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, const bool *printed, struct _fz_module_t *entries, size_t n);
 
 // At run time (mprt_freeze_overlay.c; vendor patch 0008 hooks, mpconfigport.h).
 void fz_snap_reset(void);
