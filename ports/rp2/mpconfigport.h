@@ -68,6 +68,17 @@ void mprt_rtos_irq_hard_exit(void *saved);
 #define MICROPY_PORT_FROZEN_LOADED(module, path) mprt_freeze_loaded((void *)(module), (path))
 int mprt_freeze_find(const char *str, int *frozen_type, void **data);
 void mprt_freeze_loaded(void *module, const char *path);
+// snapshotted frozen modules (ports/rp2/freeze/mprt_freeze_snap.c, vendor patch 0008)
+#define MICROPY_PORT_IMPORT_SNAPSHOT(name) mprt_freeze_import_snapshot(name)
+#define MICROPY_PORT_FIXED_GLOBALS_LOOKUP(globals, name) mprt_freeze_globals_lookup((globals), (name))
+#define MICROPY_PORT_FIXED_GLOBALS_STORE(globals, name, value) mprt_freeze_globals_store((globals), (name), (value))
+// (mp_obj_t is void *, qstr is size_t: py/obj.h is not included yet)
+#include <stdbool.h>
+struct _mp_obj_dict_t;
+struct _mp_map_elem_t;
+void *mprt_freeze_import_snapshot(size_t name);
+struct _mp_map_elem_t *mprt_freeze_globals_lookup(struct _mp_obj_dict_t *globals, size_t name);
+bool mprt_freeze_globals_store(struct _mp_obj_dict_t *globals, size_t name, void *value);
 #define MICROPY_EMIT_THUMB                      (1)
 #define MICROPY_EMIT_INLINE_THUMB               (1)
 #define MICROPY_EMIT_THUMB_ARMV7M               (0)

@@ -130,8 +130,9 @@ function batches(cands: Candidate[]): Candidate[][] {
 
 /** Imports each module in one run (a marker line before each), catching what it raises: what each printed. */
 async function importAll(board: Rp2040Board, mods: string[]): Promise<{ out: string; frozen: boolean }[]> {
-    // freeze.isfrozen taken first: a test may put another module in sys.modules under that name; each
-    // module dropped after its run, so a batch's tests do not all stay in the heap
+    // freeze.isfrozen taken first: a test may put another module in sys.modules under that name; the module
+    // judged is the one the import returns (a snapshotted module is not put in sys.modules); each module
+    // dropped after its run, so a batch's tests do not all stay in the heap
     const code = [
         'import sys, gc, freeze',
         '_isf = freeze.isfrozen',
@@ -139,11 +140,12 @@ async function importAll(board: Rp2040Board, mods: string[]): Promise<{ out: str
         '_frz = []',
         `for _m in ${JSON.stringify(mods)}:`,
         "    print('\\x1e' + _m)",
+        '    _mod = None',
         '    try:',
-        '        _imp(_m)',
+        '        _mod = _imp(_m)',
         '    except BaseException as _e:',
         "        print('\\x1f%s: %s' % (type(_e).__name__, _e))",
-        '    _frz.append(_isf(sys.modules.get(_m)))',
+        '    _frz.append(_isf(_mod if _mod is not None else sys.modules.get(_m)))',
         '    sys.modules.pop(_m, None)',
         '    gc.collect()',
         "print('\\x1e', _frz)",

@@ -34,6 +34,15 @@ const FROZEN = 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), freeze.isfro
 const writeBytes = (path: string, data: Uint8Array) =>
     `with open(${JSON.stringify(path)}, 'wb') as f:\n    f.write(bytes.fromhex(${JSON.stringify(Buffer.from(data).toString('hex'))}))`;
 
+/** A file of any size, 8 KB per run (an image file with snapshots is larger than the heap's largest block). */
+async function putBytes(b: Rp2040Board, path: string, data: Uint8Array): Promise<void> {
+    await run(b, writeBytes(path, new Uint8Array(0)));
+    for (let at = 0; at < data.length; at += 8192) {
+        const hex = Buffer.from(data.subarray(at, at + 8192)).toString('hex');
+        await run(b, `with open(${JSON.stringify(path)}, 'ab') as f:\n    f.write(bytes.fromhex(${JSON.stringify(hex)}))`);
+    }
+}
+
 describe('F7: mprt freeze on the host', { skip }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-freeze-host-'));
     const boards: Rp2040Board[] = [];
@@ -85,7 +94,7 @@ describe('F7: mprt freeze on the host', { skip }, () => {
 
     test('the image file installs with freeze.load(path) on a running board, into either half', { timeout: 120_000 }, async () => {
         const b = await board('load');
-        await run(b, writeBytes('app.fz', readFileSync(join(work, 'app.fz'))));
+        await putBytes(b, 'app.fz', readFileSync(join(work, 'app.fz')));
         for (let round = 0; round < 2; round++) {
             assert.match(await run(b, "import freeze\nfreeze.load('app.fz')"), /^loaded \d+ flash bytes \(3 modules, \d+-byte image\)/);
             await b.powerCycle();
@@ -110,7 +119,7 @@ describe('F7: mprt freeze on the host', { skip }, () => {
             fz.writeUInt32LE(crc32(fz.subarray(at + 8, at + fz.readUInt32LE(at + 16))), at + 4);
         }
         const b = await board('foreign');
-        await run(b, writeBytes('other.fz', fz));
+        await putBytes(b, 'other.fz', fz);
         const r = await b.exec("import freeze\nfreeze.load('other.fz')", { timeoutMs: 20_000 });
         assert.match(r.stderr, /ValueError: freeze: other\.fz was made for another firmware: freeze again/);
         assert.equal(await run(b, 'import freeze\nfreeze.get_modules()'), 'no frozen modules\n');

@@ -76,3 +76,98 @@ export const CHECK = [
     '    print(repr(e))',
 ].join('\n');
 
+/**
+ * A module snapshotted whole (docs/freeze.md "Snapshots"): a frozendict table, instances of an
+ * __immutable__ class, a class hierarchy, closures, generators, a coroutine, big ints, floats, bytes,
+ * tuples, nested functions and a mutable global (a counter a function increments).
+ */
+export const FZSNAP = `
+from freeze import frozendict
+import micropython
+
+BIG = 2 ** 100
+NEG = -(3 ** 70)
+F = 1.5
+B = b'snap\\x00bytes'
+T = (1, (2, 'three'), BIG, F, None, True)
+TABLE = frozendict({'red': 1, 'green': 2, 'blue': (3, F), 4: 'four'})
+count = 0
+
+class Point:
+    __immutable__ = True
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+    def norm2(self):
+        return self.x * self.x + self.y * self.y
+
+ORIGIN = Point(0, 0)
+UNIT = Point(1, 0)
+POINTS = (ORIGIN, UNIT)
+
+class Base:
+    kind = 'base'
+    def who(self):
+        return self.kind
+    @property
+    def loud(self):
+        return self.who().upper()
+
+class Child(Base):
+    kind = 'child'
+    def who(self):
+        return 'child/' + super().who()
+    @staticmethod
+    def make():
+        return Child()
+
+def incr(n=1, *, by=1):
+    global count
+    count += n * by
+    return count
+
+def adder(k):
+    def add(x):
+        return x + k
+    return add
+
+def squares(n):
+    for i in range(n):
+        yield i * i
+
+def nest():
+    def a():
+        def b():
+            return TABLE['blue'], POINTS[1].norm2()
+        return b()
+    return a()
+
+async def co(x):
+    return x * 2
+`;
+
+export const CHECK_SNAP = [
+    'import fzsnap',
+    'print(fzsnap.BIG, fzsnap.NEG, fzsnap.F, fzsnap.B, fzsnap.T)',
+    "print(sorted(fzsnap.TABLE.items(), key=str), fzsnap.TABLE['red'], fzsnap.TABLE.get(4), len(fzsnap.TABLE))",
+    'try:',
+    "    fzsnap.TABLE['red'] = 5",
+    'except TypeError:',
+    "    print('TABLE is immutable', fzsnap.TABLE['red'])",
+    'print(fzsnap.ORIGIN.norm2(), fzsnap.UNIT.x, fzsnap.Point(3, 4).norm2(), fzsnap.POINTS[1] is fzsnap.UNIT)',
+    'c = fzsnap.Child.make()',
+    'print(c.who(), c.loud, isinstance(c, fzsnap.Base), fzsnap.Base().loud)',
+    'print(fzsnap.incr(), fzsnap.incr(5), fzsnap.incr(2, by=10), fzsnap.count)',
+    'print(fzsnap.adder(3)(4), list(fzsnap.squares(5)), fzsnap.nest())',
+    'try:',
+    '    fzsnap.co(21).send(None)',
+    'except StopIteration as e:',
+    '    print(e.value)',
+    "fzsnap.extra = 'set from outside'",
+    "print(fzsnap.extra, hasattr(fzsnap, 'extra'))",
+    'del fzsnap.extra',
+    "print(hasattr(fzsnap, 'extra'))",
+    'class Sub(fzsnap.Child):',
+    "    kind = 'sub'",
+    'print(Sub().who(), Sub.make().who())',
+].join('\n');

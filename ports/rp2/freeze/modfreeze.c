@@ -2,6 +2,7 @@
 #include <string.h>
 #include "py/runtime.h"
 #include "py/builtin.h"
+#include "py/stream.h"
 #include "py/compile.h"
 #include "py/persistentcode.h"
 #include "py/objfun.h"
@@ -9,7 +10,9 @@
 #include "shared/runtime/pyexec.h"
 #include "mprt_freeze.h"
 #include "mprt_freeze_build.h"
+#include "mprt_freeze_snap.h"
 #include "dynlink.h"
+#include "posix/mp_posix.h"
 
 // A module to freeze: its name, its path in the image, the file it is compiled from.
 typedef struct _fz_src_t {
@@ -143,32 +146,6 @@ static int fz_target_half(uint32_t *seq) {
     return fz_linked_half() >= 0 ? 1 - fz_linked_half() : (cur ? 1 - cur_half : 0);
 }
 
-// Builds the image of the modules: a dry run first (every error of the build raised before anything is
-// written), then again, streamed into the flash of `half` but for the header page, which `page` receives
-// (fz_commit writes it). Each module is compiled again for each pass, one at a time, so only one module's
-// compiled code is in RAM at once. Returns the image size; *flash_bytes: the module data in it.
-static size_t fz_build(const fz_src_t *src, size_t n, int half, uint32_t seq, uint8_t *page, size_t *flash_bytes) {
-    fz_module_t *entries = m_new(fz_module_t, n);
-    size_t len = 0;
-    for (int pass = 0; pass < 2; ++pass) {
-        fz_t f;
-        fz_init(&f, fz_half_addr(half), pass == 1);
-        for (size_t i = 0; i < n; ++i) {
-            if (pass == 0) {
-                mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
-            }
-            mp_compiled_module_t cm;
-            fz_compile(&src[i], &cm);
-            fz_add_module(&f, src[i].path.buf, &cm, &entries[i]);
-        }
-        len = fz_finish(&f, entries, n, seq, page);
-        *flash_bytes = f.flash_bytes;
-        fz_deinit(&f);
-    }
-    m_del(fz_module_t, entries, n);
-    return len;
-}
-
 // sys.path as it was before the imports (its list object kept: the same one everywhere).
 static void fz_restore_path(mp_obj_t saved) {
     size_t np;
@@ -182,7 +159,7 @@ static void fz_restore_path(mp_obj_t saved) {
 
 // Imports the modules (from their files: the filesystem entries of sys.path first meanwhile): what
 // import_modules returns.
-static void fz_import_all(const fz_src_t *src, size_t n, mp_obj_t *mods) {
+static void fz_import_all(const fz_src_t *src, size_t n, mp_obj_t *mods, bool *printed) {
     // sys.path is given back as it was even if a module changed it:
     // the saved items are put back through the list (a module that appends to sys.path reallocates its
     // items, so no pointer to them is kept across the imports).
@@ -200,17 +177,69 @@ static void fz_import_all(const fz_src_t *src, size_t n, mp_obj_t *mods) {
         }
     }
     nlr_buf_t nlr;
+    // from their files, not from the snapshots of the image in use
+    fz_snap_enable(false);
     if (nlr_push(&nlr) == 0) {
         for (size_t i = 0; i < n; ++i) {
+            uint32_t written = mp_stdio_py_written;
             mp_import_name(mp_obj_str_get_qstr(src[i].name), mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+            printed[i] = mp_stdio_py_written != written;
             mods[i] = fz_loaded_module(src[i].name);
         }
         nlr_pop();
     } else {
+        fz_snap_enable(true);
         fz_restore_path(saved);
         nlr_jump(nlr.ret_val);
     }
+    fz_snap_enable(true);
     fz_restore_path(saved);
+}
+
+// Builds the image of the modules: a dry run first (every error of the build raised before anything is
+// written), then again, streamed into the flash of `half` but for the header page, which `page` receives
+// (fz_commit writes it). Each module is compiled again for each pass, one at a time, so only one module's
+// compiled code is in RAM at once. The snapshots (mprt_freeze_snap.c) follow the modules' code; they
+// need the modules imported (`mods`): when `imported` is false, they are imported after the code is
+// written (the dry run then covers the code, and the snapshot's layout pass its part). Returns the image
+// size; *flash_bytes: the module data in it.
+static size_t fz_build(const fz_src_t *src, size_t n, int half, uint32_t seq, uint8_t *page, size_t *flash_bytes,
+    mp_obj_t *mods, bool *printed, bool imported) {
+    fz_module_t *entries = m_new(fz_module_t, n);
+    mp_obj_t *names = m_new(mp_obj_t, n);
+    for (size_t i = 0; i < n; ++i) {
+        names[i] = src[i].name;
+    }
+    size_t len = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        fz_t f;
+        fz_init(&f, fz_half_addr(half), pass == 1);
+        memset(entries, 0, n * sizeof(fz_module_t));
+        for (size_t i = 0; i < n; ++i) {
+            if (pass == 0) {
+                mp_printf(&mp_plat_print, "freezing module '%s'\n", mp_obj_str_get_str(src[i].name));
+            }
+            mp_compiled_module_t cm;
+            fz_compile(&src[i], &cm);
+            fz_add_module(&f, src[i].path.buf, &cm, &entries[i]);
+        }
+        // the sector buffer is given back while the modules are imported (both passes pad alike)
+        fz_suspend(&f);
+        if (pass == 1 && !imported) {
+            fz_import_all(src, n, mods, printed);
+            imported = true;
+        }
+        fz_resume(&f);
+        if (imported) {
+            fz_snap_modules(&f, names, mods, printed, entries, n);
+        }
+        len = fz_finish(&f, entries, n, seq, page);
+        *flash_bytes = f.flash_bytes;
+        fz_deinit(&f);
+    }
+    m_del(mp_obj_t, names, n);
+    m_del(fz_module_t, entries, n);
+    return len;
 }
 
 static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
@@ -259,21 +288,21 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
     int half = fz_target_half(&seq);
     int cur_half = -1;
     fz_current(&cur_half);
-    // The modules are imported after the image's body is written (only one of them, the imported modules
-    // or a module being compiled, takes the heap at a time), and before the header page is (an import
-    // error leaves no valid image in that half: the current one stays). But when the half written holds
-    // the newest image (a second freeze in one session), nothing may be written before they import.
+    // The modules are imported after the modules' code is written (only one of them, the imported modules
+    // or a module being compiled, takes the heap at a time), before their snapshots (made from them) and
+    // the header page (an import error leaves no valid image in that half: the current one stays). But
+    // when the half written holds the newest image (a second freeze in one session), nothing may be
+    // written before they import.
     bool import_first = half == cur_half;
     mp_obj_t *mods = m_new(mp_obj_t, n);
+    bool *printed = m_new0(bool, n);
     if (import_first) {
-        fz_import_all(src, n, mods);
+        fz_import_all(src, n, mods, printed);
     }
     uint8_t *page = m_new(uint8_t, FZ_HEADER_SPAN);
     size_t flash_bytes;
-    size_t len = fz_build(src, n, half, seq, page, &flash_bytes);
-    if (!import_first) {
-        fz_import_all(src, n, mods);
-    }
+    size_t len = fz_build(src, n, half, seq, page, &flash_bytes, mods, printed, import_first);
+    m_del(bool, printed, n);
     fz_commit(half, page);
     m_del(uint8_t, page, FZ_HEADER_SPAN);
     fz_forget();
@@ -305,6 +334,10 @@ static bool fz_fun_frozen(mp_obj_t o) {
 static mp_obj_t freeze_isfrozen(mp_obj_t o) {
     if (!mp_obj_is_obj(o)) {
         return mp_const_false;
+    }
+    if (fz_in_image(MP_OBJ_TO_PTR(o))) {
+        // a snapshotted object: module, function, class, frozendict, constant
+        return mp_const_true;
     }
     const mp_obj_type_t *t = mp_obj_get_type(o);
     if (t == &mp_type_module) {
@@ -382,6 +415,19 @@ static MP_DEFINE_CONST_FUN_OBJ_0(freeze_clear_obj, freeze_clear);
 // file holds the same image built for each half; the one for the half a freeze would write now is
 // checked (whole, made for this firmware), given the next sequence number and written as import_modules
 // writes. Used from the next soft reset, as after import_modules.
+// Up to n bytes of a file: how many were read.
+static size_t fz_file_read(mp_obj_t file, uint8_t *buf, size_t n) {
+    int err = 0;
+    mp_uint_t got = mp_stream_rw(file, buf, n, &err, MP_STREAM_RW_READ);
+    if (err != 0) {
+        mp_raise_OSError(err);
+    }
+    return got;
+}
+
+// Reads the file a sector at a time (an image file is larger than the heap's largest block may be): each
+// image's header is checked, the one built for the half to write is programmed as import_modules writes
+// (power-safe: its CRC, checked as it streams, must match before the header page is committed).
 static mp_obj_t freeze_load(mp_obj_t path_in) {
     if (MPRT_FLASH_FREEZE_SIZE == 0) {
         mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("freeze: no freeze region (flash.freeze_size=0)"));
@@ -389,21 +435,20 @@ static mp_obj_t freeze_load(mp_obj_t path_in) {
     const char *path = mp_obj_str_get_str(path_in);
     mp_obj_t open_args[2] = { path_in, mp_obj_new_str("rb", 2) };
     mp_obj_t file = mp_builtin_open(2, open_args, (mp_map_t *)&mp_const_empty_map);
-    mp_obj_t data = mp_call_function_0(mp_load_attr(file, MP_QSTR_read));
-    mp_call_function_0(mp_load_attr(file, MP_QSTR_close));
-    mp_buffer_info_t bi;
-    mp_get_buffer_raise(data, &bi, MP_BUFFER_READ);
     uint32_t seq;
     int half = fz_target_half(&seq);
-    const uint8_t *p = bi.buf, *end = p + bi.len;
-    while (p + sizeof(fz_header_t) <= end) {
+    uint8_t *buf = m_new(uint8_t, FZ_SECTOR);
+    for (size_t at = 0;;) {
         fz_header_t h;
-        memcpy(&h, p, sizeof(h));
-        if (h.magic != FZ_MAGIC || h.size < sizeof(fz_header_t) || h.size > (size_t)(end - p)) {
+        if (fz_file_read(file, buf, sizeof(h)) < sizeof(h)) {
             break;
         }
-        if (h.version != FZ_VERSION || dl_crc32(0, p + 8, h.size - 8) != h.crc) {
-            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s: damaged image at byte %u"), path, (unsigned)(p - (const uint8_t *)bi.buf));
+        memcpy(&h, buf, sizeof(h));
+        if (h.magic != FZ_MAGIC || h.size < FZ_HEADER_SPAN) {
+            break;
+        }
+        if (h.version != FZ_VERSION) {
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s: damaged image at byte %u"), path, (unsigned)at);
         }
         if (!fz_made_here(&h)) {
             mp_raise_msg_varg(&mp_type_ValueError,
@@ -413,23 +458,42 @@ static mp_obj_t freeze_load(mp_obj_t path_in) {
             mp_raise_msg_varg(&mp_type_OSError, MP_ERROR_TEXT("freeze: %s does not fit in a half of the freeze region (%u bytes)"), path, (unsigned)FZ_HALF_SIZE);
         }
         uint32_t base = fz_half_addr(half);
-        if (h.modules >= base && h.modules < base + h.size) {
-            // the header page with the next sequence number (fz_commit sets the CRC), the body as it is
-            uint8_t *page = m_new(uint8_t, FZ_HEADER_SPAN);
-            memcpy(page, p, FZ_HEADER_SPAN);
-            ((fz_header_t *)page)->seq = seq;
-            for (size_t off = 0; off < h.size; off += FZ_SECTOR) {
-                fz_program_sector(base + off, p + off, MIN(FZ_SECTOR, h.size - off));
+        bool mine = h.modules >= base && h.modules < base + h.size;
+        uint8_t *page = mine ? m_new(uint8_t, FZ_HEADER_SPAN) : NULL;
+        uint32_t crc = 0;
+        for (size_t off = 0, have = sizeof(h); off < h.size; off += FZ_SECTOR, have = 0) {
+            size_t n = MIN(FZ_SECTOR, h.size - off);
+            if (fz_file_read(file, buf + have, n - have) < n - have) {
+                mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s: damaged image at byte %u"), path, (unsigned)at);
             }
+            crc = off == 0 ? dl_crc32(0, buf + 8, n - 8) : dl_crc32(crc, buf, n);
+            if (mine) {
+                if (off == 0) {
+                    // the header page with the next sequence number (fz_commit sets the CRC)
+                    memcpy(page, buf, FZ_HEADER_SPAN);
+                    ((fz_header_t *)page)->seq = seq;
+                }
+                fz_program_sector(base + off, buf, n);
+            }
+        }
+        if (crc != h.crc) {
+            // nothing committed: the frozen set in use stays
+            mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s: damaged image at byte %u"), path, (unsigned)at);
+        }
+        if (mine) {
+            mp_call_function_0(mp_load_attr(file, MP_QSTR_close));
             fz_commit(half, page);
             m_del(uint8_t, page, FZ_HEADER_SPAN);
+            m_del(uint8_t, buf, FZ_SECTOR);
             fz_forget();
             mp_printf(&mp_plat_print, "loaded %u flash bytes (%u modules, %u-byte image); frozen copies are used from the next soft reset\n",
                 (unsigned)h.flash_bytes, (unsigned)h.n_modules, (unsigned)h.size);
             return mp_const_none;
         }
-        p += h.size;
+        at += h.size;
     }
+    mp_call_function_0(mp_load_attr(file, MP_QSTR_close));
+    m_del(uint8_t, buf, FZ_SECTOR);
     mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("freeze: %s is not a freeze image for this firmware's freeze region (make it with mprt freeze)"), path);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(freeze_load_obj, freeze_load);
@@ -441,6 +505,7 @@ static const mp_rom_map_elem_t freeze_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_get_modules), MP_ROM_PTR(&freeze_get_modules_obj) },
     { MP_ROM_QSTR(MP_QSTR_clear), MP_ROM_PTR(&freeze_clear_obj) },
     { MP_ROM_QSTR(MP_QSTR_load), MP_ROM_PTR(&freeze_load_obj) },
+    { MP_ROM_QSTR(MP_QSTR_frozendict), MP_ROM_PTR(&mprt_type_frozendict) },
 };
 static MP_DEFINE_CONST_DICT(freeze_module_globals, freeze_module_globals_table);
 

@@ -19,20 +19,41 @@ typedef struct _fz_float_t {
     mp_float_t value;
 } fz_float_t;
 
+// The window ends at the next sector boundary, or sooner when it is smaller than a sector.
+static void fz_window_at(fz_t *f, size_t off) {
+    f->win_off = off;
+    f->win_end = MIN(off + f->win_cap, (off / FZ_SECTOR + 1) * FZ_SECTOR);
+}
+
 void fz_init(fz_t *f, uint32_t base, bool write) {
     f->win = write ? m_new0(uint8_t, FZ_SECTOR) : NULL;
-    f->win_off = 0;
+    f->win_cap = FZ_SECTOR;
+    f->erased = 0;
+    fz_window_at(f, 0);
+    f->write = write;
     f->len = FZ_HEADER_SPAN;
     f->base = base;
     f->flash_bytes = 0;
     f->static_total = fz_static_total();
     f->qmap = mp_obj_new_dict(0);
     f->qlist = mp_obj_new_list(0, NULL);
+    f->rcs = NULL;
+    f->n_rcs = f->cap_rcs = 0;
+    f->mods = NULL;
+    f->n_mods = f->cap_mods = 0;
 }
 
 void fz_deinit(fz_t *f) {
+    if (f->rcs != NULL) {
+        m_del(fz_rcinfo_t, f->rcs, f->cap_rcs);
+        f->rcs = NULL;
+    }
+    if (f->mods != NULL) {
+        m_del(fz_modinfo_t, f->mods, f->cap_mods);
+        f->mods = NULL;
+    }
     if (f->win != NULL) {
-        m_del(uint8_t, f->win, FZ_SECTOR);
+        m_del(uint8_t, f->win, f->win_cap);
         f->win = NULL;
     }
 }
@@ -57,15 +78,57 @@ void fz_commit(int half, uint8_t *page) {
     fz_flash_program(base, page, FZ_HEADER_SPAN);
 }
 
-// Programs the full sector in the window and starts the next one.
-static void fz_flush(fz_t *f) {
-    fz_program_sector(f->base + f->win_off, f->win, FZ_SECTOR);
-    memset(f->win, 0, FZ_SECTOR);
-    f->win_off += FZ_SECTOR;
+// Programs the first `n` bytes of the window: a chunk that starts a sector erases it first (with the
+// header page skipped in a half's first sector), the others go after what that sector has already.
+static void fz_program_window(fz_t *f, size_t n) {
+    uint32_t addr = f->base + f->win_off;
+    if (f->win_off >= f->erased) {
+        fz_program_sector(addr, f->win, n);
+        f->erased = f->win_off + FZ_SECTOR;
+    } else if (n > 0) {
+        fz_flash_program(addr, f->win, n);
+        if (memcmp((const void *)(uintptr_t)addr, f->win, n) != 0) {
+            mp_raise_msg(&mp_type_OSError, MP_ERROR_TEXT("freeze: flash verify failed; the previous frozen modules are kept"));
+        }
+    }
 }
 
-// Appends `n` bytes (NULL: zeros) at the next multiple of `align`; returns their flash address.
-static uint32_t fz_put(fz_t *f, const void *data, size_t n, size_t align) {
+// Programs the full window and starts the next one.
+static void fz_flush(fz_t *f) {
+    fz_program_window(f, f->win_end - f->win_off);
+    memset(f->win, 0, f->win_cap);
+    fz_window_at(f, f->win_end);
+}
+
+void fz_suspend(fz_t *f) {
+    fz_put(f, NULL, (FZ_PAGE - f->len % FZ_PAGE) % FZ_PAGE, 1);
+    if (f->win != NULL) {
+        if (f->len > f->win_off) {
+            fz_program_window(f, f->len - f->win_off);
+        }
+        m_del(uint8_t, f->win, f->win_cap);
+        f->win = NULL;
+    }
+}
+
+void fz_resume(fz_t *f) {
+    if (f->write && f->win == NULL) {
+        // a sector's worth when the heap has it in one block, else less (more program calls): after
+        // the imports the heap may be fragmented
+        size_t cap = FZ_SECTOR;
+        while ((f->win = m_new_maybe(uint8_t, cap)) == NULL && cap > FZ_PAGE) {
+            cap /= 2;
+        }
+        if (f->win == NULL) {
+            f->win = m_new(uint8_t, cap);
+        }
+        memset(f->win, 0, cap);
+        f->win_cap = cap;
+        fz_window_at(f, f->len);
+    }
+}
+
+uint32_t fz_put(fz_t *f, const void *data, size_t n, size_t align) {
     size_t off = (f->len + align - 1) & ~(align - 1);
     if (off + n > FZ_HALF_SIZE) {
         mp_raise_msg_varg(&mp_type_OSError, MP_ERROR_TEXT("freeze: the image does not fit in a half of the freeze region (%u bytes): raise flash.freeze_size"),
@@ -76,18 +139,18 @@ static uint32_t fz_put(fz_t *f, const void *data, size_t n, size_t align) {
         return f->base + off;
     }
     // padding: the window is zeroed
-    while (off - f->win_off >= FZ_SECTOR) {
+    while (off >= f->win_end) {
         fz_flush(f);
     }
     const uint8_t *src = data;
     for (size_t done = 0; done < n;) {
         size_t at = off + done - f->win_off;
-        size_t k = MIN(n - done, FZ_SECTOR - at);
+        size_t k = MIN(n - done, f->win_end - (off + done));
         if (src != NULL) {
             memcpy(f->win + at, src + done, k);
         }
         done += k;
-        if (at + k == FZ_SECTOR) {
+        if (off + done == f->win_end) {
             fz_flush(f);
         }
     }
@@ -96,7 +159,7 @@ static uint32_t fz_put(fz_t *f, const void *data, size_t n, size_t align) {
 }
 
 // Bytes, NUL-terminated when `nul`.
-static uint32_t fz_bytes(fz_t *f, const void *data, size_t n, size_t align, bool nul) {
+uint32_t fz_bytes(fz_t *f, const void *data, size_t n, size_t align, bool nul) {
     uint32_t a = fz_put(f, data, n, align);
     if (nul) {
         fz_put(f, NULL, 1, 1);
@@ -121,7 +184,7 @@ qstr fz_qstr(fz_t *f, qstr q) {
 
 // A constant object of a module, as the word its flash copy is referred to by. Each object is appended
 // after what it points to, so the image is written in one pass, front to back.
-static uint32_t fz_obj(fz_t *f, mp_obj_t o) {
+uint32_t fz_obj(fz_t *f, mp_obj_t o) {
     if (mp_obj_is_qstr(o)) {
         return (uint32_t)(uintptr_t)MP_OBJ_NEW_QSTR(fz_qstr(f, MP_OBJ_QSTR_VALUE(o)));
     }
@@ -174,16 +237,19 @@ static uint32_t fz_obj(fz_t *f, mp_obj_t o) {
 }
 
 // A raw code tree (bytecode only): children first, then their table, the bytecode, and the struct.
-static uint32_t fz_rc(fz_t *f, const mp_raw_code_t *rc) {
+static uint32_t fz_rc(fz_t *f, const mp_raw_code_t *rc, bool *deref_out) {
     if (rc->kind != MP_CODE_BYTECODE) {
         mp_raise_msg(&mp_type_TypeError, MP_ERROR_TEXT("freeze: can't freeze native, viper or asm code"));
     }
     size_t n = rc->n_children;
     uint32_t kids = 0;
+    bool deref = fz_scan_code(rc->fun_data, rc->fun_data_len, FZ_SCAN_DEREF);
     if (n) {
         uint32_t *a = m_new(uint32_t, n);
         for (size_t k = 0; k < n; ++k) {
-            a[k] = fz_rc(f, rc->children[k]);
+            bool d;
+            a[k] = fz_rc(f, rc->children[k], &d);
+            deref |= d;
         }
         kids = fz_put(f, a, n * sizeof(uint32_t), 4);
         m_del(uint32_t, a, n);
@@ -193,7 +259,23 @@ static uint32_t fz_rc(fz_t *f, const mp_raw_code_t *rc) {
     memcpy(&c, rc, sizeof(mp_raw_code_truncated_t));
     c.fun_data = (const void *)(uintptr_t)fz_bytes(f, rc->fun_data, rc->fun_data_len, 1, false);
     c.children = (mp_raw_code_t **)(uintptr_t)kids;
-    return fz_put(f, &c, sizeof(c), 4);
+    uint32_t addr = fz_put(f, &c, sizeof(c), 4);
+    // for the snapshots: this raw code (after its children, so a module's top-level one is its last)
+    if (f->n_rcs == f->cap_rcs) {
+        size_t cap = f->cap_rcs ? 2 * f->cap_rcs : 16;
+        f->rcs = m_renew(fz_rcinfo_t, f->rcs, f->cap_rcs, cap);
+        f->cap_rcs = cap;
+    }
+    fz_rcinfo_t *ri = &f->rcs[f->n_rcs++];
+    ri->rc = addr;
+    ri->fun_data = (uint32_t)(uintptr_t)c.fun_data;
+    ri->children = kids;
+    ri->len = rc->fun_data_len;
+    ri->crc = dl_crc32(0, rc->fun_data, rc->fun_data_len);
+    ri->module = f->n_mods;
+    ri->deref = deref;
+    *deref_out = deref;
+    return addr;
 }
 
 void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz_module_t *entry) {
@@ -212,11 +294,26 @@ void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz
     uint32_t ot_addr = fz_put(f, w, no * sizeof(uint32_t), 4);
     m_del(uint32_t, w, no + 1);
     // mp_frozen_module_t: its qstr table, its constant table, its raw code
-    uint32_t fm[3] = { qt_addr, ot_addr, fz_rc(f, cm->rc) };
+    size_t rc_first = f->n_rcs;
+    bool deref;
+    uint32_t fm[3] = { qt_addr, ot_addr, fz_rc(f, cm->rc, &deref) };
     entry->frozen = fz_put(f, fm, sizeof(fm), 4);
     entry->path = fz_bytes(f, path, strlen(path), 1, true);
     entry->size = f->len - start;
+    entry->module = 0;
+    entry->name = 0;
     f->flash_bytes += entry->size;
+    if (f->n_mods == f->cap_mods) {
+        size_t cap = f->cap_mods ? 2 * f->cap_mods : 4;
+        f->mods = m_renew(fz_modinfo_t, f->mods, f->cap_mods, cap);
+        f->cap_mods = cap;
+    }
+    fz_modinfo_t *mi = &f->mods[f->n_mods++];
+    mi->path = path;
+    mi->qstr_table = qt_addr;
+    mi->obj_table = ot_addr;
+    mi->rc_first = rc_first;
+    mi->effect = fz_scan_code(cm->rc->fun_data, cm->rc->fun_data_len, FZ_SCAN_EFFECT);
 }
 
 size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq, uint8_t *page) {
@@ -264,7 +361,7 @@ size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t se
     // whole pages; then the last sector (the header page is the caller's to commit, with fz_commit)
     fz_put(f, NULL, (FZ_PAGE - f->len % FZ_PAGE) % FZ_PAGE, 1);
     if (f->win != NULL && f->len > f->win_off) {
-        fz_program_sector(f->base + f->win_off, f->win, f->len - f->win_off);
+        fz_program_window(f, f->len - f->win_off);
     }
     memset(page, 0, FZ_HEADER_SPAN);
     fz_header_t *h = (fz_header_t *)page;

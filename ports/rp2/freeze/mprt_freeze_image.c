@@ -18,6 +18,9 @@
 #include "dynlink/mprt_dynlink.h"
 #include "mprt_freeze.h"
 #include "mprt_freeze_image.h"
+#include "mprt_freeze_snap.h"
+#include "py/objfun.h"
+#include "py/objtype.h"
 
 // Per power-up selection (fz_sel_done) and the image linked at this session's mp_init().
 static bool fz_sel_done;
@@ -42,6 +45,15 @@ uint32_t fz_firmware_key(void) {
         (uintptr_t)&MICROPY_QSTR_EXTRA_POOL, fz_static_total(), (uintptr_t)&mp_type_str, (uintptr_t)&mp_type_bytes,
         (uintptr_t)&mp_type_tuple, (uintptr_t)&mp_type_int, (uintptr_t)&mp_type_float, (uintptr_t)mp_const_none,
         sizeof(mp_raw_code_t), sizeof(qstr_pool_t),
+        // snapshots (mprt_freeze_snap.c): the types of the objects copied and the code their slots point
+        // to (a class's slots are objtype.c's functions: its public ones stand for the file)
+        (uintptr_t)&mp_type_module, (uintptr_t)&mp_type_dict, (uintptr_t)&mp_type_fun_bc, (uintptr_t)&mp_type_gen_wrap,
+        (uintptr_t)&mp_type_type, (uintptr_t)&mp_type_staticmethod, (uintptr_t)&mp_type_classmethod,
+        (uintptr_t)&mprt_type_frozendict, (uintptr_t)&mp_type_property, (uintptr_t)mp_obj_new_closure, (uintptr_t)mp_obj_new_cell, (uintptr_t)mp_obj_instance_call,
+        (uintptr_t)mp_obj_instance_getiter, (uintptr_t)mp_obj_new_type,
+        (uintptr_t)mp_const_true, (uintptr_t)mp_const_false,
+        sizeof(mp_obj_fun_bc_t), sizeof(mp_module_context_t), sizeof(mp_obj_dict_t), sizeof(mp_map_elem_t),
+        sizeof(mp_obj_full_type_t), sizeof(fz_module_t), (uintptr_t)mprt_freeze_globals_lookup, (uintptr_t)&mprt_type_freeze_modref, sizeof(fz_modref_t),
     };
     return dl_crc32(0, (const uint8_t *)words, sizeof(words));
 }
@@ -108,6 +120,7 @@ size_t mprt_freeze_first_dynamic(void) {
 }
 
 void mprt_freeze_init(void) {
+    fz_snap_reset();
     fz_link = NULL;
     fz_link_half = -1;
     fz_select();

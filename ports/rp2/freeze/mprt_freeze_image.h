@@ -35,7 +35,9 @@ typedef struct _fz_header_t {
 typedef struct _fz_module_t {
     uint32_t path;          // "pkg/__init__.py" or "name.py", NUL-terminated
     uint32_t frozen;        // mp_frozen_module_t
-    uint32_t size;          // flash bytes of this module (its code, constants, path)
+    uint32_t size;          // flash bytes of this module (its code, constants, path, snapshot)
+    uint32_t module;        // its snapshot: an mp_module_context_t (the module object), or 0 (its code runs)
+    uint32_t name;          // its full name (qstr, numbered as in the image), when snapshotted
 } fz_module_t;
 
 typedef enum {

@@ -19,6 +19,11 @@ extern struct _posix_file_t mp_posix_console_file;
 // Set by the first mp_posix_start: until then, stdio writes go straight to the console.
 extern bool mp_posix_stdio_ready;
 
+// Bytes Python wrote to sys.stdin/stdout/stderr and their .buffer (print included) since power-up:
+// freeze.import_modules tells a module whose import printed (it then runs its code at import).
+#include <stdint.h>
+extern uint32_t mp_stdio_py_written;
+
 // Moving the console: fds 0 and 1 may name another device (os.dup2, TTY); the REPL and print follow
 // them. mp_posix_stdin_moved: fd 0 is not the console; mp_posix_stdin_chr: waits (GIL released) for a
 // byte on fd 0 or a console wake-up (-1: look at the console again); mp_posix_stdout_write: writes to

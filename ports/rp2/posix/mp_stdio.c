@@ -143,8 +143,11 @@ static mp_uint_t stdio_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *er
     return size;
 }
 
+uint32_t mp_stdio_py_written;
+
 static mp_uint_t stdio_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
     mp_stdio_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    mp_stdio_py_written += size;
     if (!on_console(self->fd)) {
         return fd_write(self->fd, buf, size, errcode);
     }
@@ -258,6 +261,7 @@ static mp_uint_t buffer_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *e
 
 static mp_uint_t buffer_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
     mp_stdio_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    mp_stdio_py_written += size;
     if (!on_console(self->fd)) {
         return fd_write(self->fd, buf, size, errcode);
     }
