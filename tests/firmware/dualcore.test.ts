@@ -130,7 +130,8 @@ test('the kernel smoke program runs on two cores', async (t) => {
     assert.ok(run.dual.stats.instructions[1] > 1_000_000, report); // core 1 ran tasks
 });
 
-// MicroPython's _thread on the stock port runs on core 1: a thread that reads CPUID and shares a counter.
+// MicroPython's _thread on the stock port runs on core 1 (on ours, threads run on either core): a thread
+// that reads CPUID and shares a counter, and core 1 runs instructions.
 test('a MicroPython _thread runs on core 1 of the emulated board', async (t) => {
     const firmware = ['/tmp/stock/firmware.uf2', testFirmware()].find((p) => p && existsSync(p));
     if (!firmware) {
@@ -151,7 +152,14 @@ test('a MicroPython _thread runs on core 1 of the emulated board', async (t) => 
             { timeoutMs: 20_000 },
         );
         assert.equal(r.stderr, '', JSON.stringify(r));
-        assert.equal(r.stdout.trim(), "0 [1, 'done'] 1000", JSON.stringify(r));
+        if (firmware === '/tmp/stock/firmware.uf2') {
+            // the stock port: the main thread on core 0, the _thread on core 1
+            assert.equal(r.stdout.trim(), "0 [1, 'done'] 1000", JSON.stringify(r));
+        } else {
+            // ours: the kernel runs MicroPython's threads on either core (docs/rtos-firmware.md), so which
+            // core each read is timing; the shared counter and core 1's instruction count below are not
+            assert.match(r.stdout.trim(), /^[01] \[[01], 'done'\] 1000$/, JSON.stringify(r));
+        }
         assert.ok(board.dual && board.dual.stats.instructions[1] > 10_000, JSON.stringify(board.dual?.stats));
     } finally {
         await board.close();
