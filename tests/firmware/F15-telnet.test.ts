@@ -10,11 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
+import { type NetNamespace, type TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { hostCommand } from './net-host.js';
+import { hostCommand, openLinkedBoard, waitNcmLink } from './net-host.js';
 import { CTRL_B } from '../../cli/repl/raw-repl.js';
 
 const firmware = testFirmware();
@@ -68,27 +68,21 @@ describe('F15: the telnet REPL over the USB network link', { skip: firmware ? (t
 
     const linkUp = async (): Promise<void> => {
         bridgeNcm(board.usb!, tap);
-        const up = await board.runUntil(() => board.usb?.ncm?.connected === true && board.usb.stringsDone, 10_000, { haltOnOutput: false });
-        assert.ok(up, 'the NCM function reported its link');
+        await waitNcmLink(board);
     };
     const client = async (): Promise<string> => {
         const r = await hostCommand(board, ns, ['python3', '-c', TELNET_CLIENT, BOARD, '23'], { wallMs: 60_000 }).done();
         return r.stdout + r.stderr;
     };
 
+    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
     before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        ns = NetNamespace.create();
-        tap = await TapDevice.open(ns, TAP, `${HOST}/24`);
-        bridgeNcm(board.usb!, tap);
-        await board.boot();
-        await linkUp();
+        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
+        ({ board, ns, tap } = linked);
     });
 
     after(async () => {
-        tap?.close();
-        ns?.remove();
-        await board?.close();
+        await linked?.close();
     });
 
     test('off by default: nothing listens on port 23', async () => {

@@ -16,11 +16,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
+import { type NetNamespace, type TapDevice, tapUnavailable } from '../../cli/emulator/tap.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { PING, TCP_SINK, hostCommand } from './net-host.js';
+import { PING, TCP_SINK, hostCommand, openLinkedBoard } from './net-host.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -55,20 +55,14 @@ describe('F15: longer transfers over the USB network link', { skip: firmware ? (
     let tap: TapDevice;
     const work = mkdtempSync(join(tmpdir(), 'mprt-f15x-'));
 
+    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
     before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        ns = NetNamespace.create();
-        tap = await TapDevice.open(ns, TAP, `${HOST}/24`);
-        bridgeNcm(board.usb!, tap);
-        await board.boot();
-        const up = await board.runUntil(() => board.usb?.ncm?.connected === true && board.usb.stringsDone, 10_000, { haltOnOutput: false });
-        assert.ok(up, 'the NCM function reported its link');
+        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
+        ({ board, ns, tap } = linked);
     });
 
     after(async () => {
-        tap?.close();
-        ns?.remove();
-        await board?.close();
+        await linked?.close();
         rmSync(work, { recursive: true, force: true });
     });
 

@@ -15,14 +15,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { NetNamespace, TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
+import { type NetNamespace, type TapDevice, tapUnavailable } from '../../cli/emulator/tap.js';
 import { boardLinkLocal, buildNtb16 } from '../../cli/emulator/usb-ncm.js';
 import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
-import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
+import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand, openLinkedBoard } from './net-host.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -44,20 +44,14 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         return { received: m ? Number(m[2]) : -1, rtts, out: r.stdout + r.stderr };
     }
 
+    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
     before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        ns = NetNamespace.create();
-        tap = await TapDevice.open(ns, TAP, `${HOST}/24`);
-        bridgeNcm(board.usb!, tap);
-        await board.boot();
-        const up = await board.runUntil(() => board.usb?.ncm?.connected === true && board.usb.stringsDone, 10_000, { haltOnOutput: false });
-        assert.ok(up, 'the NCM function reported its link (NETWORK_CONNECTION)');
+        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
+        ({ board, ns, tap } = linked);
     });
 
     after(async () => {
-        tap?.close();
-        ns?.remove();
-        await board?.close();
+        await linked?.close();
     });
 
     test('the host found the NCM function in the descriptors and the board names its link', async () => {

@@ -3,8 +3,34 @@
  * namespace while the emulated board runs: a ping over raw ICMP sockets (this machine has no `ping`
  * binary; the kernel's own stack sends and answers), a TCP server and an HTTP client in Python.
  */
-import type { Rp2040Board } from '../../cli/emulator/board.js';
-import type { NetNamespace } from '../../cli/emulator/tap.js';
+import assert from 'node:assert/strict';
+import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { NetNamespace, TapDevice, bridgeNcm } from '../../cli/emulator/tap.js';
+
+/** Runs the board until its NCM function reports its link (NETWORK_CONNECTION) and the host has read its strings. */
+export async function waitNcmLink(board: Rp2040Board): Promise<void> {
+    const up = await board.runUntil(() => board.usb?.ncm?.connected === true && board.usb.stringsDone, 10_000, { haltOnOutput: false });
+    assert.ok(up, 'the NCM function reported its link (NETWORK_CONNECTION)');
+}
+
+/** A booted board whose USB network link is bridged to TAP device `tapName` (the host's end, `hostCidr`) in a new
+ *  namespace, its link up. `close()` removes the device and the namespace and closes the board. */
+export async function openLinkedBoard(firmware: string, tapName: string, hostCidr: string):
+Promise<{ board: Rp2040Board; ns: NetNamespace; tap: TapDevice; close: () => Promise<void> }> {
+    const board = await openBoard({ firmware });
+    const ns = NetNamespace.create();
+    const tap = await TapDevice.open(ns, tapName, hostCidr);
+    bridgeNcm(board.usb!, tap);
+    await board.boot();
+    await waitNcmLink(board);
+    return {
+        board, ns, tap, close: async () => {
+            tap.close();
+            ns.remove();
+            await board.close();
+        },
+    };
+}
 
 /** `python3 -c PING addr count ifname`: one line per reply, "seq rtt_ms", then "sent N received M". */
 export const PING = `
