@@ -79,6 +79,20 @@ struct _mp_map_elem_t;
 void *mprt_freeze_import_snapshot(size_t name);
 struct _mp_map_elem_t *mprt_freeze_globals_lookup(struct _mp_obj_dict_t *globals, size_t name);
 bool mprt_freeze_globals_store(struct _mp_obj_dict_t *globals, size_t name, void *value);
+// templates of snapshots (mutable objects copied to RAM where first taken), a snapshotted class's
+// attributes and globals() of a snapshotted module (ports/rp2/freeze, vendor patch 0010)
+struct _mp_obj_type_t;
+struct _mp_map_t;
+extern const struct _mp_obj_type_t mprt_type_freeze_template;
+void *mprt_freeze_template_get(void *tpl);
+#define MICROPY_PORT_ARG_DEFAULT(o) (((((uintptr_t)(o)) & 3) == 0 && (o) != NULL \
+    && *(const void *const *)(o) == (const void *)&mprt_type_freeze_template) ? mprt_freeze_template_get(o) : (o))
+#define MICROPY_PORT_FIXED_CLASS_LOOKUP(type, map, name) mprt_freeze_class_lookup((type), (map), (name))
+#define MICROPY_PORT_FIXED_CLASS_STORE(type, name, value) mprt_freeze_class_store((type), (name), (value))
+#define MICROPY_PORT_GLOBALS_DICT(globals) mprt_freeze_globals_dict(globals)
+struct _mp_map_elem_t *mprt_freeze_class_lookup(const struct _mp_obj_type_t *type, struct _mp_map_t *map, size_t name);
+bool mprt_freeze_class_store(const struct _mp_obj_type_t *type, size_t name, void *value);
+struct _mp_obj_dict_t *mprt_freeze_globals_dict(struct _mp_obj_dict_t *globals);
 #define MICROPY_EMIT_THUMB                      (1)
 #define MICROPY_EMIT_INLINE_THUMB               (1)
 #define MICROPY_EMIT_THUMB_ARMV7M               (0)

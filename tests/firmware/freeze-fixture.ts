@@ -171,3 +171,74 @@ export const CHECK_SNAP = [
     "    kind = 'sub'",
     'print(Sub().who(), Sub.make().who())',
 ].join('\n');
+
+/**
+ * A module whose globals are mutable objects (docs/freeze.md "Templates"): snapshotted, each is a
+ * template in flash, copied into RAM where the program first takes it (a global, a default argument, a
+ * class attribute, an item of another copy), identity kept; a top-level call of its own setup function;
+ * globals() written to.
+ */
+export const FZTPL = `
+import select
+REG = []
+ALIAS = REG
+CONF = {'mode': 'fast', 'list': REG, 'n': 3, 7: 'seven'}
+SEEN = set([1, 2, 3])
+BUF = bytearray(b'abc')
+ERR = ValueError('bad', 7)
+POLL = select.poll()
+
+def log(x, into=[]):
+    into.append(x)
+    return list(into)
+
+class Counter:
+    total = 0
+    instances = []
+    def __init__(self, name):
+        self.name = name
+        self.hits = {}
+        Counter.instances.append(name)
+    def hit(self, k):
+        self.hits[k] = self.hits.get(k, 0) + 1
+        Counter.total += 1
+        return self.hits[k]
+
+MAIN = Counter('main')
+state = None
+
+def setup():
+    global state
+    state = {'ready': True, 'owner': MAIN, 'conf': CONF}
+
+setup()
+
+def names():
+    g = globals()
+    g['dyn'] = 42
+    return sorted(k for k in g if not k.startswith('_')), dyn
+`;
+
+export const CHECK_TPL = [
+    'import fztpl',
+    'print(fztpl.REG is fztpl.ALIAS, fztpl.CONF["list"] is fztpl.REG, fztpl.state["conf"] is fztpl.CONF, fztpl.REG)',
+    'fztpl.REG.append(1)',
+    'print(fztpl.ALIAS, fztpl.CONF, len(fztpl.CONF))',
+    'print(sorted(fztpl.SEEN), fztpl.BUF, repr(fztpl.ERR), fztpl.ERR.args, type(fztpl.POLL).__name__)',
+    'fztpl.SEEN.add(9)',
+    'fztpl.BUF[0] = 65',
+    'print(sorted(fztpl.SEEN), fztpl.BUF)',
+    'print(fztpl.log(1), fztpl.log(2))',
+    'c = fztpl.MAIN',
+    "print(c.name, c.hit('a'), c.hit('a'), c.hit('b'), fztpl.Counter.total, fztpl.Counter.instances, sorted(c.hits.items()))",
+    "d = fztpl.Counter('other')",
+    "print(d.hit('x'), fztpl.Counter.total, fztpl.Counter.instances, fztpl.state['owner'] is fztpl.MAIN, fztpl.state['ready'])",
+    'fztpl.Counter.total = 100',
+    "print(d.hit('x'), fztpl.Counter.total, d.total)",
+    'print(fztpl.names())',
+    "print(fztpl.dyn, hasattr(fztpl, 'dyn'))",
+    'try:',
+    '    raise fztpl.ERR',
+    'except ValueError as e:',
+    '    print(e is fztpl.ERR, e.args)',
+].join('\n');

@@ -319,11 +319,6 @@ static mp_obj_t freeze_import_modules(size_t n_args, const mp_obj_t *args, mp_ma
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(freeze_import_modules_obj, 0, freeze_import_modules);
 
-static bool fz_in_image(const void *p) {
-    const fz_header_t *h = fz_linked();
-    return h != NULL && (uintptr_t)p >= (uintptr_t)h && (uintptr_t)p < (uintptr_t)h + h->size;
-}
-
 static bool fz_fun_frozen(mp_obj_t o) {
     if (!mp_obj_is_obj(o)) {
         return false;

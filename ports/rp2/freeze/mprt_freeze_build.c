@@ -313,7 +313,7 @@ void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz
     mi->qstr_table = qt_addr;
     mi->obj_table = ot_addr;
     mi->rc_first = rc_first;
-    mi->effect = fz_scan_code(cm->rc->fun_data, cm->rc->fun_data_len, FZ_SCAN_EFFECT);
+    mi->effect = fz_scan_effect(cm->rc->fun_data, cm->rc->fun_data_len, cm->context->constants.qstr_table, &mi->setup);
 }
 
 size_t fz_finish(fz_t *f, const fz_module_t *mods, size_t n_modules, uint32_t seq, uint8_t *page) {

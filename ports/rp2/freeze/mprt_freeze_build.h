@@ -24,7 +24,8 @@ typedef struct _fz_modinfo_t {
     uint32_t qstr_table;    // its mp_module_constants_t in flash
     uint32_t obj_table;
     size_t rc_first;        // its raw codes: rcs[rc_first..], the top-level one last
-    bool effect;            // its top-level code calls something for its effect (the result dropped)
+    bool effect;            // its top-level code calls something for its effect (the result dropped)...
+    qstr setup;             // ...other than this name without arguments (MP_QSTRnull: none), e.g. `new_event_loop()`
 } fz_modinfo_t;
 
 typedef struct _fz_t {
@@ -58,6 +59,10 @@ uint32_t fz_bytes(fz_t *f, const void *data, size_t n, size_t align, bool nul);
 // deletes a closed-over variable (FZ_SCAN_DEREF), itself only (mprt_freeze_snap.c).
 enum { FZ_SCAN_EFFECT, FZ_SCAN_DEREF };
 bool fz_scan_code(const byte *code, size_t len, int what);
+// Top-level code (mprt_freeze_snap.c): whether it calls something for its effect, other than one call of
+// a name without arguments (`new_event_loop()` on a line of its own), whose name is set in *setup
+// (MP_QSTRnull if none); the snapshot decides whether that call only set the module up.
+bool fz_scan_effect(const byte *code, size_t len, const qstr_short_t *qstrs, qstr *setup);
 // A constant object (str, bytes, float, int, tuple of those, qstr, immediate): the word referring to its copy.
 uint32_t fz_obj(fz_t *f, mp_obj_t o);
 void fz_add_module(fz_t *f, const char *path, const mp_compiled_module_t *cm, fz_module_t *entry);

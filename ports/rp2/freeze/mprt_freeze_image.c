@@ -54,6 +54,9 @@ uint32_t fz_firmware_key(void) {
         (uintptr_t)mp_const_true, (uintptr_t)mp_const_false,
         sizeof(mp_obj_fun_bc_t), sizeof(mp_module_context_t), sizeof(mp_obj_dict_t), sizeof(mp_map_elem_t),
         sizeof(mp_obj_full_type_t), sizeof(fz_module_t), (uintptr_t)mprt_freeze_globals_lookup, (uintptr_t)&mprt_type_freeze_modref, sizeof(fz_modref_t),
+        // templates (mprt_freeze_template.c): the types copies are made of
+        (uintptr_t)&mprt_type_freeze_template, sizeof(fz_template_t), sizeof(mp_map_t), (uintptr_t)&mp_type_list,
+        (uintptr_t)mp_obj_exception_make_new, (uintptr_t)mprt_freeze_class_lookup,
     };
     return dl_crc32(0, (const uint8_t *)words, sizeof(words));
 }

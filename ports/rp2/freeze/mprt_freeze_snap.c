@@ -19,6 +19,8 @@
 #include "py/gc.h"
 #include "py/objfun.h"
 #include "py/objtype.h"
+#include "py/objmodule.h"
+#include "py/objlist.h"
 #include "py/objstr.h"
 #include "py/bc.h"
 #include "py/bc0.h"
@@ -26,6 +28,7 @@
 #include "dynlink.h"
 #include "mprt_freeze_build.h"
 #include "mprt_freeze_snap.h"
+#include "posix/mp_modselect.h"
 
 #define FZ_IS_RAM(p) ((uintptr_t)(p) >= 0x20000000u)
 
@@ -50,9 +53,17 @@ typedef struct _fz_snap_t {
     mp_obj_t memo;
     const char *why;            // the first object that cannot be snapshotted: its type
     qstr why_name;
+    bool tmpl;                  // the next object may be a template (fz_snap_val)
 } fz_snap_t;
 
 static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out);
+
+// A value where a mutable object may stand as a template (a global, a default argument, a class
+// attribute, an item of another template): the places that copy it into RAM when the program takes it.
+static bool fz_snap_val(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+    s->tmpl = true;
+    return fz_snap_obj(s, o, out);
+}
 
 static bool fz_fail(fz_snap_t *s, mp_obj_t o) {
     if (s->why == NULL) {
@@ -165,7 +176,7 @@ static int fz_own_module(fz_snap_t *s, mp_obj_t o) {
 static bool fz_snap_global(fz_snap_t *s, mp_obj_t v, uint32_t *out) {
     int j = fz_own_module(s, v);
     if (j < 0 || s->ok[j]) {
-        return fz_snap_obj(s, v, out);
+        return fz_snap_val(s, v, out);
     }
     fz_modref_t r = { { &mprt_type_freeze_modref }, fz_snap_qstr(s, mp_obj_str_get_qstr(s->names[j])) };
     uint32_t a = fz_emit(s, MP_OBJ_NULL, &r, sizeof(r));
@@ -179,7 +190,7 @@ static bool fz_snap_global(fz_snap_t *s, mp_obj_t v, uint32_t *out) {
 // each key and value snapshotted, then the table appended; *hdr: the map pointing at it. `file`
 // replaces the value of __file__; `rebuilt` (a dict, or MP_OBJ_NULL): names whose value, when it cannot
 // be snapshotted, is left out instead of failing.
-static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj_t rebuilt, mp_map_t *hdr) {
+static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj_t rebuilt, bool tmpl, mp_map_t *hdr) {
     mp_map_t tmp;
     mp_map_init(&tmp, src->used + src->used / 3 + 1);
     tmp.is_ordered = src->is_ordered;
@@ -199,7 +210,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj
         if (s->mode == FZ_CHECK) {
             // values are checked here, once (the later passes take the same decisions)
             const char *why = s->why;
-            if (!(file != MP_OBJ_NULL ? fz_snap_global(s, v, NULL) : fz_snap_obj(s, v, NULL))) {
+            if (!(file != MP_OBJ_NULL ? fz_snap_global(s, v, NULL) : tmpl ? fz_snap_val(s, v, NULL) : fz_snap_obj(s, v, NULL))) {
                 if (!skip_bad) {
                     if (mp_obj_is_qstr(k) && s->why_name == MP_QSTRnull) {
                         s->why_name = MP_OBJ_QSTR_VALUE(k);
@@ -215,7 +226,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj
             fz_snap_t probe = *s;
             probe.mode = FZ_CHECK;
             probe.memo = mp_obj_new_dict(0);
-            if (!(file != MP_OBJ_NULL ? fz_snap_global(&probe, v, NULL) : fz_snap_obj(&probe, v, NULL))) {
+            if (!(file != MP_OBJ_NULL ? fz_snap_global(&probe, v, NULL) : tmpl ? fz_snap_val(&probe, v, NULL) : fz_snap_obj(&probe, v, NULL))) {
                 continue;
             }
         }
@@ -231,7 +242,7 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj
             if (k != MP_OBJ_SENTINEL && k != MP_OBJ_NULL) {
                 mp_obj_t v = tmp.table[i].value;
                 uint32_t kw, vw;
-                if (!fz_snap_obj(s, k, &kw) || !(file != MP_OBJ_NULL ? fz_snap_global(s, v, &vw) : fz_snap_obj(s, v, &vw))) {
+                if (!fz_snap_obj(s, k, &kw) || !(file != MP_OBJ_NULL ? fz_snap_global(s, v, &vw) : tmpl ? fz_snap_val(s, v, &vw) : fz_snap_obj(s, v, &vw))) {
                     fz_changed();
                 }
                 tmp.table[i].key = (mp_obj_t)(uintptr_t)kw;
@@ -247,13 +258,13 @@ static bool fz_snap_map(fz_snap_t *s, const mp_map_t *src, mp_obj_t file, mp_obj
 }
 
 // A dict as a fixed flash dict of type `type` (frozendict, or dict for a class's locals).
-static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp_obj_t file, mp_obj_t rebuilt, uint32_t *out) {
+static bool fz_snap_dict(fz_snap_t *s, mp_obj_t o, const mp_obj_type_t *type, mp_obj_t file, mp_obj_t rebuilt, bool tmpl, uint32_t *out) {
     mp_obj_dict_t *d = MP_OBJ_TO_PTR(o);
     fz_memo_set(s, o);
     mp_obj_dict_t c;
     memset(&c, 0, sizeof(c));
     c.base.type = type;
-    if (!fz_snap_map(s, &d->map, file, rebuilt, &c.map)) {
+    if (!fz_snap_map(s, &d->map, file, rebuilt, tmpl, &c.map)) {
         return false;
     }
     uint32_t a = fz_emit(s, o, &c, sizeof(c));
@@ -320,9 +331,9 @@ static bool fz_snap_fun(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         mp_obj_t a = fn->extra_args[k];
         if (k == n_def_pos_args && mp_obj_is_type(a, &mp_type_dict)) {
             // the keyword defaults: only looked up
-            good = fz_snap_dict(s, a, &mp_type_dict, MP_OBJ_NULL, MP_OBJ_NULL, &w[size / 4 - n_extra + k]);
+            good = fz_snap_dict(s, a, &mp_type_dict, MP_OBJ_NULL, MP_OBJ_NULL, true, &w[size / 4 - n_extra + k]);
         } else {
-            good = fz_snap_obj(s, a, &w[size / 4 - n_extra + k]);
+            good = fz_snap_val(s, a, &w[size / 4 - n_extra + k]);
         }
     }
     if (good) {
@@ -363,7 +374,7 @@ static bool fz_snap_type(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         const void *v = t->slots[k];
         uint32_t w = (uint32_t)(uintptr_t)v;
         if (k + 1 == t->slot_index_locals_dict) {
-            good = fz_snap_dict(s, MP_OBJ_FROM_PTR(v), &mp_type_dict, MP_OBJ_NULL, MP_OBJ_NULL, &w);
+            good = fz_snap_dict(s, MP_OBJ_FROM_PTR(v), &mp_type_dict, MP_OBJ_NULL, MP_OBJ_NULL, true, &w);
         } else if (k + 1 == t->slot_index_parent) {
             good = fz_snap_obj(s, MP_OBJ_FROM_PTR(v), &w);
         } else if (FZ_IS_RAM(v)) {
@@ -384,13 +395,36 @@ static bool fz_snap_type(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     return good;
 }
 
+static bool fz_class_immutable(const mp_obj_type_t *t) {
+    mp_obj_t dest[2];
+    mp_load_method_maybe(MP_OBJ_FROM_PTR(t), MP_QSTR___immutable__, dest);
+    return dest[0] != MP_OBJ_NULL && mp_obj_is_true(dest[0]);
+}
+
+// Whether a class made by a class statement has only such classes as bases (one at each level): its
+// instances are an mp_obj_instance_t and nothing else.
+static bool fz_class_pure(const mp_obj_type_t *t) {
+    for (const mp_obj_type_t *p = t; p != &mp_type_object;) {
+        if (!mp_obj_is_instance_type(p)) {
+            return false; // a built-in base: its part of the object is another object
+        }
+        if (!MP_OBJ_TYPE_HAS_SLOT(p, parent)) {
+            break;
+        }
+        const mp_obj_base_t *parent = MP_OBJ_TYPE_GET_SLOT(p, parent);
+        if (parent->type == &mp_type_tuple) {
+            return false; // several bases: not handled
+        }
+        p = (const mp_obj_type_t *)parent;
+    }
+    return true;
+}
+
 // An instance of a class that sets __immutable__ = True (MicroPython RT's rule), with no built-in type
 // among its bases: a flash instance with a fixed member map (vendor patch 0008 refuses stores to it).
 static bool fz_snap_instance(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     const mp_obj_type_t *t = mp_obj_get_type(o);
-    mp_obj_t dest[2];
-    mp_load_method_maybe(MP_OBJ_FROM_PTR(t), MP_QSTR___immutable__, dest);
-    if (dest[0] == MP_OBJ_NULL || !mp_obj_is_true(dest[0])) {
+    if (!fz_class_immutable(t)) {
         return fz_fail(s, o);
     }
     for (const mp_obj_type_t *p = t; p != &mp_type_object;) {
@@ -411,7 +445,7 @@ static bool fz_snap_instance(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     mp_obj_instance_t c;
     memset(&c, 0, sizeof(c));
     uint32_t type;
-    if (!fz_snap_obj(s, MP_OBJ_FROM_PTR(t), &type) || !fz_snap_map(s, &inst->members, MP_OBJ_NULL, MP_OBJ_NULL, &c.members)) {
+    if (!fz_snap_obj(s, MP_OBJ_FROM_PTR(t), &type) || !fz_snap_map(s, &inst->members, MP_OBJ_NULL, MP_OBJ_NULL, false, &c.members)) {
         return false;
     }
     c.base.type = (const mp_obj_type_t *)(uintptr_t)type;
@@ -464,21 +498,207 @@ static bool fz_snap_closure(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     return good;
 }
 
-static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out);
+
+// ---- templates (docs/freeze.md "Templates") ----
+
+// What kind of template a mutable object becomes, or -1 (not one: a flash object, or not copyable).
+static int fz_tpl_kind(mp_obj_t o) {
+    const mp_obj_type_t *t = mp_obj_get_type(o);
+    if (t == &mp_type_dict
+        #if MICROPY_PY_COLLECTIONS_ORDEREDDICT
+        || t == &mp_type_ordereddict
+        #endif
+        ) {
+        return FZ_TPL_DICT;
+    }
+    if (t == &mp_type_list) {
+        return FZ_TPL_LIST;
+    }
+    #if MICROPY_PY_BUILTINS_SET
+    if (t == &mp_type_set) {
+        return FZ_TPL_SET;
+    }
+    #endif
+    #if MICROPY_PY_BUILTINS_BYTEARRAY
+    if (t == &mp_type_bytearray) {
+        return FZ_TPL_BYTEARRAY;
+    }
+    #endif
+    if (mp_obj_is_instance_type(t)) {
+        return fz_class_immutable(t) || !fz_class_pure(t) ? -1 : FZ_TPL_INSTANCE;
+    }
+    if (mp_obj_is_native_exception_instance(o)) {
+        return FZ_TPL_EXCEPTION;
+    }
+    if (mp_select_poll_is_empty(o)) {
+        return FZ_TPL_POLL;
+    }
+    // an empty task queue of _asyncio (asyncio's loop): made again by calling its type
+    mp_obj_t mod = mp_module_get_builtin(MP_QSTR__asyncio, false);
+    if (mod != MP_OBJ_NULL) {
+        mp_obj_t dest[2];
+        mp_load_method_maybe(mod, MP_QSTR_TaskQueue, dest);
+        if (dest[0] == MP_OBJ_FROM_PTR(t)) {
+            mp_load_method(o, MP_QSTR_peek, dest);
+            return mp_call_method_n_kw(0, 0, dest) == mp_const_none ? FZ_TPL_NEW : -1;
+        }
+    }
+    return -1;
+}
+
+// A map's table as it is (the same slots, so a copy iterates in the same order), keys and values
+// snapshotted (the values may be templates); *hdr: the map pointing at it (not fixed: a copy's).
+static bool fz_snap_table(fz_snap_t *s, const mp_map_t *src, mp_map_t *hdr) {
+    *hdr = *src;
+    hdr->is_fixed = 0;
+    hdr->table = NULL;
+    size_t n = src->alloc;
+    mp_map_elem_t *tab = s->mode == FZ_CHECK ? NULL : m_new0(mp_map_elem_t, n);
+    bool good = true;
+    for (size_t i = 0; i < n && good; ++i) {
+        mp_obj_t k = src->table[i].key;
+        if (k == MP_OBJ_NULL || k == MP_OBJ_SENTINEL) {
+            if (tab != NULL) {
+                tab[i].key = k;
+            }
+            continue;
+        }
+        if (!fz_key_ok(k)) {
+            good = fz_fail(s, k);
+            break;
+        }
+        uint32_t kw = 0, vw = 0;
+        good = fz_snap_obj(s, k, &kw) && fz_snap_val(s, src->table[i].value, &vw);
+        if (tab != NULL) {
+            tab[i].key = (mp_obj_t)(uintptr_t)kw;
+            tab[i].value = (mp_obj_t)(uintptr_t)vw;
+        }
+    }
+    if (tab != NULL) {
+        if (good && n) {
+            hdr->table = (mp_map_elem_t *)(uintptr_t)fz_emit(s, MP_OBJ_NULL, tab, n * sizeof(mp_map_elem_t));
+        }
+        m_del(mp_map_elem_t, tab, n);
+    }
+    return good;
+}
+
+// A sequence of values (a list's, a set's items, an exception's arguments), each may be a template.
+static bool fz_snap_items(fz_snap_t *s, size_t n, const mp_obj_t *items, uint32_t *addr) {
+    uint32_t *w = s->mode == FZ_CHECK ? NULL : m_new0(uint32_t, n + 1);
+    bool good = true;
+    for (size_t k = 0; k < n && good; ++k) {
+        uint32_t v = 0;
+        good = fz_snap_val(s, items[k], &v);
+        if (w != NULL) {
+            w[k] = v;
+        }
+    }
+    if (w != NULL) {
+        *addr = good && n ? fz_emit(s, MP_OBJ_NULL, w, n * sizeof(uint32_t)) : 0;
+        m_del(uint32_t, w, n + 1);
+    }
+    return good;
+}
+
+// A mutable object as a template: what it holds, then an fz_template_t naming its kind and type. Its
+// RAM copy is made where the program first takes it (mprt_freeze_template.c), one per template.
+static bool fz_snap_template(fz_snap_t *s, mp_obj_t o, int kind, uint32_t *out) {
+    fz_memo_set(s, o);
+    fz_template_t c;
+    memset(&c, 0, sizeof(c));
+    c.base.type = &mprt_type_freeze_template;
+    c.kind = kind;
+    const mp_obj_type_t *t = mp_obj_get_type(o);
+    c.type = t;
+    bool good = true;
+    uint32_t items = 0;
+    switch (kind) {
+        case FZ_TPL_DICT:
+            good = fz_snap_table(s, mp_obj_dict_get_map(o), &c.map);
+            break;
+        case FZ_TPL_INSTANCE: {
+            uint32_t type = 0;
+            good = fz_snap_obj(s, MP_OBJ_FROM_PTR(t), &type)
+                && fz_snap_table(s, &((mp_obj_instance_t *)MP_OBJ_TO_PTR(o))->members, &c.map);
+            c.type = (const mp_obj_type_t *)(uintptr_t)type;
+            break;
+        }
+        case FZ_TPL_LIST: {
+            size_t n;
+            mp_obj_t *it;
+            mp_obj_list_get(o, &n, &it);
+            c.len = n;
+            good = fz_snap_items(s, n, it, &items);
+            break;
+        }
+            #if MICROPY_PY_BUILTINS_SET
+        case FZ_TPL_SET: {
+            // its items in iteration order (the copy hashes them again)
+            mp_obj_t list = mp_obj_new_list(0, NULL);
+            mp_obj_t iter = mp_getiter(o, NULL), item;
+            while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
+                if (!fz_key_ok(item)) {
+                    return fz_fail(s, item);
+                }
+                mp_obj_list_append(list, item);
+            }
+            size_t n;
+            mp_obj_t *it;
+            mp_obj_list_get(list, &n, &it);
+            c.len = n;
+            good = fz_snap_items(s, n, it, &items);
+            break;
+        }
+            #endif
+            #if MICROPY_PY_BUILTINS_BYTEARRAY
+        case FZ_TPL_BYTEARRAY: {
+            mp_buffer_info_t bi;
+            mp_get_buffer_raise(o, &bi, MP_BUFFER_READ);
+            c.len = bi.len;
+            if (s->mode != FZ_CHECK && bi.len) {
+                items = fz_emit(s, MP_OBJ_NULL, bi.buf, bi.len);
+            }
+            break;
+        }
+            #endif
+        case FZ_TPL_EXCEPTION: {
+            // its arguments (its traceback is not kept: a copy is a new exception)
+            size_t n;
+            mp_obj_t *it;
+            mp_obj_tuple_get(mp_load_attr(o, MP_QSTR_args), &n, &it);
+            c.len = n;
+            good = fz_snap_items(s, n, it, &items);
+            break;
+        }
+        default:
+            break; // an empty native object: made again
+    }
+    if (!good) {
+        return false;
+    }
+    c.items = (const mp_obj_t *)(uintptr_t)items;
+    *out = fz_emit(s, o, &c, sizeof(c));
+    return true;
+}
+
+static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, bool tmpl, uint32_t *out);
 
 // A failed object is remembered as such (the first pass takes an object met again as good, for
 // cycles): every other reference to it fails too, so the later passes meet no object that cannot be
 // written.
 static bool fz_snap_obj(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     uint32_t dummy;
-    bool good = fz_snap_obj_(s, o, out != NULL ? out : &dummy);
+    bool tmpl = s->tmpl;
+    s->tmpl = false;
+    bool good = fz_snap_obj_(s, o, tmpl, out != NULL ? out : &dummy);
     if (!good && s->mode == FZ_CHECK && mp_obj_is_obj(o) && FZ_IS_RAM(o)) {
         fz_memo(s, o, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND)->value = mp_const_false;
     }
     return good;
 }
 
-static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
+static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, bool tmpl, uint32_t *out) {
     if (mp_obj_is_qstr(o)) {
         *out = (uint32_t)(uintptr_t)MP_OBJ_NEW_QSTR(fz_snap_qstr(s, MP_OBJ_QSTR_VALUE(o)));
         return true;
@@ -494,7 +714,8 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     }
     mp_map_elem_t *e = fz_visited(s, o);
     if (e != NULL) {
-        if (e->value == mp_const_false) {
+        if (e->value == mp_const_false || (!tmpl && fz_tpl_kind(o) >= 0)) {
+            // a template met again where it would not be copied (in a tuple...)
             return fz_fail(s, o);
         }
         *out = fz_addr_of(s, o);
@@ -530,7 +751,7 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
         return good;
     }
     if (t == &mprt_type_frozendict) {
-        return fz_snap_dict(s, o, t, MP_OBJ_NULL, MP_OBJ_NULL, out);
+        return fz_snap_dict(s, o, t, MP_OBJ_NULL, MP_OBJ_NULL, false, out);
     }
     if (t == &mp_type_fun_bc || t == &mp_type_gen_wrap) {
         return fz_snap_fun(s, o, out);
@@ -573,6 +794,11 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, uint32_t *out) {
     }
     if (t == &mp_type_type) {
         return fz_snap_type(s, o, out);
+    }
+    int kind = fz_tpl_kind(o);
+    if (kind >= 0) {
+        // a mutable object: a template where a copy is made when taken, else it cannot be in flash
+        return tmpl ? fz_snap_template(s, o, kind, out) : fz_fail(s, o);
     }
     if (mp_obj_is_instance_type(t)) {
         return fz_snap_instance(s, o, out);
@@ -629,6 +855,48 @@ bool fz_scan_code(const byte *code, size_t len, int what) {
     return false;
 }
 
+bool fz_scan_effect(const byte *code, size_t len, const qstr_short_t *qstrs, qstr *setup) {
+    const byte *top = code + len;
+    *setup = MP_QSTRnull;
+    // the last three instructions: a name loaded, then called without arguments, the result dropped
+    byte op1 = 0, op2 = 0;
+    size_t arg1 = 0, arg2 = 0;
+    for (const byte *ip = fz_code_start(code); ip < top;) {
+        byte op;
+        size_t arg;
+        ip = fz_next_op(ip, &op, &arg);
+        if (op == MP_BC_POP_TOP && (op1 == MP_BC_CALL_FUNCTION || op1 == MP_BC_CALL_FUNCTION_VAR_KW
+                                    || op1 == MP_BC_CALL_METHOD || op1 == MP_BC_CALL_METHOD_VAR_KW)) {
+            if (op1 != MP_BC_CALL_FUNCTION || arg1 != 0 || (op2 != MP_BC_LOAD_NAME && op2 != MP_BC_LOAD_GLOBAL)
+                || *setup != MP_QSTRnull) {
+                return true;
+            }
+            *setup = qstrs[arg2];
+        }
+        op2 = op1;
+        arg2 = arg1;
+        op1 = op;
+        arg1 = arg;
+    }
+    return false;
+}
+
+// Whether module i's top-level call of `name` (fz_scan_effect) sets the module up: `name` is a function
+// of the module whose own code calls nothing for its effect (it stores what it makes: the snapshot has
+// that). E.g. asyncio.core's `new_event_loop()`, which makes the loop's queues.
+static bool fz_setup_call_ok(fz_snap_t *s, size_t i, qstr name) {
+    mp_map_elem_t *e = mp_map_lookup(&mp_obj_module_get_globals(s->mods[i])->map, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+    if (e == NULL || !mp_obj_is_type(e->value, &mp_type_fun_bc)) {
+        return false;
+    }
+    const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(e->value);
+    if (fn->context->module.globals != mp_obj_module_get_globals(s->mods[i])) {
+        return false;
+    }
+    const fz_rcinfo_t *r = fz_find_rc(s, i, fn->bytecode);
+    return r != NULL && !fz_scan_code(fn->bytecode, r->len, FZ_SCAN_EFFECT);
+}
+
 // The globals module i's __thaw__ stores (`global x; x = ...` in it), as a dict's keys: the globals
 // that may be left out of its snapshot when their value cannot be in flash (MicroPython RT's rule:
 // __thaw__ rebuilds mutable state). MP_OBJ_NULL: no __thaw__.
@@ -668,7 +936,7 @@ static uint32_t fz_snap_module(fz_snap_t *s, size_t i, mp_obj_t rebuilt) {
     const fz_modinfo_t *m = &s->f->mods[i];
     uint32_t globals;
     mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(s->mods[i]));
-    if (!fz_snap_dict(s, g, &mp_type_dict, fz_file(m), rebuilt, &globals)) {
+    if (!fz_snap_dict(s, g, &mp_type_dict, fz_file(m), rebuilt, false, &globals)) {
         fz_changed();
     }
     mp_module_context_t c;
@@ -690,7 +958,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, const
     for (size_t i = 0; i < n; ++i) {
         s.ok[i] = mp_obj_is_type(mods[i], &mp_type_module) && FZ_IS_RAM(MP_OBJ_TO_PTR(mods[i]));
         rebuilt[i] = s.ok[i] ? fz_thaw_names(&s, i) : MP_OBJ_NULL;
-        if (s.ok[i] && f->mods[i].effect) {
+        if (s.ok[i] && (f->mods[i].effect || (f->mods[i].setup != MP_QSTRnull && !fz_setup_call_ok(&s, i, f->mods[i].setup)))) {
             s.ok[i] = false;
             why[i] = "its top-level code calls a function for its effect";
         } else if (s.ok[i] && printed[i]) {
@@ -710,7 +978,7 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, const
             s.why = NULL;
             s.why_name = MP_QSTRnull;
             mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
-            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&f->mods[i]), rebuilt[i], NULL)) {
+            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&f->mods[i]), rebuilt[i], false, NULL)) {
                 s.ok[i] = false;
                 why[i] = s.why;
                 why_name[i] = s.why_name;

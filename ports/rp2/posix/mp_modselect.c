@@ -20,6 +20,7 @@
 #include "py/objlist.h"
 #include "posix.h"
 #include "mp_posix.h"
+#include "mp_modselect.h"
 
 typedef struct _poll_entry_t {
     mp_obj_t obj;      // as registered
@@ -302,7 +303,7 @@ static MP_DEFINE_CONST_OBJ_TYPE(
     locals_dict, &poll_locals
     );
 
-static mp_obj_t select_poll(void) {
+mp_obj_t mp_select_poll_new(void) {
     select_poll_obj_t *self = mp_obj_malloc(select_poll_obj_t, &select_poll_type);
     mp_map_init(&self->entries, 0);
     self->ret_tuple = NULL;
@@ -310,7 +311,11 @@ static mp_obj_t select_poll(void) {
     self->iter_one_shot = false;
     return MP_OBJ_FROM_PTR(self);
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(select_poll_obj, select_poll);
+static MP_DEFINE_CONST_FUN_OBJ_0(select_poll_obj, mp_select_poll_new);
+
+bool mp_select_poll_is_empty(mp_obj_t obj) {
+    return mp_obj_is_type(obj, &select_poll_type) && ((select_poll_obj_t *)MP_OBJ_TO_PTR(obj))->entries.used == 0;
+}
 
 // ---- select.select ----
 
@@ -330,7 +335,7 @@ static mp_obj_t select_select(size_t n_args, const mp_obj_t *args) {
         #endif
     }
     // One entry per distinct object; each list adds its event.
-    select_poll_obj_t *set = MP_OBJ_TO_PTR(select_poll());
+    select_poll_obj_t *set = MP_OBJ_TO_PTR(mp_select_poll_new());
     static const uint16_t list_events[3] = { POLLIN, POLLOUT, POLLPRI };
     for (size_t l = 0; l < 3; l++) {
         size_t len;
