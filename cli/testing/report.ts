@@ -42,7 +42,7 @@ export function xmlEscape(text: string): string {
         .replace(/'/g, '&apos;');
 }
 
-/** A short unified-style listing of the first lines where output and expectation differ. */
+/** A short unified-style listing from the first line where output and expectation differ (equal lines after it once, indented). */
 export function describeDifference(expected: string, output: string, maxLines = 20): string {
     const e = expected.split('\n');
     const o = output.split('\n');
@@ -50,6 +50,10 @@ export function describeDifference(expected: string, output: string, maxLines = 
     while (first < e.length && first < o.length && e[first] === o[first]) first++;
     const lines = [`first difference at line ${first + 1}`];
     for (let i = first; i < Math.min(first + maxLines, Math.max(e.length, o.length)); i++) {
+        if (i < e.length && i < o.length && e[i] === o[i]) {
+            lines.push(`  ${e[i]}`);
+            continue;
+        }
         if (i < e.length) lines.push(`- ${e[i]}`);
         if (i < o.length) lines.push(`+ ${o[i]}`);
     }

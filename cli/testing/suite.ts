@@ -12,7 +12,7 @@ import { BoardPool } from './pool.js';
 import type { BoardFile, ScriptJob } from './session.js';
 import { featuresFromProbes, PROBES, skipList, skipReason } from './skips.js';
 import type { Features, ProbeOutputs } from './skips.js';
-import type { TestCase, TestResult } from './types.js';
+import type { RawRun, TestCase, TestResult } from './types.js';
 
 export interface SuiteOptions {
     tests: TestCase[];
@@ -78,6 +78,20 @@ export function dataFilesFor(testPath: string): { group: string; list: BoardFile
     return dataCache.get(dir);
 }
 
+/**
+ * Runs the feature probes of MicroPython's tests/feature_check/ one after another through `run` (a pool's
+ * or a session's: a soft reset before each) and interprets them as run-tests.py does.
+ */
+export async function probeFeatures(run: (job: ScriptJob) => Promise<RawRun>, upstreamTests: string): Promise<{ probes: ProbeOutputs; features: Features }> {
+    const probes: ProbeOutputs = {};
+    for (const name of PROBES) {
+        const path = join(upstreamTests, 'feature_check', name);
+        probes[name] = (await run({ id: `feature_check/${name}`, source: readFileSync(path, 'utf8'), timeoutMs: PROBE_TIMEOUT_MS })).output;
+    }
+    const hostByteOrder = await runCpython(join(upstreamTests, 'feature_check', 'byteorder.py'));
+    return { probes, features: featuresFromProbes(probes, hostByteOrder) };
+}
+
 export async function runSuite(opts: SuiteOptions): Promise<SuiteRun> {
     const log = opts.log ?? (() => undefined);
     const start = Date.now();
@@ -94,14 +108,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteRun> {
     try {
         const [expected, bootWallMs] = await Promise.all([expectedOutputs(opts.tests, 2), pool.boot()]);
 
-        const probes: ProbeOutputs = {};
-        for (const name of PROBES) {
-            const path = join(opts.upstreamTests, 'feature_check', name);
-            const raw = await pool.run({ id: `feature_check/${name}`, source: readFileSync(path, 'utf8'), timeoutMs: PROBE_TIMEOUT_MS });
-            probes[name] = raw.output;
-        }
-        const hostByteOrder = await runCpython(join(opts.upstreamTests, 'feature_check', 'byteorder.py'));
-        const features = featuresFromProbes(probes, hostByteOrder);
+        const { probes, features } = await probeFeatures((job) => pool.run(job), opts.upstreamTests);
         log(`platform=${features.platform} arch=${features.arch ?? 'none'} inlineasm=${features.inlineAsmArch ?? 'none'} float=${features.floatBits}`);
         const list = skipList(features);
 

@@ -16,34 +16,23 @@
  * region (the flash map).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { crc32 } from '../../cli/formats/module.js';
-import { componentDir } from '../../cli/components/components.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { CHECK, CHECK_SNAP, CHECK_TPL, FZMOD, FZSNAP, FZTPL } from './freeze-fixture.js';
+import { CHECK, CHECK_SNAP, CHECK_TPL, freezeRegion, FZMOD, FZSNAP, FZTPL, LIB_BEFORE_FROZEN, writeAsyncioSources, writeFile } from './freeze-fixture.js';
 
 const firmware = testFirmware();
 
-function freezeRegion(): { offset: number; size: number } | string {
-    if (!firmware) return 'no firmware to run';
-    const sizeJson = join(dirname(firmware), 'size.json');
-    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
-    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
-    const r = map?.find((p) => p.name === 'freeze');
-    return r && r.size > 0 ? r : `${sizeJson} has no freeze region`;
-}
-const region = freezeRegion();
+const region = freezeRegion(firmware);
 const skip = typeof region === 'string' ? region : false;
 const inFreeze = (op: FlashOp) => typeof region !== 'string' && op.offset >= region.offset && op.offset < region.offset + region.size;
-
-const writeFile = (path: string, text: string) => `with open(${JSON.stringify(path)}, 'w') as f:\n    f.write(${JSON.stringify(text)})`;
 
 async function softReset(board: Rp2040Board): Promise<void> {
     board.write(CTRL_B);
@@ -184,14 +173,11 @@ describe('F7: freeze into flash', { skip }, () => {
     });
 
     test('frozen asyncio (from .py files) runs, fully snapshotted, and keeps at most 1 % of the RAM importing the files keeps', { timeout: 300_000 }, async (t) => {
-        const src = join(componentDir('micropython'), 'extmod', 'asyncio');
-        const files = readdirSync(src).filter((f) => f.endsWith('.py') && f !== 'manifest.py' && f !== 'uasyncio.py');
-        await run(board, "import os\nfor d in ('/lib', '/lib/asyncio'):\n    try:\n        os.mkdir(d)\n    except OSError:\n        pass");
-        for (const f of files) await run(board, writeFile(`/lib/asyncio/${f}`, readFileSync(join(src, f), 'utf8')));
+        await writeAsyncioSources(board);
         const measure = [
-            'import gc, sys',
+            'import gc',
             // the files before the firmware's frozen asyncio; modules frozen on the device stay first
-            "sys.path.insert(1 if sys.path[0] == '.frozen/@flash' else 0, '/lib')",
+            LIB_BEFORE_FROZEN,
             'gc.collect()',
             'm0 = gc.mem_free()',
             'import asyncio, asyncio.core, asyncio.event, asyncio.funcs, asyncio.lock, asyncio.stream',

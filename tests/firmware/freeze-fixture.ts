@@ -1,3 +1,45 @@
+/**
+ * Shared by the F7-freeze*.test.ts tests: the firmware's freeze region, writing files and MicroPython's
+ * asyncio package to the board, a module with every kind of object a freeze image holds, and code
+ * printing what it does.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { componentDir } from '../../cli/components/components.js';
+import type { EmulatedBoard } from '../../cli/emulator/types.js';
+import { run } from './modules-fixture.js';
+
+/** The freeze region of the firmware's flash map (its size.json), or why there is none to test. */
+export function freezeRegion(firmware: string | undefined): { offset: number; size: number } | string {
+    if (!firmware) return 'no firmware to run';
+    const sizeJson = join(dirname(firmware), 'size.json');
+    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
+    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
+    const r = map?.find((p) => p.name === 'freeze');
+    return r && r.size > 0 ? r : `${sizeJson} has no freeze region`;
+}
+
+/** Python code that writes a text file on the board. */
+export const writeFile = (path: string, text: string) => `with open(${JSON.stringify(path)}, 'w') as f:\n    f.write(${JSON.stringify(text)})`;
+
+/** MicroPython's stock asyncio package (extmod/asyncio), the directory holding its .py files. */
+export const asyncioSourceDir = () => join(componentDir('micropython'), 'extmod', 'asyncio');
+
+/**
+ * Writes MicroPython's stock asyncio package's .py files to /lib/asyncio on the board (not manifest.py, nor
+ * uasyncio.py, the top-level alias the firmware freezes beside it); returns their names.
+ */
+export async function writeAsyncioSources(board: EmulatedBoard): Promise<string[]> {
+    const src = asyncioSourceDir();
+    const files = readdirSync(src).filter((f) => f.endsWith('.py') && f !== 'manifest.py' && f !== 'uasyncio.py').sort();
+    await run(board, "import os\nfor d in ('/lib', '/lib/asyncio'):\n    try:\n        os.mkdir(d)\n    except OSError:\n        pass");
+    for (const f of files) await run(board, writeFile(`/lib/asyncio/${f}`, readFileSync(join(src, f), 'utf8')));
+    return files;
+}
+
+/** Python: /lib before the firmware's frozen modules (`.frozen`) on sys.path; modules frozen on the device stay first. */
+export const LIB_BEFORE_FROZEN = "import sys\nsys.path.insert(1 if sys.path[0] == '.frozen/@flash' else 0, '/lib')";
+
 /** A module with every kind of object a freeze image holds, and code printing what it does (F7-freeze*.test.ts). */
 // Every kind of object the image holds.
 export const FZMOD = `

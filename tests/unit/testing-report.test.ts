@@ -44,4 +44,5 @@ test('JUnit XML: one suite per directory, failures and skips with escaped messag
 
 test('describeDifference points at the first differing line', () => {
     assert.equal(describeDifference('a\nb\nc\n', 'a\nx\nc\n', 1), 'first difference at line 2\n- b\n+ x');
+    assert.equal(describeDifference('a\nb\nc\nd\n', 'a\nx\nc\ny\n'), 'first difference at line 2\n- b\n+ x\n  c\n- d\n+ y\n  ');
 });

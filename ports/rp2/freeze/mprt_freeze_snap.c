@@ -966,37 +966,55 @@ void fz_snap_modules(fz_t *f, const mp_obj_t *names, const mp_obj_t *mods, const
             why[i] = "its import printed";
         }
     }
-    // which modules can be snapshotted, when those that cannot are not (a reference to one of their
-    // objects makes another one fail)
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < n; ++i) {
-            if (!s.ok[i]) {
-                continue;
-            }
-            s.memo = mp_obj_new_dict(0);
-            s.why = NULL;
-            s.why_name = MP_QSTRnull;
-            mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
-            if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&f->mods[i]), rebuilt[i], false, NULL)) {
-                s.ok[i] = false;
-                why[i] = s.why;
-                why_name[i] = s.why_name;
-                changed = true;
+    fz_t dry;
+    for (;;) {
+        // which modules can be snapshotted, when those that cannot are not (a reference to one of their
+        // objects makes another one fail)
+        s.f = f;
+        s.mode = FZ_CHECK;
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (size_t i = 0; i < n; ++i) {
+                if (!s.ok[i]) {
+                    continue;
+                }
+                s.memo = mp_obj_new_dict(0);
+                s.why = NULL;
+                s.why_name = MP_QSTRnull;
+                mp_obj_t g = MP_OBJ_FROM_PTR(mp_obj_module_get_globals(mods[i]));
+                if (!fz_snap_dict(&s, g, &mp_type_dict, fz_file(&f->mods[i]), rebuilt[i], false, NULL)) {
+                    s.ok[i] = false;
+                    why[i] = s.why;
+                    why_name[i] = s.why_name;
+                    changed = true;
+                }
             }
         }
-    }
-    // the layout, on a copy of the builder that appends nothing (the qstrs are numbered as they will be
-    // written); "does not fit" is raised here, before the snapshot's first byte
-    fz_t dry = *f;
-    dry.win = NULL;
-    s.f = &dry;
-    s.mode = FZ_LAYOUT;
-    s.memo = mp_obj_new_dict(0);
-    for (size_t i = 0; i < n; ++i) {
-        if (s.ok[i]) {
-            s.ctx[i] = fz_snap_module(&s, i, rebuilt[i]);
+        // the layout, on a copy of the builder that appends nothing (the qstrs are numbered as they will
+        // be written); "does not fit" comes here, before the snapshot's first byte: the module whose
+        // snapshot overflows the half runs its code at import instead, and the others are tried again
+        dry = *f;
+        dry.win = NULL;
+        s.f = &dry;
+        s.mode = FZ_LAYOUT;
+        s.memo = mp_obj_new_dict(0);
+        volatile size_t cur = 0;
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            for (cur = 0; cur < n; ++cur) {
+                if (s.ok[cur]) {
+                    s.ctx[cur] = fz_snap_module(&s, cur, rebuilt[cur]);
+                }
+            }
+            nlr_pop();
+            break;
         }
+        if (cur >= n || !mp_obj_exception_match(MP_OBJ_FROM_PTR(nlr.ret_val), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
+            nlr_jump(nlr.ret_val);
+        }
+        s.ok[cur] = false;
+        why[cur] = "its snapshot does not fit in a half of the freeze region: raise flash.freeze_size";
+        why_name[cur] = MP_QSTRnull;
     }
     // the snapshot appended, front to back
     s.f = f;
