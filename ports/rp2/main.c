@@ -154,6 +154,9 @@ static void mp_lifecycle(void) {
             run_repl();
         }
 
+        // a program that ended with the heap locked (micropython.heap_lock(), then an exception) must
+        // not leave it locked: what follows allocates, and gc_init (which unlocks it) runs at power-up only
+        MP_STATE_THREAD(gc_lock_depth) = 0;
         #if MPRT_RTOS
         mp_posix_stdio_reset(); // the message and what follows go to the console, whatever fd 1 was
         #endif

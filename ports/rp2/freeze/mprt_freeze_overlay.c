@@ -7,6 +7,8 @@
 // have an overlay too (vendor patch 0010). The snapshots are made by mprt_freeze_snap.c.
 #include <string.h>
 #include "py/runtime.h"
+#include "py/bc.h"
+#include "py/objfun.h"
 #include "mprt_freeze_image.h"
 #include "mprt_freeze_snap.h"
 
@@ -168,6 +170,58 @@ mp_obj_t mprt_freeze_import_snapshot(qstr full_name) {
     return MP_OBJ_NULL;
 }
 
+// The templates a function of the image takes as default arguments: copied now.
+static void fz_copy_defaults(mp_obj_t f) {
+    if (mp_obj_is_type(f, &mp_type_staticmethod) || mp_obj_is_type(f, &mp_type_classmethod)) {
+        f = ((mp_obj_static_class_method_t *)MP_OBJ_TO_PTR(f))->fun;
+    }
+    if (!(mp_obj_is_type(f, &mp_type_fun_bc) || mp_obj_is_type(f, &mp_type_gen_wrap)) || !fz_in_image(MP_OBJ_TO_PTR(f))) {
+        return;
+    }
+    const mp_obj_fun_bc_t *fn = MP_OBJ_TO_PTR(f);
+    const byte *ip = fn->bytecode;
+    MP_BC_PRELUDE_SIG_DECODE(ip);
+    for (size_t k = 0; k < n_def_pos_args; ++k) {
+        fz_resolve(fn->extra_args[k]);
+    }
+    if (scope_flags & MP_SCOPE_FLAG_DEFKWARGS) {
+        const mp_map_t *kw = &((mp_obj_dict_t *)MP_OBJ_TO_PTR(fn->extra_args[n_def_pos_args]))->map;
+        for (size_t k = 0; k < kw->alloc; ++k) {
+            if (mp_map_slot_is_filled(kw, k)) {
+                fz_resolve(kw->table[k].value);
+            }
+        }
+    }
+}
+
+// Every template a snapshotted module's objects take — its globals', its functions' default arguments,
+// its classes' attributes and their methods' defaults — copied now (globals() thaws the whole module: a
+// program that then locks the heap, as asyncio's loop may run, finds them made).
+static void fz_copy_module_templates(const mp_map_t *flash) {
+    for (size_t k = 0; k < flash->alloc; ++k) {
+        if (!mp_map_slot_is_filled(flash, k)) {
+            continue;
+        }
+        mp_obj_t v = flash->table[k].value;
+        fz_copy_defaults(v);
+        if (mp_obj_is_type(v, &mp_type_type) && fz_in_image(MP_OBJ_TO_PTR(v)) && MP_OBJ_TYPE_HAS_SLOT((mp_obj_type_t *)MP_OBJ_TO_PTR(v), locals_dict)) {
+            const mp_obj_type_t *type = MP_OBJ_TO_PTR(v);
+            mp_map_t *locals = &MP_OBJ_TYPE_GET_SLOT(type, locals_dict)->map;
+            for (size_t j = 0; j < locals->alloc; ++j) {
+                if (!mp_map_slot_is_filled(locals, j)) {
+                    continue;
+                }
+                mp_obj_t a = locals->table[j].value;
+                if (fz_is_template(a) && mp_obj_is_qstr(locals->table[j].key)) {
+                    mprt_freeze_class_lookup(type, locals, MP_OBJ_QSTR_VALUE(locals->table[j].key));
+                } else {
+                    fz_copy_defaults(a);
+                }
+            }
+        }
+    }
+}
+
 mp_obj_dict_t *mprt_freeze_globals_dict(mp_obj_dict_t *g) {
     int i = fz_snap_of(g);
     if (i < 0 || i >= 32 * FZ_THAW_WORDS) {
@@ -199,6 +253,7 @@ mp_obj_dict_t *mprt_freeze_globals_dict(mp_obj_dict_t *g) {
         }
     }
     fz_complete[i / 32] |= 1u << (i % 32);
+    fz_copy_module_templates(&g->map);
     return o;
 }
 
