@@ -3,7 +3,7 @@
  * `asyncio` package's .py files (extmod/asyncio) are written to /lib/asyncio on the board and frozen there
  * with freeze.import_modules('asyncio') (all seven modules of the package); after a power cycle the import
  * takes them from flash (`@flash/asyncio/...`, before the firmware's own frozen asyncio on sys.path), and
- * MicroPython's own tests/extmod/asyncio_*.py run against it, judged as `mprt test` judges them: each
+ * MicroPython's own tests/extmod/asyncio_*.py and tests/net_hosted/asyncio_*.py (streams over lo0) run against it, judged as `mprt test` judges them: each
  * script's output must equal its .exp file, or what CPython prints when there is none (a failure prints a
  * line diff). For comparison, the same tests run first with asyncio from the .py files.
  *
@@ -81,8 +81,9 @@ interface Outcome {
 
 describe('F7: MicroPython asyncio frozen on the board passes its own tests', { skip }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-freeze-asyncio-'));
-    const tests: TestCase[] = skip ? [] : withByDesignOutput(selectTests([join(upstreamTests, 'extmod')]))
-        .filter((c) => /^extmod\/asyncio_\w+\.py$/.test(c.id));
+    // extmod's, and net_hosted's streams over the loopback interface (asyncio.stream's templates)
+    const tests: TestCase[] = skip ? [] : withByDesignOutput(selectTests([join(upstreamTests, 'extmod'), join(upstreamTests, 'net_hosted')]))
+        .filter((c) => /^(extmod|net_hosted)\/asyncio_\w+\.py$/.test(c.id));
     let expected: Map<string, string>;
     let features: Features;
     let board: Rp2040Board;
@@ -99,7 +100,7 @@ describe('F7: MicroPython asyncio frozen on the board passes its own tests', { s
     async function runAll(t: TestContext, label: string): Promise<Outcome> {
         const o: Outcome = { passed: [], skipped: [], failed: [] };
         for (const c of tests) {
-            const name = c.id.slice('extmod/'.length);
+            const name = c.id.startsWith('extmod/') ? c.id.slice('extmod/'.length) : c.id;
             const why = LEFT_OUT[name] ?? skipReason(c.id, features);
             if (why) {
                 o.skipped.push(name);
@@ -156,11 +157,13 @@ describe('F7: MicroPython asyncio frozen on the board passes its own tests', { s
         t.diagnostic(froze.trim().split('\n').join(' | '));
         assert.deepEqual([...froze.matchAll(/^freezing module '([\w.]+)'$/gm)].map((m) => m[1]).sort(), MODULES);
         assert.match(froze, /^loaded \d+ flash bytes/m);
+        // snapshotted whole (docs/freeze.md "Templates"): the tests run on the flash objects, no module's code
+        assert.deepEqual(froze.match(/.*runs its code at import.*/g) ?? [], []);
         await powerCycle();
         assert.equal((await session.run({ id: 'where', source: WHERE, timeoutMs: 20_000 })).output, where('@flash', true));
     });
 
-    test("frozen, asyncio passes MicroPython's tests/extmod/asyncio_*.py (each prints its expected output)", { timeout: 600_000 }, async (t) => {
+    test("frozen, asyncio passes MicroPython's tests/extmod/asyncio_*.py and net_hosted/asyncio_*.py (each prints its expected output)", { timeout: 600_000 }, async (t) => {
         assert.equal((await session.run({ id: 'where', source: WHERE, timeoutMs: 20_000 })).output, where('@flash', true));
         const t0 = Date.now();
         const o = await runAll(t, 'frozen');
