@@ -279,6 +279,7 @@ export const CHECK_TPL = [
     "print(d.hit('x'), fztpl.Counter.total, d.total)",
     'print(fztpl.names())',
     "print(fztpl.dyn, hasattr(fztpl, 'dyn'))",
+    "print(fztpl.__dict__['REG'] is fztpl.REG, fztpl.__dict__['dyn'], 'dyn' in dir(fztpl))",
     'try:',
     '    raise fztpl.ERR',
     'except ValueError as e:',

@@ -118,7 +118,15 @@ static mp_map_elem_t *fz_globals_find(mp_obj_dict_t *g, qstr name, bool copy) {
 }
 
 mp_map_elem_t *mprt_freeze_globals_lookup(mp_obj_dict_t *g, qstr name) {
-    return fz_globals_find(g, name, true);
+    mp_map_elem_t *e = fz_globals_find(g, name, true);
+    if (e == NULL && name == MP_QSTR___dict__ && fz_snap_of(g) >= 0) {
+        // module.__dict__: the writable globals (as globals() in the module gives), not the flash map
+        static mp_map_elem_t dict;
+        dict.key = MP_OBJ_NEW_QSTR(name);
+        dict.value = MP_OBJ_FROM_PTR(mprt_freeze_globals_dict(g));
+        return &dict;
+    }
+    return e;
 }
 
 bool mprt_freeze_globals_store(mp_obj_dict_t *g, qstr name, mp_obj_t value) {
