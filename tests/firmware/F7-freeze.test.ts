@@ -168,7 +168,7 @@ describe('F7: freeze into flash', { skip }, () => {
             'True True False False\n');
         // a soft reset starts again from the flash templates
         await softReset(board);
-        assert.equal(await run(board, "import fztpl\nprint(fztpl.REG, fztpl.Counter.total, fztpl.Counter.instances, fztpl.log(5), fztpl.MAIN.hits)"),
+        assert.equal(await run(board, 'import fztpl\nprint(fztpl.REG, fztpl.Counter.total, fztpl.Counter.instances, fztpl.log(5), fztpl.MAIN.hits)'),
             "[] 0 ['main'] [5] {}\n");
     });
 
