@@ -14,11 +14,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
 import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { softReset, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
@@ -37,26 +37,10 @@ const skip = typeof region === 'string' ? region : false;
 
 const inSettings = (op: FlashOp) => typeof region !== 'string' && op.offset >= region.offset && op.offset < region.offset + region.size;
 
-async function softReset(board: Rp2040Board): Promise<void> {
-    board.write(CTRL_B);
-    await board.readUntil('>>> ', { timeoutMs: 2000 });
-    board.drain();
-    board.write(CTRL_D);
-    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
-    board.drain();
-}
-
 describe('F4: the persistent environment', { skip }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-env-'));
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-        rmSync(work, { recursive: true, force: true });
-    });
+    bootedBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') }, (b) => (board = b), () => rmSync(work, { recursive: true, force: true }));
 
     test('putenv survives a soft reset and a power cycle; unsetenv too', async () => {
         await run(board, "import os\nos.putenv('HOSTNAME', 'pico-env')\nos.environ['GREETING'] = 'hello wörld'\nos.putenv('GONE', '1')\nos.unsetenv('GONE')");
