@@ -11,28 +11,19 @@
  * settings region (the flash map).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Rp2040Board } from '../../cli/emulator/board.js';
 import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
-import { softReset, testFirmware } from './emulator-fixture.js';
+import { flashRegion, softReset, testFirmware } from './emulator-fixture.js';
 import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
 
-/** The settings region of the firmware's flash map (its size.json), or why the test cannot run. */
-function settingsRegion(): { offset: number; size: number } | string {
-    if (!firmware) return 'no firmware to run';
-    const sizeJson = join(dirname(firmware), 'size.json');
-    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
-    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
-    const s = map?.find((r) => r.name === 'settings');
-    return s ?? `${sizeJson} has no settings region`;
-}
-const region = settingsRegion();
+const region = flashRegion(firmware, 'settings');
 const skip = typeof region === 'string' ? region : false;
 
 const inSettings = (op: FlashOp) => typeof region !== 'string' && op.offset >= region.offset && op.offset < region.offset + region.size;

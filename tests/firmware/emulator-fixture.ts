@@ -2,8 +2,8 @@
  * Which firmware the emulator tests run: $MPRT_TEST_FIRMWARE, else our last build (build/pico), else the
  * stock MicroPython reference build (cached by `npm run baseline`).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { stockBuildPaths } from '../../cli/testing/stock.js';
@@ -31,6 +31,15 @@ export function testFirmwareElf(uf2: string): string | undefined {
         // no stock paths
     }
     return candidates.find((p) => p.endsWith('.elf') && existsSync(p));
+}
+
+/** The region `name` of the firmware's flash map (the size.json next to it), or why a test cannot use it. */
+export function flashRegion(firmware: string | undefined, name: string): { offset: number; size: number } | string {
+    if (!firmware) return 'no firmware to run';
+    const sizeJson = join(dirname(firmware), 'size.json');
+    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
+    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
+    return map?.find((r) => r.name === name) ?? `${sizeJson} has no ${name} region`;
 }
 
 export const mprtBin = join(repoRoot(), 'bin', 'mprt.js');
