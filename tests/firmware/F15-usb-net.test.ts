@@ -14,7 +14,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { type NetNamespace, type TapDevice, tapUnavailable } from '../../cli/emulator/tap.js';
 import { boardLinkLocal, buildNtb16 } from '../../cli/emulator/usb-ncm.js';
@@ -22,7 +22,8 @@ import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { friendlyPrompt, mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
-import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand, openLinkedBoard } from './net-host.js';
+import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
+import { linkedBoard } from './board-hooks.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -44,15 +45,7 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         return { received: m ? Number(m[2]) : -1, rtts, out: r.stdout + r.stderr };
     }
 
-    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
-    before(async () => {
-        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
-        ({ board, ns, tap } = linked);
-    });
-
-    after(async () => {
-        await linked?.close();
-    });
+    linkedBoard(firmware!, TAP, `${HOST}/24`, (linked) => ({ board, ns, tap } = linked));
 
     test('the host found the NCM function in the descriptors and the board names its link', async () => {
         const ncm = board.usb!.ncm!;

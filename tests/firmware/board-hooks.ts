@@ -1,10 +1,14 @@
 /**
  * node:test hooks shared by the emulator tests (kept apart from emulator-fixture.ts, which benches import
- * too): a board booted for the tests of a describe(), and tests that must fail on the stock firmware.
+ * too): a board booted for the tests of a describe() (with its USB network link, too), and tests that must
+ * fail on the stock firmware.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openBoard, type OpenBoardOptions, type Rp2040Board } from '../../cli/emulator/board.js';
+import { openLinkedBoard } from './net-host.js';
+
+export type LinkedBoard = Awaited<ReturnType<typeof openLinkedBoard>>;
 
 /**
  * In the describe() it is called in: a board opened with `options` and booted before its tests (handed to
@@ -38,4 +42,21 @@ export function stockCheckedTest(mustFail: ReadonlySet<string>): (name: string, 
             }
         });
     };
+}
+
+/**
+ * In the describe() it is called in: a booted board whose USB network link is bridged to TAP device
+ * `tapName` (openLinkedBoard), made before its tests and handed to `set`; closed after them (device,
+ * namespace and board), then `cleanup`.
+ */
+export function linkedBoard(firmware: string, tapName: string, hostCidr: string, set: (linked: LinkedBoard) => void, cleanup?: () => void): void {
+    let linked: LinkedBoard | undefined;
+    before(async () => {
+        linked = await openLinkedBoard(firmware, tapName, hostCidr);
+        set(linked);
+    });
+    after(async () => {
+        await linked?.close();
+        cleanup?.();
+    });
 }
