@@ -14,23 +14,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { packModule } from '../../cli/modules/pack.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { softReset, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { examplesDir, run } from './modules-fixture.js';
 
 const firmware = testFirmware();
-
-async function softReset(board: Rp2040Board): Promise<void> {
-    board.write(CTRL_B);
-    await board.readUntil('>>> ', { timeoutMs: 2000 });
-    board.drain();
-    board.write(CTRL_D);
-    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 5000 });
-    board.drain();
-}
 
 /** Bytes of C heap in use once TIME_WAIT (4 s) is over. */
 const HEAP_LEVEL = 'import micropython, time, gc\ngc.collect()\ntime.sleep(5)\nprint(micropython.malloc_stats()[1])';
@@ -55,18 +46,12 @@ const OPEN = [
 
 describe('F11: sockets across a soft reset', { skip: firmware ? false : 'no firmware to run' }, () => {
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-    });
+    bootedBoard({ firmware: firmware! }, (b) => (board = b));
 
     test('the old VM\'s sockets are closed, their ports free, lo0 still works and the C heap returns to its level', async () => {
         // warm up: the stack's first connection allocates what stays (timers, ND entries)
         await run(board, OPEN, 30_000);
-        await softReset(board);
+        await softReset(board, 5000);
         const level = Number((await run(board, HEAP_LEVEL, 30_000)).trim());
         assert.ok(level > 0);
 
@@ -74,7 +59,7 @@ describe('F11: sockets across a soft reset', { skip: firmware ? false : 'no firm
         assert.equal(fds.length, 12);
         const open = Number((await run(board, 'import micropython\nprint(micropython.malloc_stats()[1])')).trim());
         assert.ok(open > level + 12 * 200, `C heap with 12 sockets open: ${open}, idle: ${level}`);
-        await softReset(board);
+        await softReset(board, 5000);
 
         const check = [
             'import os, socket, network',

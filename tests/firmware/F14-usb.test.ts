@@ -15,10 +15,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { cdcFunctions } from '../../cli/emulator/usb-host.js';
-import { mprtBin, testFirmware } from './emulator-fixture.js';
+import { friendlyPrompt, mprtBin, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 
@@ -27,14 +28,7 @@ const firmware = testFirmware();
 describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run' }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-usb-'));
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-        rmSync(work, { recursive: true, force: true });
-    });
+    bootedBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') }, (b) => (board = b), () => rmSync(work, { recursive: true, force: true }));
 
     test('the host enumerates the default configuration from the descriptors: one CDC ACM function, the console', async () => {
         const host = board.usb!;
@@ -143,13 +137,8 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
             got = '';
             return out;
         };
-        const friendly = async (): Promise<void> => {
-            board.write(CTRL_B);
-            await board.readUntil('>>> ', { timeoutMs: 2000 });
-            board.drain();
-        };
         // at run time: fds 0 and 1 onto /dev/ttyUSB3, a command typed on port 3, moved back from there
-        await friendly();
+        await friendlyPrompt(board);
         board.write("import os\r\nu = os.open('/dev/ttyUSB3', os.O_RDWR); os.dup2(u, 0); os.dup2(u, 1)\r\n");
         await p3Until('>>> ');
         board.drain();
@@ -161,7 +150,7 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         assert.equal(await run(board, 'print("back", 1 + 1)'), 'back 2\n');
         // at reset: TTY=/dev/ttyUSB3 (the port answers the termios ioctls); Ctrl-C on port 0 brings it back
         await run(board, "import os\nos.putenv('TTY', '/dev/ttyUSB3')");
-        await friendly();
+        await friendlyPrompt(board);
         got = '';
         board.write(CTRL_D);
         await board.readUntil('console on /dev/ttyUSB3 (TTY)', { timeoutMs: 5000 });
@@ -176,7 +165,7 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         // all five ports open (the console and /dev/ttyUSB1..4), then a soft reset: still five, not re-enumerated
         const configured = host.configureCount;
         await run(board, 'import os\nfds = [os.open("/dev/ttyUSB%d" % i, os.O_RDWR) for i in range(5)]\nfor fd in fds[1:]: os.write(fd, b"open\\n")');
-        await friendly();
+        await friendlyPrompt(board);
         board.write(CTRL_D);
         await board.readUntil(/MPY: soft reboot[\s\S]*>>> /, { timeoutMs: 3000 });
         board.drain();
@@ -203,9 +192,7 @@ describe('F14: USB at run time', { skip: firmware ? false : 'no firmware to run'
         const configured = host.configureCount;
         const reconfigure = async (code: string, cdc: number): Promise<void> => {
             // typed at the friendly REPL: the raw REPL's replies would be written while the device is detached
-            board.write(CTRL_B);
-            await board.readUntil('>>> ', { timeoutMs: 2000 });
-            board.drain();
+            await friendlyPrompt(board);
             board.write(`import usb, time\r\n${code}; usb.disconnect(); time.sleep_ms(50); usb.connect()\r\n`);
             assert.ok(await board.runUntil(() => !host.configured, 3000), 'the host saw the unplug');
             assert.ok(await board.runUntil(() => host.configured && host.cdcCount() === cdc, 5000), `re-enumerated with ${cdc} CDC functions`);

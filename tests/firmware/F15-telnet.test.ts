@@ -9,12 +9,13 @@
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { type NetNamespace, type TapDevice, bridgeNcm, tapUnavailable } from '../../cli/emulator/tap.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { hostCommand, openLinkedBoard, waitNcmLink } from './net-host.js';
+import { hostCommand, waitNcmLink } from './net-host.js';
+import { linkedBoard } from './board-hooks.js';
 import { CTRL_B } from '../../cli/repl/raw-repl.js';
 
 const firmware = testFirmware();
@@ -75,15 +76,7 @@ describe('F15: the telnet REPL over the USB network link', { skip: firmware ? (t
         return r.stdout + r.stderr;
     };
 
-    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
-    before(async () => {
-        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
-        ({ board, ns, tap } = linked);
-    });
-
-    after(async () => {
-        await linked?.close();
-    });
+    linkedBoard(firmware!, TAP, `${HOST}/24`, (linked) => ({ board, ns, tap } = linked));
 
     test('off by default: nothing listens on port 23', async () => {
         assert.equal(await run(board, "import os\nprint(os.getenv('TELNET'))"), 'None\n');

@@ -15,12 +15,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { type NetNamespace, type TapDevice, tapUnavailable } from '../../cli/emulator/tap.js';
 import { testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
-import { PING, TCP_SINK, hostCommand, openLinkedBoard } from './net-host.js';
+import { PING, TCP_SINK, hostCommand } from './net-host.js';
+import { linkedBoard } from './board-hooks.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -55,16 +56,7 @@ describe('F15: longer transfers over the USB network link', { skip: firmware ? (
     let tap: TapDevice;
     const work = mkdtempSync(join(tmpdir(), 'mprt-f15x-'));
 
-    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
-    before(async () => {
-        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
-        ({ board, ns, tap } = linked);
-    });
-
-    after(async () => {
-        await linked?.close();
-        rmSync(work, { recursive: true, force: true });
-    });
+    linkedBoard(firmware!, TAP, `${HOST}/24`, (linked) => ({ board, ns, tap } = linked), () => rmSync(work, { recursive: true, force: true }));
 
     test('the board GETs 1 MB from a host `python3 -m http.server` and checks its SHA-256', async () => {
         const blob = randomBytes(1024 * 1024);

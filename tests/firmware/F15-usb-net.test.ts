@@ -14,15 +14,16 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { type NetNamespace, type TapDevice, tapUnavailable } from '../../cli/emulator/tap.js';
 import { boardLinkLocal, buildNtb16 } from '../../cli/emulator/usb-ncm.js';
 import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { mprtBin, testFirmware } from './emulator-fixture.js';
+import { friendlyPrompt, mprtBin, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 import { createHash } from 'node:crypto';
-import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand, openLinkedBoard } from './net-host.js';
+import { DHCP_CLIENT, PING, TCP_SEND, TCP_SERVER, TCP_SINK, hostCommand } from './net-host.js';
+import { linkedBoard } from './board-hooks.js';
 
 const firmware = testFirmware();
 const BOARD = '192.168.7.1';
@@ -44,15 +45,7 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         return { received: m ? Number(m[2]) : -1, rtts, out: r.stdout + r.stderr };
     }
 
-    let linked: Awaited<ReturnType<typeof openLinkedBoard>> | undefined;
-    before(async () => {
-        linked = await openLinkedBoard(firmware!, TAP, `${HOST}/24`);
-        ({ board, ns, tap } = linked);
-    });
-
-    after(async () => {
-        await linked?.close();
-    });
+    linkedBoard(firmware!, TAP, `${HOST}/24`, (linked) => ({ board, ns, tap } = linked));
 
     test('the host found the NCM function in the descriptors and the board names its link', async () => {
         const ncm = board.usb!.ncm!;
@@ -209,9 +202,7 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
     });
 
     test('a Python busy loop (while True: pass) does not stop the link: ping answers, Ctrl-C ends the loop', async () => {
-        board.write(CTRL_B);
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
-        board.drain();
+        await friendlyPrompt(board);
         board.write('while True: pass\r\n\r\n');
         await board.runUntil(() => false, 200, { haltOnOutput: false });
         const v4 = await ping(BOARD, 2);
@@ -292,9 +283,7 @@ describe('F15: the USB network link (CDC-NCM bridged to a TAP device)', { skip: 
         const host = board.usb!;
         const reconfigure = async (code: string, cdc: number): Promise<void> => {
             // typed at the friendly REPL: the raw REPL's replies would be written while the device is detached
-            board.write(CTRL_B);
-            await board.readUntil('>>> ', { timeoutMs: 2000 });
-            board.drain();
+            await friendlyPrompt(board);
             board.write(`import usb, time\r\n${code}; usb.disconnect(); time.sleep_ms(50); usb.connect()\r\n`);
             assert.ok(await board.runUntil(() => !host.configured, 3000), 'the host saw the unplug');
             assert.ok(await board.runUntil(() => host.configured && host.cdcCount() === cdc && host.ncm?.connected === true && host.stringsDone, 10_000), 're-enumerated');

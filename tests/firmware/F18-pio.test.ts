@@ -18,16 +18,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
 
 import { componentDir, findComponent } from '../../cli/components/components.js';
 import { ensurePioasm } from '../../cli/compile/pioasm.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import type { Transition as PinTransition } from '../../cli/emulator/pins.js';
-import { testFirmware } from './emulator-fixture.js';
+import { softReset, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 
 const firmware = testFirmware();
 const READY = 25;
@@ -102,13 +102,7 @@ const UART_TX = [
 
 describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no firmware to run' }, () => {
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-    });
+    bootedBoard({ firmware: firmware! }, (b) => (board = b));
 
     test('assemble on the firmware equals pioasm for every .pio file (and both reject the bad ones)', async () => {
         const sdk = findComponent('pico-sdk');
@@ -383,12 +377,7 @@ describe('F18 PioStateMachine, F19 AudioOutPwm', { skip: firmware ? false : 'no 
             'print(all(sm.write(b"abcd" * 8) == 32 and sm.read(32) == b"abcd" * 8 for sm in sms))',
         ].join('\n');
         assert.equal((await run(board, open6, 60_000)).trim(), 'True');
-        board.write(CTRL_B);
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
-        board.drain();
-        board.write(CTRL_D);
-        await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 5000 });
-        board.drain();
+        await softReset(board, 5000);
         assert.equal((await run(board, open6, 60_000)).trim(), 'True');
     });
 });

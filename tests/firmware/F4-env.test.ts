@@ -11,52 +11,27 @@
  * settings region (the flash map).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
 import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { flashRegion, softReset, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
 
-/** The settings region of the firmware's flash map (its size.json), or why the test cannot run. */
-function settingsRegion(): { offset: number; size: number } | string {
-    if (!firmware) return 'no firmware to run';
-    const sizeJson = join(dirname(firmware), 'size.json');
-    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
-    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
-    const s = map?.find((r) => r.name === 'settings');
-    return s ?? `${sizeJson} has no settings region`;
-}
-const region = settingsRegion();
+const region = flashRegion(firmware, 'settings');
 const skip = typeof region === 'string' ? region : false;
 
 const inSettings = (op: FlashOp) => typeof region !== 'string' && op.offset >= region.offset && op.offset < region.offset + region.size;
 
-async function softReset(board: Rp2040Board): Promise<void> {
-    board.write(CTRL_B);
-    await board.readUntil('>>> ', { timeoutMs: 2000 });
-    board.drain();
-    board.write(CTRL_D);
-    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
-    board.drain();
-}
-
 describe('F4: the persistent environment', { skip }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-env-'));
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-        rmSync(work, { recursive: true, force: true });
-    });
+    bootedBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') }, (b) => (board = b), () => rmSync(work, { recursive: true, force: true }));
 
     test('putenv survives a soft reset and a power cycle; unsetenv too', async () => {
         await run(board, "import os\nos.putenv('HOSTNAME', 'pico-env')\nos.environ['GREETING'] = 'hello wörld'\nos.putenv('GONE', '1')\nos.unsetenv('GONE')");

@@ -10,10 +10,11 @@
  * Firmware: $MPRT_TEST_FIRMWARE, else build/pico.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
-import { testFirmware } from './emulator-fixture.js';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
+import { CTRL_D } from '../../cli/repl/raw-repl.js';
+import { friendlyPrompt, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
@@ -21,20 +22,10 @@ const firmware = testFirmware();
 describe('F4: the console moved to the UART and back', { skip: firmware ? false : 'no firmware to run' }, () => {
     let board: Rp2040Board;
     let uart = '';
-    before(async () => {
-        board = await openBoard({ firmware: firmware! });
+    bootedBoard({ firmware: firmware! }, (b) => {
+        board = b;
         board.onSerial((d) => (uart += Buffer.from(d).toString('latin1')));
-        await board.boot();
     });
-    after(async () => {
-        await board?.close();
-    });
-
-    async function friendly(): Promise<void> {
-        board.write(CTRL_B);
-        await board.readUntil('>>> ', { timeoutMs: 2000 });
-        board.drain();
-    }
 
     async function uartUntil(text: string, ms = 3000): Promise<string> {
         const ok = await board.runUntil(() => uart.includes(text), ms);
@@ -45,7 +36,7 @@ describe('F4: the console moved to the UART and back', { skip: firmware ? false 
     }
 
     test('os.dup2 moves the REPL to /dev/ttyS0; a command there runs and moves it back', async () => {
-        await friendly();
+        await friendlyPrompt(board);
         uart = '';
         board.write("import os\r\nu = os.open('/dev/ttyS0', os.O_RDWR); os.dup2(u, 0); os.dup2(u, 1)\r\n");
         await uartUntil('>>> ');
@@ -61,7 +52,7 @@ describe('F4: the console moved to the UART and back', { skip: firmware ? false 
 
     test('TTY=/dev/ttyS0: the REPL runs on the UART after a reset; Ctrl-C on USB brings it back', async () => {
         await run(board, "import os\nos.putenv('TTY', '/dev/ttyS0')");
-        await friendly();
+        await friendlyPrompt(board);
         uart = '';
         board.write(CTRL_D);
         await board.readUntil('console on /dev/ttyS0 (TTY)', { timeoutMs: 5000 });
@@ -87,7 +78,7 @@ describe('F4: the console moved to the UART and back', { skip: firmware ? false 
     ] as const) {
         test(`TTY=${value} (no tty): the REPL stays on the USB console`, async () => {
             await run(board, `import os\nos.putenv('TTY', '${value}')`);
-            await friendly();
+            await friendlyPrompt(board);
             uart = '';
             board.write(CTRL_D);
             const out = await board.readUntil(/MicroPython v[\s\S]*>>> /, { timeoutMs: 5000 });

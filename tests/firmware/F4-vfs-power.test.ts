@@ -12,25 +12,18 @@
  * other flash call of the firmware after its image is the filesystem's.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
-import { testFirmware } from './emulator-fixture.js';
+import { flashRegion, testFirmware } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
 
-function settingsRegion(): { offset: number; size: number } | string {
-    if (!firmware) return 'no firmware to run';
-    const sizeJson = join(dirname(firmware), 'size.json');
-    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
-    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
-    return map?.find((r) => r.name === 'settings') ?? `${sizeJson} has no settings region`;
-}
-const region = settingsRegion();
+const region = flashRegion(firmware, 'settings');
 const skip = typeof region === 'string' ? region : false;
 /** Flash calls outside the settings region: the filesystem's (nothing else writes flash meanwhile). */
 const inFs = (op: FlashOp) => typeof region !== 'string' && (op.offset < region.offset || op.offset >= region.offset + region.size);

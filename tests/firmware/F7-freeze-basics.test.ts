@@ -17,8 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { componentDir, findComponent } from '../../cli/components/components.js';
 import { mpyCrossPath } from '../../cli/compile/mpycross.js';
 import { PATTERN_TESTS } from '../../cli/testing/compare.js';
@@ -26,6 +26,7 @@ import { expectedOutputs } from '../../cli/testing/expected.js';
 import type { TestCase } from '../../cli/testing/types.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
@@ -163,14 +164,7 @@ async function importAll(board: Rp2040Board, mods: string[]): Promise<{ out: str
 describe('F7: MicroPython basics tests frozen on the board', { skip }, () => {
     const work = mkdtempSync(join(tmpdir(), 'mprt-freeze-basics-'));
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-        rmSync(work, { recursive: true, force: true });
-    });
+    bootedBoard({ firmware: firmware!, flashImage: join(work, 'flash.img') }, (b) => (board = b), () => rmSync(work, { recursive: true, force: true }));
 
     test('each prints its expected output, from flash', { timeout: 1_200_000 }, async (t) => {
         const t0 = Date.now();

@@ -19,12 +19,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import type { FlashOp, PowerCut } from '../../cli/emulator/rom-services.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { crc32 } from '../../cli/formats/module.js';
-import { testFirmware } from './emulator-fixture.js';
+import { softReset, testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 import { CHECK, CHECK_SNAP, CHECK_TPL, freezeRegion, FZMOD, FZSNAP, FZTPL, LIB_BEFORE_FROZEN, writeAsyncioSources, writeFile } from './freeze-fixture.js';
 
@@ -34,15 +34,6 @@ const region = freezeRegion(firmware);
 const skip = typeof region === 'string' ? region : false;
 const inFreeze = (op: FlashOp) => typeof region !== 'string' && op.offset >= region.offset && op.offset < region.offset + region.size;
 
-async function softReset(board: Rp2040Board): Promise<void> {
-    board.write(CTRL_B);
-    await board.readUntil('>>> ', { timeoutMs: 2000 });
-    board.drain();
-    board.write(CTRL_D);
-    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
-    board.drain();
-}
-
 const FROZEN = 'import freeze, fzmod\nprint(freeze.isfrozen(fzmod), freeze.isfrozen(fzmod.Square), freeze.isfrozen(fzmod.gen), fzmod.thawed, fzmod.VERSION)';
 
 describe('F7: freeze into flash', { skip }, () => {
@@ -50,14 +41,7 @@ describe('F7: freeze into flash', { skip }, () => {
     const flashImage = join(work, 'flash.img');
     let board: Rp2040Board;
     let fromSource = '';
-    before(async () => {
-        board = await openBoard({ firmware: firmware!, flashImage });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-        rmSync(work, { recursive: true, force: true });
-    });
+    bootedBoard({ firmware: firmware!, flashImage }, (b) => (board = b), () => rmSync(work, { recursive: true, force: true }));
 
     test('a frozen module behaves like its source after a power cycle and a soft reset, from flash', async () => {
         await run(board, writeFile('fzmod.py', FZMOD));

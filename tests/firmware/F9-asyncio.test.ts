@@ -15,15 +15,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
 import { CTRL_B, CTRL_C, CTRL_D, CTRL_E, patternEnd } from '../../cli/repl/raw-repl.js';
 import { SerialTransport } from '../../cli/repl/serial.js';
-import { mprtBin, testFirmware } from './emulator-fixture.js';
+import { idle, mprtBin, testFirmware } from './emulator-fixture.js';
+import { stockCheckedTest } from './board-hooks.js';
 
 const firmware = testFirmware();
 const skip = firmware ? false : 'no firmware to run';
-const onStock = process.env.MPRT_TEST_STOCK === '1';
 
 /** Tests that must fail on the stock firmware: it has no Runner, no fds, no top-level await. */
 export const STOCK_MUST_FAIL = new Set([
@@ -34,20 +34,7 @@ export const STOCK_MUST_FAIL = new Set([
     'top-level await through the pty (mprt emulate --pty), Ctrl-C included',
 ]);
 
-function f9test(name: string, fn: () => Promise<void>): void {
-    test(name, async () => {
-        if (onStock && STOCK_MUST_FAIL.has(name)) {
-            await assert.rejects(fn(), `"${name}" passed on the stock firmware`);
-        } else {
-            await fn();
-        }
-    });
-}
-
-/** Lets emulated time pass with nothing on the console. */
-async function idle(board: Rp2040Board, ms: number): Promise<void> {
-    await board.readUntil('\u0000never\u0000', { timeoutMs: ms }).catch(() => undefined);
-}
+const f9test = stockCheckedTest(STOCK_MUST_FAIL);
 
 /** Runs a block through the friendly REPL's paste mode (Ctrl-E ... Ctrl-D) without waiting for its end. */
 function paste(board: Rp2040Board, code: string): void {

@@ -3,20 +3,17 @@
  * asyncio package to the board, a module with every kind of object a freeze image holds, and code
  * printing what it does.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { componentDir } from '../../cli/components/components.js';
 import type { EmulatedBoard } from '../../cli/emulator/types.js';
+import { flashRegion } from './emulator-fixture.js';
 import { run } from './modules-fixture.js';
 
 /** The freeze region of the firmware's flash map (its size.json), or why there is none to test. */
 export function freezeRegion(firmware: string | undefined): { offset: number; size: number } | string {
-    if (!firmware) return 'no firmware to run';
-    const sizeJson = join(dirname(firmware), 'size.json');
-    if (!existsSync(sizeJson)) return `no size.json next to ${firmware}`;
-    const map = (JSON.parse(readFileSync(sizeJson, 'utf8')) as { flashMap?: { name: string; offset: number; size: number }[] }).flashMap;
-    const r = map?.find((p) => p.name === 'freeze');
-    return r && r.size > 0 ? r : `${sizeJson} has no freeze region`;
+    const r = flashRegion(firmware, 'freeze');
+    return typeof r === 'string' || r.size > 0 ? r : `${join(dirname(firmware!), 'size.json')} has no freeze region`;
 }
 
 /** Python code that writes a text file on the board. */

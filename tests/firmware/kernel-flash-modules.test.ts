@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { CTRL_B, CTRL_D } from '../../cli/repl/raw-repl.js';
+import { softReset } from './emulator-fixture.js';
 import { packModule } from '../../cli/modules/pack.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { describeBuild, examplesDir, run, TICKER_CHECK, TICKER_EXPECT, type FirmwareBuild } from './modules-fixture.js';
@@ -29,15 +29,6 @@ function skipReason(): string | false {
     return kernel === 'none' ? `${buildDir} has no kernel` : false;
 }
 const skip = skipReason();
-
-async function softReset(board: Rp2040Board): Promise<void> {
-    board.write(CTRL_B);
-    await board.readUntil('>>> ', { timeoutMs: 2000 });
-    board.drain();
-    board.write(CTRL_D);
-    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
-    board.drain();
-}
 
 // A Python thread keeps the other core busy (and switching tasks) while flash is written.
 const SPINNER = [

@@ -14,22 +14,29 @@ export async function waitNcmLink(board: Rp2040Board): Promise<void> {
 }
 
 /** A booted board whose USB network link is bridged to TAP device `tapName` (the host's end, `hostCidr`) in a new
- *  namespace, its link up. `close()` removes the device and the namespace and closes the board. */
+ *  namespace, its link up. `close()` removes the device and the namespace and closes the board (as a failure
+ *  to bring the link up does). */
 export async function openLinkedBoard(firmware: string, tapName: string, hostCidr: string):
 Promise<{ board: Rp2040Board; ns: NetNamespace; tap: TapDevice; close: () => Promise<void> }> {
     const board = await openBoard({ firmware });
-    const ns = NetNamespace.create();
-    const tap = await TapDevice.open(ns, tapName, hostCidr);
-    bridgeNcm(board.usb!, tap);
-    await board.boot();
-    await waitNcmLink(board);
-    return {
-        board, ns, tap, close: async () => {
-            tap.close();
-            ns.remove();
-            await board.close();
-        },
+    let ns: NetNamespace | undefined;
+    let tap: TapDevice | undefined;
+    const close = async (): Promise<void> => {
+        tap?.close();
+        ns?.remove();
+        await board.close();
     };
+    try {
+        ns = NetNamespace.create();
+        tap = await TapDevice.open(ns, tapName, hostCidr);
+        bridgeNcm(board.usb!, tap);
+        await board.boot();
+        await waitNcmLink(board);
+    } catch (e) {
+        await close();
+        throw e;
+    }
+    return { board, ns, tap, close };
 }
 
 /** `python3 -c PING addr count ifname`: one line per reply, "seq rtt_ms", then "sent N received M". */
@@ -78,16 +85,19 @@ with urllib.request.urlopen(sys.argv[1], timeout=60) as r:
     sys.stdout.write(r.read().decode())
 `;
 
-/** `python3 -c TCP_SERVER addr port`: accepts one connection, echoes what it reads in upper case, prints it. */
-export const TCP_SERVER = `
-import socket, sys
-s = socket.socket()
+/** Python lines: listens on argv[1]:argv[2], prints "listening", accepts one connection `c` (from `a`) within 120 s. */
+const ACCEPT_ONE = `s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2])))
 s.listen(1)
 print("listening", flush=True)
 s.settimeout(120)
-c, a = s.accept()
+c, a = s.accept()`;
+
+/** `python3 -c TCP_SERVER addr port`: accepts one connection, echoes what it reads in upper case, prints it. */
+export const TCP_SERVER = `
+import socket, sys
+${ACCEPT_ONE}
 c.settimeout(60)
 data = b""
 while not data.endswith(b"\\n"):
@@ -166,13 +176,7 @@ print(reply.decode().strip(), "%.0f" % ((time.monotonic() - t0) * 1000), flush=T
 /** `python3 -c TCP_SINK addr port`: accepts one connection, reads to its end, prints "n sha256 wall_ms". */
 export const TCP_SINK = `
 import socket, sys, time, hashlib
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(1)
-print("listening", flush=True)
-s.settimeout(120)
-c, a = s.accept()
+${ACCEPT_ONE}
 c.settimeout(120)
 t0 = time.monotonic()
 h, n = hashlib.sha256(), 0

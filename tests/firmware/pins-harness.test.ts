@@ -10,11 +10,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
+import { describe, test } from 'node:test';
+import type { Rp2040Board } from '../../cli/emulator/board.js';
 import { componentDir } from '../../cli/components/components.js';
 import { repoRoot } from '../../cli/util/paths.js';
 import { testFirmware } from './emulator-fixture.js';
+import { bootedBoard } from './board-hooks.js';
 import { run } from './modules-fixture.js';
 
 const firmware = testFirmware();
@@ -24,13 +25,7 @@ const READY = 25;
 
 describe('emulator pin harness', { skip: firmware ? false : 'no firmware to run' }, () => {
     let board: Rp2040Board;
-    before(async () => {
-        board = await openBoard({ firmware: firmware! });
-        await board.boot();
-    });
-    after(async () => {
-        await board?.close();
-    });
+    bootedBoard({ firmware: firmware! }, (b) => (board = b));
 
     test('a pin the chip drives reads back its level, and its transitions are recorded', async () => {
         const rec = board.pins.record(2);

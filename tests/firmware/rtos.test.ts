@@ -18,12 +18,12 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hex32, SIO_BASE } from '../../cli/chip/rp2040.js';
 import { openBoard, type Rp2040Board } from '../../cli/emulator/board.js';
-import { CTRL_B, CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
+import { CTRL_C, CTRL_D } from '../../cli/repl/raw-repl.js';
 import { repoRoot } from '../../cli/util/paths.js';
-import { testFirmware } from './emulator-fixture.js';
+import { friendlyPrompt, idle, softReset, testFirmware } from './emulator-fixture.js';
+import { stockCheckedTest } from './board-hooks.js';
 
 const firmware = process.env.MPRT_RTOS_FIRMWARE ?? testFirmware();
-const onStock = process.env.MPRT_TEST_STOCK === '1';
 const skip = firmware ? false : 'no firmware to run';
 
 /** rtos.kernel of the firmware's build, from the size.json beside it ('unknown' without one). */
@@ -92,33 +92,7 @@ function rtosScripts(): { name: string; source: string; expected: string }[] {
     }));
 }
 
-function rtosTest(name: string, fn: () => Promise<void>): void {
-    test(name, async () => {
-        if (onStock && STOCK_MUST_FAIL.has(name)) {
-            await assert.rejects(fn(), `"${name}" passed on the stock firmware`);
-        } else {
-            await fn();
-        }
-    });
-}
-
-/** Lets emulated time pass with nothing on the console. */
-async function idle(board: Rp2040Board, ms: number): Promise<void> {
-    await board.readUntil('\u0000never\u0000', { timeoutMs: ms }).catch(() => undefined);
-}
-
-async function friendlyPrompt(board: Rp2040Board): Promise<void> {
-    board.write(CTRL_B);
-    await board.readUntil('>>> ', { timeoutMs: 2000 });
-    board.drain();
-}
-
-async function softReset(board: Rp2040Board): Promise<void> {
-    await friendlyPrompt(board);
-    board.write(CTRL_D);
-    await board.readUntil(/MPY: soft reboot[\s\S]*MicroPython v[\s\S]*>>> /, { timeoutMs: 3000 });
-    board.drain();
-}
+const rtosTest = stockCheckedTest(STOCK_MUST_FAIL);
 
 describe('RTOS firmware on the emulated board', { skip }, () => {
     let board: Rp2040Board;
