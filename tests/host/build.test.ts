@@ -113,7 +113,7 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         assert.ok(r.seconds < 2, `no-op took ${r.seconds} s`);
     });
 
-    test('port-only options rebuild only the port: heap size relinks, the flash map recompiles 10 port files', async () => {
+    test('port-only options rebuild only the port: heap size relinks, the flash map recompiles 11 port files', async () => {
         // The C heap's region of the default firmware (on the kernel) is rtos.c_heap_max; the GC heap's first
         // area takes the rest.
         const cHeapDefault = findKey('rtos.c_heap_max')!.default as number;
@@ -125,23 +125,23 @@ describe('mprt build --board pico (real builds)', { skip: componentsReady() ? fa
         const fs = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work, set: ['flash.fs_size=512K'] });
         // Object names embed the absolute source paths (checkout and cache live anywhere), so match by suffix:
         // the upstream flash driver, our main.c, the module region allocator, the environment's store (the
-        // settings region), /dev/mtd* (the filesystem partition) and the freezer's five files (the freeze
+        // settings region), /dev/mtd* (the filesystem partition) and the freezer's six files (the freeze
         // region) read the flash map.
         const objs = OBJ(fs);
-        assert.equal(objs.length, 10, objs.join(', '));
+        assert.equal(objs.length, 11, objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/micropython-1.25.0/ports/rp2/rp2_flash.c.o')), objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/ports/rp2/main.c.o') && !o.includes('micropython-1.25.0')), objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/ports/rp2/dynlink/mprt_dl_region.c.o')), objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/ports/rp2/env/mprt_env.c.o')), objs.join(', '));
         assert.ok(objs.some((o) => o.endsWith('/ports/rp2/posix/mp_vfs_posix.c.o')), objs.join(', '));
-        for (const f of ['mprt_freeze_image.c.o', 'mprt_freeze_build.c.o', 'modfreeze.c.o', 'mprt_freeze_snap.c.o', 'mprt_freeze_overlay.c.o']) {
+        for (const f of ['mprt_freeze_image.c.o', 'mprt_freeze_build.c.o', 'modfreeze.c.o', 'mprt_freeze_snap.c.o', 'mprt_freeze_overlay.c.o', 'mprt_freeze_template.c.o']) {
             assert.ok(objs.some((o) => o.endsWith(`/ports/rp2/freeze/${f}`)), objs.join(', '));
         }
         assert.ok(!objs.some((o) => /\/(py|extmod)\//.test(o)), 'no MicroPython core object');
 
-        // Back to the defaults: the same ten files again, and the very same firmware as the clean build.
+        // Back to the defaults: the same eleven files again, and the very same firmware as the clean build.
         const back = await buildFirmware({ board: 'pico', outDir: dirA, jobs: 2, cwd: work });
-        assert.equal(back.compiled.length, 10);
+        assert.equal(back.compiled.length, 11);
         assert.ok(readFileSync(join(dirA, 'firmware.uf2')).equals(cleanUf2), 'same firmware as the clean build');
     });
 
