@@ -153,6 +153,10 @@ const fz_header_t *fz_linked(void) {
     return fz_link;
 }
 
+bool fz_in_image(const void *p) {
+    return fz_link != NULL && (uintptr_t)p >= (uintptr_t)fz_link && (uintptr_t)p < (uintptr_t)fz_link + fz_link->size;
+}
+
 int fz_linked_half(void) {
     return fz_link_half;
 }

@@ -54,6 +54,8 @@ extern const qstr_pool_t MICROPY_QSTR_EXTRA_POOL;
 const fz_header_t *fz_current(int *half);
 // The image linked at this session's mp_init() (NULL: none).
 const fz_header_t *fz_linked(void);
+// Whether p points into the image linked this session.
+bool fz_in_image(const void *p);
 int fz_linked_half(void);
 fz_status_t fz_boot_status(void);
 // The image was made for this firmware (ABI identity, firmware key, static qstr count).

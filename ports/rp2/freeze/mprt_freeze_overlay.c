@@ -40,10 +40,10 @@ void fz_snap_enable(bool on) {
 
 // The snapshotted module whose globals are `g` (its index), or -1.
 static int fz_snap_of(const mp_obj_dict_t *g) {
-    const fz_header_t *h = fz_linked();
-    if (h == NULL || (uintptr_t)g < (uintptr_t)h || (uintptr_t)g >= (uintptr_t)h + h->size) {
+    if (!fz_in_image(g)) {
         return -1; // not in the image (a RAM module's, a built-in module's)
     }
+    const fz_header_t *h = fz_linked();
     const fz_module_t *m = (const fz_module_t *)(uintptr_t)h->modules;
     for (uint32_t i = 0; i < h->n_modules; ++i) {
         if (m[i].module && ((const mp_obj_module_t *)(uintptr_t)m[i].module)->globals == g) {
@@ -53,16 +53,16 @@ static int fz_snap_of(const mp_obj_dict_t *g) {
     return -1;
 }
 
-// Module i's overlay dict, made when `make` (else NULL when it has none).
-static mp_obj_dict_t *fz_overlay(int i, bool make) {
-    mp_obj_t all = MP_STATE_VM(mprt_freeze_overlay);
-    if (all == MP_OBJ_NULL) {
+// The overlay dict of `key` in *all (a dict of them, made too), made when `make` (else NULL when it has
+// none).
+static mp_obj_dict_t *fz_overlay_in(mp_obj_t *all, mp_obj_t key, bool make) {
+    if (*all == MP_OBJ_NULL) {
         if (!make) {
             return NULL;
         }
-        all = MP_STATE_VM(mprt_freeze_overlay) = mp_obj_new_dict(1);
+        *all = mp_obj_new_dict(1);
     }
-    mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(all), MP_OBJ_NEW_SMALL_INT(i), make ? MP_MAP_LOOKUP_ADD_IF_NOT_FOUND : MP_MAP_LOOKUP);
+    mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(*all), key, make ? MP_MAP_LOOKUP_ADD_IF_NOT_FOUND : MP_MAP_LOOKUP);
     if (e == NULL) {
         return NULL;
     }
@@ -70,6 +70,11 @@ static mp_obj_dict_t *fz_overlay(int i, bool make) {
         e->value = mp_obj_new_dict(1);
     }
     return MP_OBJ_TO_PTR(e->value);
+}
+
+// Module i's overlay dict, made when `make` (else NULL when it has none).
+static mp_obj_dict_t *fz_overlay(int i, bool make) {
+    return fz_overlay_in(&MP_STATE_VM(mprt_freeze_overlay), MP_OBJ_NEW_SMALL_INT(i), make);
 }
 
 // A module reference (fz_modref_t) as the module: from sys.modules, else imported now.
@@ -265,24 +270,9 @@ mp_obj_dict_t *mprt_freeze_globals_dict(mp_obj_dict_t *g) {
     return o;
 }
 
-// Class i's overlay (a dict), made when `make`, else NULL when it has none.
+// A snapshotted class's overlay (a dict), made when `make`, else NULL when it has none.
 static mp_obj_dict_t *fz_class_overlay(const mp_obj_type_t *type, bool make) {
-    mp_obj_t all = MP_STATE_VM(mprt_freeze_class_overlay);
-    if (all == MP_OBJ_NULL) {
-        if (!make) {
-            return NULL;
-        }
-        all = MP_STATE_VM(mprt_freeze_class_overlay) = mp_obj_new_dict(1);
-    }
-    mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(all), MP_OBJ_NEW_SMALL_INT((uintptr_t)type),
-        make ? MP_MAP_LOOKUP_ADD_IF_NOT_FOUND : MP_MAP_LOOKUP);
-    if (e == NULL) {
-        return NULL;
-    }
-    if (e->value == MP_OBJ_NULL) {
-        e->value = mp_obj_new_dict(1);
-    }
-    return MP_OBJ_TO_PTR(e->value);
+    return fz_overlay_in(&MP_STATE_VM(mprt_freeze_class_overlay), MP_OBJ_NEW_SMALL_INT((uintptr_t)type), make);
 }
 
 mp_map_elem_t *mprt_freeze_class_lookup(const mp_obj_type_t *type, mp_map_t *locals, qstr name) {

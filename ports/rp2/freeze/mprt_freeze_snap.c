@@ -705,8 +705,7 @@ static bool fz_snap_obj_(fz_snap_t *s, mp_obj_t o, bool tmpl, uint32_t *out) {
     }
     if (!mp_obj_is_obj(o) || !FZ_IS_RAM(o)) {
         // small ints, immediates, the firmware's objects; not the image in use (the new one replaces it)
-        const fz_header_t *h = fz_linked();
-        if (mp_obj_is_obj(o) && h != NULL && (uintptr_t)o >= (uintptr_t)h && (uintptr_t)o < (uintptr_t)h + h->size) {
+        if (mp_obj_is_obj(o) && fz_in_image(MP_OBJ_TO_PTR(o))) {
             return fz_fail(s, o);
         }
         *out = (uint32_t)(uintptr_t)o;

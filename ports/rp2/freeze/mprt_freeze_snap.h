@@ -46,8 +46,6 @@ static inline bool fz_is_template(mp_obj_t o) {
 static inline mp_obj_t fz_resolve(mp_obj_t o) {
     return fz_is_template(o) ? mprt_freeze_template_get(o) : o;
 }
-// Whether p points into the image linked this session.
-bool fz_in_image(const void *p);
 
 struct _fz_t;
 struct _fz_module_t;

@@ -20,11 +20,6 @@ void fz_template_reset(void) {
     MP_STATE_VM(mprt_freeze_copies) = MP_OBJ_NULL;
 }
 
-bool fz_in_image(const void *p) {
-    const fz_header_t *h = fz_linked();
-    return h != NULL && (uintptr_t)p >= (uintptr_t)h && (uintptr_t)p < (uintptr_t)h + h->size;
-}
-
 static mp_map_elem_t *fz_copy_slot(mp_obj_t tpl) {
     if (MP_STATE_VM(mprt_freeze_copies) == MP_OBJ_NULL) {
         MP_STATE_VM(mprt_freeze_copies) = mp_obj_new_dict(4);
